@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "PromptLab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "promptlab", targets: ["PromptLabCLI"]),
+        .library(name: "PromptLab", targets: ["PromptLab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+    ],
+    targets: [
+        // libgit2, found through pkg-config.
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        // A small, safe Swift layer over libgit2. No C types escape it.
+        .target(name: "GitKit", dependencies: ["CGit2"]),
+        // The domain: prompt files, references, templates, version history.
+        .target(
+            name: "PromptLab",
+            dependencies: [
+                "GitKit",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The thin `promptlab` executable: argument parsing and printing only.
+        .executableTarget(
+            name: "PromptLabCLI",
+            dependencies: [
+                "PromptLab",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
+        .testTarget(name: "PromptLabTests", dependencies: ["PromptLab"]),
+    ]
+)

@@ -1,0 +1,131 @@
+import Foundation
+import Mustache
+
+/// A prompt rendered with variables: its messages plus its generation settings.
+public struct RenderedPrompt: Sendable, Hashable {
+    public var name: PromptName
+    public var model: String?
+    public var config: GenerationSettings
+    public var outputFormat: OutputFormat
+    public var outputSchema: PromptValue?
+    public var messages: [PromptMessage]
+}
+
+/// Renders prompt files with variables, resolving partials through a lookup.
+public struct PromptRenderer {
+    /// Finds the prompt file a `{{> name}}` partial refers to, or nil if there is none.
+    public typealias PartialLookup = (PromptName) throws(PromptLabError) -> PromptFile?
+
+    private let lookup: PartialLookup
+
+    public init(partials lookup: @escaping PartialLookup) {
+        self.lookup = lookup
+    }
+
+    /// Renders `file` with `variables` (overriding the file's `input.default`).
+    ///
+    /// - Throws: ``PromptLabError`` (`renderFailed`) naming a missing variable or an unknown partial.
+    public func render(_ file: PromptFile, variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
+        let nonce = UUID().uuidString
+        let sentinel: (MessageRole) -> String = { "\u{1E}\(nonce):\($0.rawValue)\u{1E}" }
+
+        var library = MustacheLibrary()
+        try loadPartials(of: file, into: &library, sentinel: sentinel, chain: [file.name.rawValue])
+
+        var values = [String: Any]()
+        for (key, value) in file.frontMatter.inputDefaults { values[key] = value.templateObject }
+        for (key, value) in variables { values[key] = value.templateObject }
+        values["examples"] = file.frontMatter.examples.map { example -> [String: Any] in
+            ["input": example.input.templateObject, "output": example.output.templateText]
+        }
+        let optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
+        let scope = VariableScope(values: values, optional: optional)
+
+        let template: MustacheTemplate
+        do {
+            template = try MustacheTemplate(string: file.template.mustacheSource(sentinel: sentinel))
+        } catch {
+            throw PromptLabError(.renderFailed, "\(file.name): template error: \(error)")
+        }
+        let text = template.render(scope, library: library)
+        if let missing = scope.missing.first {
+            let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
+            throw PromptLabError(
+                .renderFailed, "prompt '\(file.name)' needs variable '\(missing)', which was not given\(others)",
+                hint: "pass it with --var \(missing)=VALUE or --vars FILE, or give it a default under input.default")
+        }
+        return RenderedPrompt(
+            name: file.name, model: file.frontMatter.model, config: file.frontMatter.config,
+            outputFormat: file.frontMatter.outputFormat, outputSchema: file.frontMatter.outputSchema,
+            messages: Self.split(text, nonce: nonce))
+    }
+
+    private func loadPartials(
+        of file: PromptFile, into library: inout MustacheLibrary, sentinel: (MessageRole) -> String, chain: [String]
+    ) throws(PromptLabError) {
+        for partial in file.template.partialNames where library.getTemplate(named: partial) == nil {
+            if chain.contains(partial) {
+                throw PromptLabError(
+                    .renderFailed, "partial '\(partial)' includes itself (\((chain + [partial]).joined(separator: " → ")))")
+            }
+            let name: PromptName
+            do { name = try PromptName(partial) } catch {
+                throw PromptLabError(.renderFailed, "prompt '\(file.name)' includes an invalid partial name '\(partial)'")
+            }
+            guard let included = try lookup(name) else {
+                throw PromptLabError(
+                    .renderFailed, "prompt '\(file.name)' includes unknown partial '\(partial)'",
+                    hint: "create \(name.relativePath) or fix the {{> \(partial)}} tag")
+            }
+            do {
+                library.register(try MustacheTemplate(string: included.template.mustacheSource(sentinel: sentinel)), named: partial)
+            } catch {
+                throw PromptLabError(.renderFailed, "partial '\(partial)': template error: \(error)")
+            }
+            try loadPartials(of: included, into: &library, sentinel: sentinel, chain: chain + [partial])
+        }
+    }
+
+    /// Splits rendered text at role sentinels into trimmed, non-empty messages.
+    static func split(_ text: String, nonce: String) -> [PromptMessage] {
+        var messages = [PromptMessage]()
+        var role = MessageRole.user
+        let parts = text.components(separatedBy: "\u{1E}")
+        let prefix = nonce + ":"
+        var current = ""
+        func flush() {
+            let content = current.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !content.isEmpty { messages.append(PromptMessage(role: role, content: content)) }
+            current = ""
+        }
+        for part in parts {
+            if part.hasPrefix(prefix), let next = MessageRole(rawValue: String(part.dropFirst(prefix.count))) {
+                flush()
+                role = next
+            } else {
+                current += part
+            }
+        }
+        flush()
+        return messages
+    }
+}
+
+/// The root of the template context: answers lookups and records the names
+/// that no value and no default supplied.
+private final class VariableScope: MustacheParent {
+    let values: [String: Any]
+    let optional: Set<String>
+    private(set) var missing: [String] = []
+
+    init(values: [String: Any], optional: Set<String>) {
+        self.values = values
+        self.optional = optional
+    }
+
+    func child(named name: String) -> Any? {
+        if let value = values[name] { return value }
+        if name != ".", !optional.contains(name), !missing.contains(name) { missing.append(name) }
+        return nil
+    }
+}

@@ -1,0 +1,13 @@
+import ArgumentParser
+import PromptLab
+
+/// Where to find the prompt repository.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: [.customShort("C"), .customLong("repo")], help: "Run as if started in this folder.")
+    var path: String = "."
+
+    /// Opens the prompt repository enclosing `path`.
+    func open() throws -> PromptRepository {
+        try PromptRepository.open(at: path)
+    }
+}

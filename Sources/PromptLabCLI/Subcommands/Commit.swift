@@ -1,0 +1,55 @@
+import ArgumentParser
+import PromptLab
+
+extension PromptLabCommand {
+    /// `promptlab commit [NAME...] -m MSG`
+    struct Commit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Commit the named prompts, or every changed prompt.",
+            discussion: "Each file is parsed first; an invalid one is refused with file:line:col and nothing is committed.")
+
+        @Argument(help: "Prompts to commit (default: every changed prompt).")
+        var names: [String] = []
+
+        @Option(name: .shortAndLong, help: "The commit message.")
+        var message: String
+
+        @OptionGroup var author: AuthorOption
+        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                throw ValidationError("the commit message (-m) must not be empty")
+            }
+        }
+
+        func run() throws {
+            let repo = try repository.open()
+            let prompts = try names.isEmpty ? nil : names.map { try PromptName($0) }
+            guard let result = try repo.commit(names: prompts, message: message, author: try author.signature()) else {
+                if output.isJSON {
+                    print(JSON.object([("commit", .null), ("prompts", .array([]))]).jsonText(pretty: true))
+                } else {
+                    print("nothing to commit: no prompt changed since HEAD")
+                }
+                throw ExitCode(1)
+            }
+            if output.isJSON {
+                let items = result.prompts.map {
+                    JSON.object([("name", .string($0.name.rawValue)), ("change", .string($0.change.rawValue)), ("version", .number($0.version))])
+                }
+                print(JSON.object([("commit", .string(result.commit.hex)), ("prompts", .array(items))]).jsonText(pretty: true))
+                return
+            }
+            let branch = result.branch.replacingOccurrences(of: "refs/heads/", with: "")
+            print("[\(branch) \(result.commit.short())] \(message.prefix { $0 != "\n" })")
+            for prompt in result.prompts {
+                let detail = prompt.version.map { "v\($0)" } ?? "deleted"
+                print("  \(prompt.name) \(Terminal.paint(detail, .green))")
+            }
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,33 @@
+import ArgumentParser
+import PromptLab
+
+extension PromptLabCommand {
+    /// `promptlab init [DIR]`
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a prompt repository, or adopt an existing git repository.",
+            discussion: """
+                In a folder outside any git repository, creates one (branch 'main') with a first commit. \
+                Inside an existing repository, marks DIR as the prompt root by writing promptlab.yaml, \
+                so prompts can live in a subfolder of an application's repository. Either way, \
+                '.promptlab/' (the results database) is added to .gitignore.
+                """)
+
+        @Argument(help: "The prompt root folder.")
+        var directory: String = "."
+
+        @OptionGroup var author: AuthorOption
+
+        func run() throws {
+            let result = try PromptRepository.initialize(at: directory, author: try author.signature())
+            if result.createdRepository {
+                print("Created a git repository with a PromptLab prompt root at \(result.rootPath)")
+            } else if result.wroteConfig {
+                print("Adopted the existing git repository; prompt root is \(result.rootPath)")
+                print("Commit promptlab.yaml and .gitignore when convenient.")
+            } else {
+                print("Already a PromptLab prompt root: \(result.rootPath)")
+            }
+        }
+    }
+}

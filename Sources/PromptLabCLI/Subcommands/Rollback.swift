@@ -1,0 +1,40 @@
+import ArgumentParser
+import PromptLab
+
+extension PromptLabCommand {
+    /// `promptlab rollback NAME --to REF [--label LABEL]`
+    struct Rollback: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Restore an earlier version's content as a new commit, keeping history.",
+            discussion: "The commit message records the versions it went from and to. --label moves a label to the new commit.")
+
+        @Argument(help: "The prompt to roll back.")
+        var name: String
+
+        @Option(help: "The version to restore: vN, a label or a SHA.")
+        var to: String
+
+        @Option(help: "Also point this label at the new version.")
+        var label: String?
+
+        @Flag(help: "Discard uncommitted edits to the prompt's file.")
+        var force = false
+
+        @OptionGroup var author: AuthorOption
+        @OptionGroup var repository: RepositoryOptions
+
+        func run() throws {
+            let repo = try repository.open()
+            let prompt = try PromptName(name)
+            let target = to.contains("@") ? try PromptReference(parsing: to) : try PromptReference(parsing: "\(prompt)@\(to)")
+            guard target.name == prompt else {
+                throw ValidationError("--to must name a version of \(prompt), got \(to)")
+            }
+            let result = try repo.rollback(prompt, to: target, label: label, author: try author.signature(), force: force)
+            let newVersion = result.commit.prompts.first?.version.map { "v\($0)" } ?? "?"
+            print("Rolled back \(prompt) to the content of \(result.to.label) (was \(result.from.label))")
+            print("[\(result.commit.commit.short())] new version \(Terminal.paint(newVersion, .green))")
+            if let label = result.label { print("Label \(label.label) → \(newVersion)") }
+        }
+    }
+}
