@@ -43,5 +43,7 @@ let package = Package(
         ),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
         .testTarget(name: "PromptLabTests", dependencies: ["PromptLab"]),
+        // Runs the built `promptlab` executable end to end.
+        .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI"]),
     ]
 )

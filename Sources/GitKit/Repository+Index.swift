@@ -33,8 +33,8 @@ extension Repository {
                 }
                 try check(result)
             } else {
-                let result = git_index_remove_bypath(index, path)
-                try check(result)
+                let result = git_index_remove(index, path, 0)
+                if result != GIT_ENOTFOUND.rawValue { try check(result) } else { git_error_clear() }
             }
         }
         try check(git_index_write(index))

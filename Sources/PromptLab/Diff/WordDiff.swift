@@ -88,19 +88,21 @@ public enum WordDiff {
         return result
     }
 
-    /// Splits text into alternating runs of non-whitespace and whitespace.
+    /// Splits text into words, each carrying the whitespace that follows it
+    /// (leading whitespace is a token of its own), so the diff aligns on words.
     static func tokens(_ text: String) -> [String] {
         var tokens = [String]()
         var current = ""
-        var currentIsSpace: Bool?
+        var inTrailingSpace = false
         for c in text {
-            let space = c.isWhitespace
-            if currentIsSpace != nil, space != currentIsSpace {
+            if c.isWhitespace {
+                inTrailingSpace = true
+            } else if inTrailingSpace {
                 tokens.append(current)
                 current = ""
+                inTrailingSpace = false
             }
             current.append(c)
-            currentIsSpace = space
         }
         if !current.isEmpty { tokens.append(current) }
         return tokens

@@ -63,11 +63,12 @@ public struct PromptRenderer {
     private func loadPartials(
         of file: PromptFile, into library: inout MustacheLibrary, sentinel: (MessageRole) -> String, chain: [String]
     ) throws(PromptLabError) {
-        for partial in file.template.partialNames where library.getTemplate(named: partial) == nil {
+        for partial in file.template.partialNames {
             if chain.contains(partial) {
                 throw PromptLabError(
                     .renderFailed, "partial '\(partial)' includes itself (\((chain + [partial]).joined(separator: " → ")))")
             }
+            if library.getTemplate(named: partial) != nil { continue }
             let name: PromptName
             do { name = try PromptName(partial) } catch {
                 throw PromptLabError(.renderFailed, "prompt '\(file.name)' includes an invalid partial name '\(partial)'")
@@ -90,23 +91,21 @@ public struct PromptRenderer {
     static func split(_ text: String, nonce: String) -> [PromptMessage] {
         var messages = [PromptMessage]()
         var role = MessageRole.user
-        let parts = text.components(separatedBy: "\u{1E}")
-        let prefix = nonce + ":"
-        var current = ""
-        func flush() {
-            let content = current.trimmingCharacters(in: .whitespacesAndNewlines)
-            if !content.isEmpty { messages.append(PromptMessage(role: role, content: content)) }
-            current = ""
+        func flush(_ content: Substring) {
+            let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
+            if !trimmed.isEmpty { messages.append(PromptMessage(role: role, content: trimmed)) }
         }
-        for part in parts {
-            if part.hasPrefix(prefix), let next = MessageRole(rawValue: String(part.dropFirst(prefix.count))) {
-                flush()
-                role = next
-            } else {
-                current += part
-            }
+        let marker = "\u{1E}\(nonce):"
+        var rest = text[...]
+        while let start = rest.range(of: marker),
+            let end = rest[start.upperBound...].firstIndex(of: "\u{1E}"),
+            let next = MessageRole(rawValue: String(rest[start.upperBound..<end]))
+        {
+            flush(rest[..<start.lowerBound])
+            role = next
+            rest = rest[rest.index(after: end)...]
         }
-        flush()
+        flush(rest)
         return messages
     }
 }

@@ -61,7 +61,7 @@ extension PromptRepository {
 
         var blobs = [String: ObjectID?]()
         do {
-            for change in changes { blobs[change.path] = try change.bytes.map { try git.writeBlob($0) } }
+            for change in changes { blobs.updateValue(try change.bytes.map { try git.writeBlob($0) }, forKey: change.path) }
         } catch {
             throw PromptLabError.git(error, while: "writing file contents")
         }
@@ -120,7 +120,8 @@ extension PromptRepository {
     }
 
     private func result(commit: ObjectID, branch: String, changes: [FileChange]) throws(PromptLabError) -> CommitResult {
-        let index = try VersionIndex.load(for: self)
+        let names = changes.compactMap { promptName(forRepositoryPath: $0.path) }
+        let index = try VersionIndex.load(for: self, only: names.count == 1 ? names[0] : nil)
         var prompts = [(name: PromptName, change: PromptChange.Kind, version: Int?)]()
         for change in changes {
             guard let name = promptName(forRepositoryPath: change.path) else { continue }

@@ -133,7 +133,7 @@ extension PromptRepository {
         } catch {
             throw PromptLabError.git(error, while: "listing labels")
         }
-        let index = try VersionIndex.load(for: self)
+        let index = try VersionIndex.load(for: self, only: prompt)
         var labels = [PromptLabel]()
         for (refName, target) in references {
             let path = refName.dropFirst(Self.labelNamespace.count)

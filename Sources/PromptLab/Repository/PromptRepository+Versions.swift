@@ -15,7 +15,7 @@ extension PromptRepository {
     ///
     /// - Throws: ``PromptLabError`` `notFound` when the prompt was never committed.
     public func history(of name: PromptName) throws(PromptLabError) -> PromptHistory {
-        let index = try VersionIndex.load(for: self)
+        let index = try VersionIndex.load(for: self, only: name)
         let records = index.history(of: name)
         guard !records.isEmpty else {
             throw PromptLabError(

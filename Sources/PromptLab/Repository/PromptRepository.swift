@@ -20,6 +20,9 @@ public final class PromptRepository {
     /// The prompt root's absolute path, ending in `/`.
     public var rootPath: String { workTree + rootPrefix }
 
+    /// The version index last loaded, reused while `HEAD` does not move.
+    var indexCache: (only: String?, index: VersionIndex)?
+
     init(git: Repository, workTree: String, rootPrefix: String) {
         self.git = git
         self.workTree = workTree
@@ -81,12 +84,12 @@ public final class PromptRepository {
     ///
     /// A new repository also gets a first commit holding those two files, so it starts clean.
     public static func initialize(at path: String, author: Signature?) throws(PromptLabError) -> InitResult {
-        let absolute = canonical(absolutePath(path))
         do {
-            try FileManager.default.createDirectory(atPath: absolute, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: absolutePath(path), withIntermediateDirectories: true)
         } catch {
-            throw PromptLabError(.failure, "cannot create '\(absolute)': \(error.localizedDescription)")
+            throw PromptLabError(.failure, "cannot create '\(path)': \(error.localizedDescription)")
         }
+        let absolute = canonical(absolutePath(path))
         var created = false
         if (try? Repository.discover(from: absolute)) == nil {
             do {

@@ -1,0 +1,257 @@
+import Foundation
+import GitKit
+import Testing
+@testable import PromptLab
+
+@Suite struct RepositoryTests {
+    @Test func versionsFollowFirstParentHistory() throws {
+        let t = try TestRepository()
+        #expect(try t.commit("support/triage", samplePrompt(temperature: 0.1), message: "first") == 1)
+        try t.commit("other", samplePrompt(), message: "unrelated")
+        #expect(try t.commit("support/triage", samplePrompt(temperature: 0.5), message: "second") == 2)
+        let repo = try t.open()
+        let history = try repo.history(of: try PromptName("support/triage"))
+        #expect(history.versions.map(\.summary) == ["first", "second"])
+        #expect(history.versions.map(\.authorName) == ["Ada Tester", "Ada Tester"])
+        // git agrees on which commits touched the file.
+        let gitCommits = try t.git("log", "--format=%H", "--", "support/triage.prompt").split(separator: "\n").map(String.init)
+        #expect(gitCommits == history.versions.reversed().map(\.commit.hex))
+        try t.git("fsck", "--strict")
+        #expect(try t.git("status", "--porcelain") == "")
+    }
+
+    @Test func resolvesEveryReferenceForm() throws {
+        let t = try TestRepository()
+        try t.commit("p", samplePrompt(line: "one"))
+        try t.commit("p", samplePrompt(line: "two"))
+        try t.write("p.prompt", samplePrompt(line: "three"))
+        let repo = try t.open()
+        let name = try PromptName("p")
+        func text(_ ref: String) throws -> String {
+            String(decoding: try repo.resolve(try PromptReference(parsing: ref)).bytes, as: UTF8.self)
+        }
+        #expect(try text("p@v1").contains("one"))
+        #expect(try text("p").contains("two"))
+        #expect(try text("p@working").contains("three"))
+        let v1 = try repo.history(of: name).versions[0].commit
+        #expect(try text("p@\(v1.hex.prefix(4))").contains("one"))
+        #expect(try repo.resolve(try PromptReference(parsing: "p@\(v1.hex.prefix(7))")).number == 1)
+        try repo.setLabel("production", to: try PromptReference(parsing: "p@v1"))
+        #expect(try text("p@production").contains("one"))
+    }
+
+    @Test func unknownReferencesAreNotFound() throws {
+        let t = try TestRepository()
+        try t.commit("p", samplePrompt())
+        let repo = try t.open()
+        for ref in ["p@v2", "p@nosuchlabel", "p@abcdef12", "missing", "missing@v1"] {
+            #expect(throws: PromptLabError.self) { try repo.resolve(try PromptReference(parsing: ref)) }
+            do {
+                _ = try repo.resolve(try PromptReference(parsing: ref))
+            } catch {
+                #expect(error.kind == .notFound, "\(ref): \(error.message)")
+            }
+        }
+        do {
+            _ = try repo.resolve(try PromptReference(parsing: "p@v9"))
+        } catch {
+            #expect(error.message == "prompt 'p' has no version v9 (latest is v1)")
+        }
+    }
+
+    @Test func gitCommitsAppearAsVersionsAndViceVersa() throws {
+        let t = try TestRepository()
+        try t.commit("p", samplePrompt(line: "by promptlab"))
+        try t.write("p.prompt", samplePrompt(line: "by git"))
+        try t.git("commit", "-qam", "edited with plain git")
+        let repo = try t.open()
+        let history = try repo.history(of: try PromptName("p"))
+        #expect(history.versions.count == 2)
+        #expect(history.versions[1].summary == "edited with plain git")
+        #expect(history.versions[1].authorName == "Git User")
+        #expect(try t.git("show", "HEAD~1:p.prompt").contains("by promptlab"))
+    }
+
+    @Test func staleIndexAfterHistoryRewriteIsRebuilt() throws {
+        let t = try TestRepository()
+        try t.commit("p", samplePrompt(line: "one"))
+        try t.commit("p", samplePrompt(line: "two"))
+        #expect(try t.open().history(of: try PromptName("p")).versions.count == 2)  // index now covers 2 versions
+        try t.git("reset", "-q", "--hard", "HEAD~1")
+        try t.write("p.prompt", samplePrompt(line: "rewritten"))
+        try t.git("commit", "-qam", "rewritten second")
+        let repo = try t.open()
+        let versions = try repo.history(of: try PromptName("p")).versions
+        #expect(versions.map(\.summary) == ["edit", "rewritten second"])
+        #expect(String(decoding: try repo.resolve(try PromptReference(parsing: "p@v2")).bytes, as: UTF8.self).contains("rewritten"))
+    }
+
+    @Test func commitRefusesInvalidFilesAndWritesNothing() throws {
+        let t = try TestRepository()
+        try t.commit("good", samplePrompt())
+        let head = try t.git("rev-parse", "HEAD")
+        try t.write("good.prompt", samplePrompt(line: "changed"))
+        try t.write("bad.prompt", "---\nconfig:\n  temperature: hot\n---\nx\n")
+        do {
+            _ = try t.open().commit(names: nil, message: "both", author: nil)
+            Issue.record("expected the invalid file to be refused")
+        } catch let error as PromptLabError {
+            #expect(error.kind == .invalidInput)
+            #expect(error.message == "bad.prompt:3:16: 'config.temperature' must be a number")
+        }
+        #expect(try t.git("rev-parse", "HEAD") == head)
+    }
+
+    @Test func statusReportsNewModifiedDeleted() throws {
+        let t = try TestRepository()
+        try t.commit("a", samplePrompt())
+        try t.commit("b", samplePrompt())
+        try t.write("a.prompt", samplePrompt(line: "x"))
+        try FileManager.default.removeItem(atPath: t.path + "b.prompt")
+        try t.write("dir/c.prompt", samplePrompt())
+        let status = try t.open().status().map { "\($0.kind.rawValue) \($0.name)" }
+        #expect(status == ["modified a", "deleted b", "new dir/c"])
+        let result = try t.open().commit(names: nil, message: "all", author: nil)
+        #expect(result?.prompts.map { "\($0.name) \($0.version.map(String.init) ?? "-")" } == ["a 2", "b -", "dir/c 1"])
+        #expect(try t.open().status().isEmpty)
+        #expect(try t.git("status", "--porcelain") == "")
+    }
+
+    @Test func noAuthorIsAClearError() throws {
+        let t = try TestRepository(configureAuthor: false)
+        try t.write("p.prompt", samplePrompt())
+        do {
+            _ = try t.open().commit(names: nil, message: "m", author: nil)
+            Issue.record("expected noAuthor")
+        } catch let error as PromptLabError {
+            #expect(error.kind == .noAuthor)
+            #expect(error.exitCode == 7)
+        }
+        let explicit = Signature(name: "Explicit", email: "e@example.com", time: 0)
+        let result = try t.open().commit(names: nil, message: "m", author: explicit)
+        #expect(result != nil)
+        #expect(try t.git("log", "-1", "--format=%an <%ae>") == "Explicit <e@example.com>")
+    }
+
+    @Test func labelsAreGitRefsWithReflog() throws {
+        let t = try TestRepository()
+        try t.commit("support/triage", samplePrompt(line: "one"))
+        try t.commit("support/triage", samplePrompt(line: "two"))
+        let repo = try t.open()
+        try repo.setLabel("production", to: try PromptReference(parsing: "support/triage@v1"))
+        try repo.setLabel("production", to: try PromptReference(parsing: "support/triage@v2"))
+        let refs = try t.git("for-each-ref", "--format=%(refname)", "refs/promptlab")
+        #expect(refs == "refs/promptlab/labels/support/triage.prompt/production")
+        let reflog = try t.git("reflog", "show", "--format=%gs", "refs/promptlab/labels/support/triage.prompt/production")
+        #expect(reflog.split(separator: "\n").count == 2)
+        #expect(reflog.contains("v2"))
+        let labels = try repo.labels()
+        #expect(labels.map { "\($0.prompt) \($0.label) v\($0.version ?? 0)" } == ["support/triage production v2"])
+        _ = try repo.deleteLabel("production", of: try PromptName("support/triage"))
+        #expect(try repo.labels().isEmpty)
+        for bad in ["v3", "working", "has space", "-x", "abcd1234", "a..b", "x.lock"] {
+            #expect(throws: PromptLabError.self) { try repo.setLabel(bad, to: try PromptReference(parsing: "support/triage@v1")) }
+        }
+    }
+
+    @Test func rollbackMakesANewCommitAndMovesLabel() throws {
+        let t = try TestRepository()
+        try t.commit("p", samplePrompt(line: "good"))
+        try t.commit("p", samplePrompt(line: "bad"))
+        let repo = try t.open()
+        let result = try repo.rollback(try PromptName("p"), to: try PromptReference(parsing: "p@v1"), label: "production", author: nil)
+        #expect(result.commit.prompts.first?.version == 3)
+        #expect(try t.read("p.prompt").contains("good"))
+        let message = try t.git("log", "-1", "--format=%B")
+        #expect(message.hasPrefix("Roll back p to v1"))
+        #expect(message.contains("PromptLab-Rollback-From: v2"))
+        #expect(message.contains("PromptLab-Rollback-To: v1"))
+        #expect(try t.git("rev-list", "--count", "HEAD") == "4")  // init + 2 edits + rollback
+        #expect(try repo.labels().first?.version == 3)
+        try t.git("fsck", "--strict")
+        #expect(try t.git("status", "--porcelain") == "")
+    }
+
+    @Test func rollbackRefusesToOverwriteUncommittedEdits() throws {
+        let t = try TestRepository()
+        try t.commit("p", samplePrompt(line: "one"))
+        try t.commit("p", samplePrompt(line: "two"))
+        try t.write("p.prompt", samplePrompt(line: "draft"))
+        let head = try t.git("rev-parse", "HEAD")
+        do {
+            _ = try t.open().rollback(try PromptName("p"), to: try PromptReference(parsing: "p@v1"), label: nil, author: nil)
+            Issue.record("expected wouldLoseWork")
+        } catch let error as PromptLabError {
+            #expect(error.kind == .wouldLoseWork)
+        }
+        #expect(try t.read("p.prompt").contains("draft"))
+        #expect(try t.git("rev-parse", "HEAD") == head)
+    }
+
+    @Test func concurrentCommitsBothLand() async throws {
+        let t = try TestRepository()
+        try t.commit("seed", samplePrompt())
+        let writers = 6
+        for i in 0..<writers { try t.write("p\(i).prompt", samplePrompt(line: "writer \(i)")) }
+        let path = t.path
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<writers {
+                group.addTask {
+                    let repo = try PromptRepository.open(at: path)
+                    _ = try repo.commit(names: [try PromptName("p\(i)")], message: "writer \(i)", author: nil)
+                }
+            }
+            try await group.waitForAll()
+        }
+        let subjects = try t.git("log", "--format=%s").split(separator: "\n")
+        for i in 0..<writers { #expect(subjects.contains(Substring("writer \(i)"))) }
+        try t.git("fsck", "--strict")
+        for i in 0..<writers { #expect(try t.git("show", "HEAD:p\(i).prompt").contains("writer \(i)")) }
+    }
+
+    @Test func promptsInASubfolderOfAnApplicationRepository() throws {
+        _ = TestRepository.isolation
+        let app = NSTemporaryDirectory() + "promptlab-app-\(UUID().uuidString)/"
+        try FileManager.default.createDirectory(atPath: app + "src", withIntermediateDirectories: true)
+        try runGit(["init", "-q", "-b", "main"], in: app)
+        try "print(1)\n".write(toFile: app + "src/app.py", atomically: true, encoding: .utf8)
+        try runGit(["add", "."], in: app)
+        try runGit(["commit", "-qm", "app"], in: app)
+        let result = try PromptRepository.initialize(at: app + "prompts", author: nil)
+        #expect(!result.createdRepository)
+        try samplePrompt().write(toFile: app + "prompts/greet.prompt", atomically: true, encoding: .utf8)
+        let repo = try PromptRepository.open(at: app + "prompts")
+        #expect(repo.rootPrefix == "prompts/")
+        let commit = try repo.commit(names: nil, message: "add greet", author: TestRepository.author)
+        #expect(commit?.prompts.map(\.name.rawValue).contains("greet") == true)
+        #expect(try runGit(["show", "HEAD:prompts/greet.prompt"], in: app).contains("Classify"))
+        #expect(try runGit(["show", "HEAD:src/app.py"], in: app) == "print(1)")
+        #expect(try PromptRepository.open(at: app + "prompts").history(of: try PromptName("greet")).versions.count == 1)
+    }
+
+    @Test func notARepository() {
+        _ = TestRepository.isolation
+        let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        do {
+            _ = try PromptRepository.open(at: path)
+            Issue.record("expected notARepository")
+        } catch {
+            #expect(error.kind == .notARepository)
+            #expect(error.exitCode == 3)
+        }
+    }
+
+    @Test func diffComparesFieldsAndText() throws {
+        let t = try TestRepository()
+        try t.commit("p", samplePrompt(temperature: 0.2, line: "Answer briefly.", examples: 1))
+        try t.write("p.prompt", samplePrompt(temperature: 0.7, line: "Answer in detail.", examples: 3))
+        let repo = try t.open()
+        let diff = try PromptDiff(
+            old: try repo.resolve(try PromptReference(parsing: "p@v1")),
+            new: try repo.resolve(try PromptReference(parsing: "p@working")), wordLevel: true)
+        #expect(diff.fieldChanges.map(\.description) == ["config.temperature: 0.2 → 0.7", "examples: +2 (1 → 3)"])
+        #expect(diff.unified.contains("-Answer briefly.\n+Answer in detail."))
+        #expect(diff.words?.contains(.removed("briefly.\n")) == true)
+    }
+}
