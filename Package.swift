@@ -23,6 +23,8 @@ let package = Package(
         ),
         // A small, safe Swift layer over libgit2. No C types escape it.
         .target(name: "GitKit", dependencies: ["CGit2"]),
+        // Pure statistics for comparing variants: no I/O, no dependencies.
+        .target(name: "PromptLabStats"),
         // The domain: prompt files, references, templates, version history.
         .target(
             name: "PromptLab",
@@ -42,6 +44,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
+        .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures"]),
         .testTarget(name: "PromptLabTests", dependencies: ["PromptLab"]),
         // Runs the built `promptlab` executable end to end.
         .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI"]),
