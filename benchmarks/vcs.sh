@@ -15,8 +15,12 @@ out="$root/bench-out"
 mkdir -p "$out"
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine; }
 
-swift build -c release --product promptlab --package-path "$root" >&2
-promptlab="$(swift build -c release --show-bin-path --package-path "$root")/promptlab"
+# Statically linked Swift runtime: the build users are told to install (README).
+scratch="$root/.build-bench"
+swift build -c release --static-swift-stdlib --product promptlab --package-path "$root" --scratch-path "$scratch" >&2
+promptlab="$(swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" --show-bin-path)/promptlab"
+floor="$out/libgit2-init"
+cc -O2 "$root/benchmarks/libgit2-init.c" -o "$floor" $(pkg-config --cflags --libs libgit2)
 
 repo=$(mktemp -d /tmp/promptlab-bench.XXXXXX)
 trap 'rm -rf "$repo"' EXIT
@@ -54,6 +58,13 @@ print(f"{name:8s} promptlab {p['mean']*1000:7.2f} ms (median {p['median']*1000:6
 PY
 }
 
+hyperfine -N --warmup 5 --runs "$runs" --export-json "$out/vcs-floor.json" -n libgit2-init "$floor" -n promptlab-version "$promptlab --version" >/dev/null
+python3 - "$out/vcs-floor.json" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+print(f"floor    C program that only calls git_libgit2_init: {r['libgit2-init']['median']*1000:.2f} ms; "
+      f"promptlab --version (no libgit2): {r['promptlab-version']['median']*1000:.2f} ms")
+PY
 echo "pair     (mean and median of $runs runs; ratio = promptlab median / git median)"
 bench log "$promptlab log support/triage" "git log --oneline -- support/triage.prompt"
 bench show "$promptlab show support/triage@v500" "git show $v500:support/triage.prompt"

@@ -28,11 +28,15 @@ public struct PromptLabError: Error, Sendable, CustomStringConvertible, Equatabl
     public var message: String
     /// One line saying what to do about it.
     public var hint: String?
+    /// The name the error is about, where one applies: the missing variable
+    /// of a render error, for example.
+    public var subject: String?
 
-    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
+    public init(_ kind: Kind, _ message: String, hint: String? = nil, subject: String? = nil) {
         self.kind = kind
         self.message = message
         self.hint = hint
+        self.subject = subject
     }
 
     public var description: String { message }

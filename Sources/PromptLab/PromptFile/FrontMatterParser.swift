@@ -3,28 +3,21 @@ import Yams
 /// Reads YAML front matter into a ``FrontMatter``, reporting problems as
 /// `file:line:col: message` with positions in the whole prompt file.
 struct FrontMatterParser {
-    /// The path shown in error messages.
-    var displayPath: String
-    /// How many file lines precede the first front matter line.
-    var lineOffset: Int
+    let reader: YAMLReader
+
+    init(displayPath: String, lineOffset: Int) {
+        reader = YAMLReader(displayPath: displayPath, lineOffset: lineOffset, hint: "fix the front matter and try again")
+    }
 
     func parse(_ yaml: String) throws(PromptLabError) -> FrontMatter {
-        let node: Node?
-        do {
-            node = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw yamlError(error)
-        } catch {
-            throw PromptLabError(.invalidInput, "\(displayPath): malformed front matter: \(error)")
-        }
         var front = FrontMatter()
-        guard let node else { return front }
+        guard let node = try reader.compose(yaml) else { return front }
         guard case .mapping(let mapping) = node else {
             throw problem(node, "front matter must be a mapping of fields such as 'model:' and 'config:'")
         }
         front.raw = try value(node)
         for (keyNode, valueNode) in mapping {
-            guard let key = keyNode.string else { throw problem(keyNode, "field names must be text") }
+            let key = try reader.key(keyNode)
             switch key {
             case "description": front.description = try string(valueNode, key)
             case "model": front.model = try string(valueNode, key)
@@ -41,7 +34,7 @@ struct FrontMatterParser {
 
     // MARK: - Fields
 
-    private func config(_ node: Node) throws(PromptLabError) -> GenerationSettings {
+    func config(_ node: Node) throws(PromptLabError) -> GenerationSettings {
         guard case .mapping(let mapping) = node else { throw problem(node, "'config' must be a mapping") }
         var settings = GenerationSettings()
         for (keyNode, valueNode) in mapping {
@@ -152,86 +145,10 @@ struct FrontMatterParser {
 
     // MARK: - Scalars
 
-    private func string(_ node: Node, _ field: String) throws(PromptLabError) -> String {
-        guard case .scalar(let scalar) = node else { throw problem(node, "'\(field)' must be text") }
-        return scalar.string
-    }
-
-    private func number(_ node: Node, _ field: String) throws(PromptLabError) -> Double {
-        switch try value(node) {
-        case .int(let i): return Double(i)
-        case .double(let d): return d
-        default: throw problem(node, "'\(field)' must be a number")
-        }
-    }
-
-    private func integer(_ node: Node, _ field: String) throws(PromptLabError) -> Int {
-        guard case .int(let i) = try value(node) else { throw problem(node, "'\(field)' must be a whole number") }
-        return i
-    }
-
-    private func stringList(_ node: Node, _ field: String) throws(PromptLabError) -> [String] {
-        guard case .sequence(let sequence) = node else { throw problem(node, "'\(field)' must be a list of text") }
-        var items = [String]()
-        for item in sequence {
-            guard case .scalar(let scalar) = item else { throw problem(item, "'\(field)' must be a list of text") }
-            items.append(scalar.string)
-        }
-        return items
-    }
-
-    /// Converts a YAML node into a value, resolving scalars by YAML's core tags.
-    func value(_ node: Node) throws(PromptLabError) -> PromptValue {
-        switch node {
-        case .scalar(let scalar):
-            if scalar.style != .plain { return .string(scalar.string) }  // quoted text stays text
-            switch node.any {
-            case is NSNull: return .null
-            case let b as Bool: return .bool(b)
-            case let i as Int: return .int(i)
-            case let d as Double: return .double(d)
-            default: return .string(scalar.string)  // including timestamps, kept as written
-            }
-        case .sequence(let sequence):
-            var items = [PromptValue]()
-            for item in sequence { items.append(try value(item)) }
-            return .array(items)
-        case .mapping(let mapping):
-            var pairs = [(key: String, value: PromptValue)]()
-            for (keyNode, valueNode) in mapping {
-                guard let key = keyNode.string else { throw problem(keyNode, "mapping keys must be text") }
-                pairs.append((key, try value(valueNode)))
-            }
-            return .object(pairs)
-        case .alias:
-            throw problem(node, "YAML aliases are not supported in front matter")
-        }
-    }
-
-    // MARK: - Errors
-
-    private func problem(_ node: Node, _ message: String) -> PromptLabError {
-        let line = (node.mark?.line ?? 1) + lineOffset
-        let column = node.mark?.column ?? 1
-        return PromptLabError(
-            .invalidInput, "\(displayPath):\(line):\(column): \(message)",
-            hint: "fix the front matter and try again")
-    }
-
-    func yamlError(_ error: YamlError) -> PromptLabError {
-        let (mark, text): (Mark?, String) =
-            switch error {
-            case .scanner(let context, let problem, let mark, _): (mark, [context?.text, problem].compactMap { $0 }.joined(separator: " "))
-            case .parser(let context, let problem, let mark, _): (mark, [context?.text, problem].compactMap { $0 }.joined(separator: " "))
-            case .composer(let context, let problem, let mark, _): (mark, [context?.text, problem].compactMap { $0 }.joined(separator: " "))
-            default: (nil, "\(error)")
-            }
-        let line = (mark?.line ?? 1) + lineOffset
-        let column = mark?.column ?? 1
-        return PromptLabError(
-            .invalidInput, "\(displayPath):\(line):\(column): malformed front matter: \(text)",
-            hint: "fix the YAML between the '---' lines and try again")
-    }
+    private func string(_ node: Node, _ field: String) throws(PromptLabError) -> String { try reader.string(node, field) }
+    private func number(_ node: Node, _ field: String) throws(PromptLabError) -> Double { try reader.number(node, field) }
+    private func integer(_ node: Node, _ field: String) throws(PromptLabError) -> Int { try reader.integer(node, field) }
+    private func stringList(_ node: Node, _ field: String) throws(PromptLabError) -> [String] { try reader.stringList(node, field) }
+    private func value(_ node: Node) throws(PromptLabError) -> PromptValue { try reader.value(node) }
+    private func problem(_ node: Node, _ message: String) -> PromptLabError { reader.problem(node, message) }
 }
-
-import Foundation

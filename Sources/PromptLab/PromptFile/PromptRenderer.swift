@@ -52,7 +52,8 @@ public struct PromptRenderer {
             let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
             throw PromptLabError(
                 .renderFailed, "prompt '\(file.name)' needs variable '\(missing)', which was not given\(others)",
-                hint: "pass it with --var \(missing)=VALUE or --vars FILE, or give it a default under input.default")
+                hint: "pass it with --var \(missing)=VALUE or --vars FILE, or give it a default under input.default",
+                subject: missing)
         }
         return RenderedPrompt(
             name: file.name, model: file.frontMatter.model, config: file.frontMatter.config,

@@ -206,23 +206,3 @@ extension PromptValue: Codable {
     }
 }
 
-import Yams
-
-extension PromptValue {
-    /// Parses YAML text (a data file such as `--vars` or a dataset).
-    ///
-    /// - Throws: ``PromptLabError`` (`invalidInput`) with the line and column of a syntax error.
-    public static func parseYAML(_ text: String, displayPath: String = "YAML") throws(PromptLabError) -> PromptValue {
-        let parser = FrontMatterParser(displayPath: displayPath, lineOffset: 0)
-        do {
-            guard let node = try Yams.compose(yaml: text) else { return .null }
-            return try parser.value(node)
-        } catch let error as PromptLabError {
-            throw error
-        } catch let error as YamlError {
-            throw parser.yamlError(error)
-        } catch {
-            throw PromptLabError(.invalidInput, "\(displayPath): \(error)")
-        }
-    }
-}

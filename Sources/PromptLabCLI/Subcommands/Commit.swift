@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab commit [NAME...] -m MSG`
     struct Commit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "commit",
             abstract: "Commit the named prompts, or every changed prompt.",
             discussion: "Each file is parsed first; an invalid one is refused with file:line:col and nothing is committed.")
 

@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab diff NAME@A [NAME@B]`
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Compare two versions of a prompt.",
             discussion: """
                 Shows front matter changes field by field (temperature: 0.2 → 0.7, examples: +2), then a \

@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab init [DIR]`
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a prompt repository, or adopt an existing git repository.",
             discussion: """
                 In a folder outside any git repository, creates one (branch 'main') with a first commit. \

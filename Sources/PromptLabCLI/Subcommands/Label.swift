@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab label NAME@REF LABEL`, `--list [NAME]`, `--delete NAME LABEL`
     struct Label: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "label",
             abstract: "Point a label (such as production) at a prompt version, or list or delete labels.",
             usage: """
                 promptlab label NAME@REF LABEL

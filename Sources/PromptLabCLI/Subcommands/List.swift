@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab list`
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List every prompt with its latest version, last change and labels.")
 
         @OptionGroup var repository: RepositoryOptions

@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab log [NAME]`
     struct Log: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "Show a prompt's versions, or the repository's log.",
             discussion: "A prompt's versions v1..vN are the commits that changed its file along first-parent history.")
 

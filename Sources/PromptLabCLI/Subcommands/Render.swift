@@ -7,6 +7,7 @@ extension PromptLabCommand {
     /// `promptlab render NAME[@REF] --var k=v --vars FILE`
     struct Render: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "render",
             abstract: "Print a prompt's rendered messages and generation settings.",
             discussion: "Values are inserted as text, never parsed as template syntax. --var overrides --vars.")
 

@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab rollback NAME --to REF [--label LABEL]`
     struct Rollback: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rollback",
             abstract: "Restore an earlier version's content as a new commit, keeping history.",
             discussion: "The commit message records the versions it went from and to. --label moves a label to the new commit.")
 

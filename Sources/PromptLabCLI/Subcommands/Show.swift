@@ -4,7 +4,7 @@ import PromptLab
 extension PromptLabCommand {
     /// `promptlab show NAME[@REF]`
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a prompt file as it was at a version.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print a prompt file as it was at a version.")
 
         @Argument(help: "NAME, NAME@vN, NAME@LABEL, NAME@SHA or NAME@working.")
         var reference: String

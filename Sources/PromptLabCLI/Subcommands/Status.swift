@@ -5,6 +5,7 @@ extension PromptLabCommand {
     /// `promptlab status`
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show prompts that are new, modified or deleted compared with HEAD.")
 
         @OptionGroup var repository: RepositoryOptions
