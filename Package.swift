@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // libgit2, found through pkg-config.
@@ -26,6 +29,30 @@ let package = Package(
         .target(name: "GitKit", dependencies: ["CGit2"]),
         // Pure statistics for comparing variants: no I/O, no dependencies.
         .target(name: "PromptLabStats"),
+        // LLM providers: one file per vendor, plus shared retry, rate-limit and pricing code.
+        .target(
+            name: "PromptLabProviders",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/pricing.json")]
+        ),
+        // The results database: schema, migrations and queries (GRDB on the system SQLite).
+        .target(name: "PromptLabStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        // A loopback HTTP server speaking the providers' wire formats, with fault injection (tests, benchmarks).
+        .target(
+            name: "ProviderTestServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
         // The domain: prompt files, references, templates, version history.
         .target(
             name: "PromptLab",
@@ -48,6 +75,18 @@ let package = Package(
         .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
         .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures"]),
         .testTarget(name: "PromptLabTests", dependencies: ["PromptLab"]),
+        .testTarget(
+            name: "PromptLabStoreTests", dependencies: ["PromptLabStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "PromptLabProvidersTests",
+            dependencies: [
+                "PromptLabProviders", "ProviderTestServer",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Runs the built `promptlab` executable end to end.
         .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI"]),
     ]

@@ -1,0 +1,159 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// Builds providers from model references, and keeps one ``AdaptiveConcurrencyLimiter`` per provider
+/// endpoint so that every experiment arm that talks to the same API shares its limit.
+///
+/// ```swift
+/// try await ProviderRegistry.withRegistry(logger: logger) { registry in
+///     let provider = try registry.makeRetryingProvider(for: ModelReference(parsing: "openai/gpt-4o-mini"))
+///     let answer = try await provider.send(ChatRequest(model: "gpt-4o-mini", messages: [.user("Hi")]))
+/// }
+/// ```
+public final class ProviderRegistry: Sendable {
+    /// The HTTP client shared by the HTTP providers.
+    public let httpClient: HTTPClient
+    /// The environment keys and base URLs are read from.
+    public let environment: [String: String]
+    /// Overrides by provider name (`openai`, `ollama`, `openai-compatible`, ...), from configuration.
+    public let overrides: [String: ProviderOverrides]
+    private let logger: Logger
+    private let limiters = LockedDictionary<String, AdaptiveConcurrencyLimiter>()
+
+    /// Creates a registry.
+    ///
+    /// - Parameters:
+    ///   - httpClient: A client configured with ``AsyncHTTPClient/HTTPClient/Configuration/promptLabProviders(maxConnectionsPerHost:)``;
+    ///     the caller owns its lifetime.
+    ///   - environment: Where keys and base URLs come from; inject a dictionary in tests.
+    ///   - overrides: Per-provider configuration; beats the environment.
+    ///   - logger: Passed to every provider.
+    public init(
+        httpClient: HTTPClient,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        overrides: [String: ProviderOverrides] = [:],
+        logger: Logger
+    ) {
+        self.httpClient = httpClient
+        self.environment = environment
+        self.overrides = overrides
+        self.logger = logger
+    }
+
+    /// Runs `body` with a registry whose HTTP client is created for it and shut down afterwards.
+    public static func withRegistry<Result>(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        overrides: [String: ProviderOverrides] = [:],
+        logger: Logger,
+        maxConnectionsPerHost: Int = 64,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (ProviderRegistry) async throws -> Result
+    ) async throws -> Result {
+        try await HTTPClient.withHTTPClient(
+            configuration: .promptLabProviders(maxConnectionsPerHost: maxConnectionsPerHost),
+            backgroundActivityLogger: logger
+        ) { client in
+            try await body(ProviderRegistry(httpClient: client, environment: environment, overrides: overrides, logger: logger))
+        }
+    }
+
+    // MARK: - Settings
+
+    /// The resolved settings for `reference`: `overrides` (per call) beat the registry's overrides for the
+    /// provider, which beat the environment, which beats the defaults.
+    public func settings(for reference: ModelReference, overrides callOverrides: ProviderOverrides = ProviderOverrides()) -> ProviderSettings {
+        let configured = overrides[reference.provider.rawValue] ?? ProviderOverrides()
+        return ProviderSettings(reference: reference, overrides: configured.merging(callOverrides), environment: environment)
+    }
+
+    // MARK: - Providers
+
+    /// A validated single-attempt provider for `reference`.
+    ///
+    /// - Throws: ``ProviderError`` from ``ProviderSettings/validate()`` (for example `missingAPIKey`)
+    ///   before anything is sent.
+    public func makeProvider(for reference: ModelReference, overrides: ProviderOverrides = ProviderOverrides()) throws(ProviderError)
+        -> any ChatProvider
+    {
+        try makeProvider(settings: settings(for: reference, overrides: overrides))
+    }
+
+    /// A validated single-attempt provider for resolved `settings`.
+    public func makeProvider(settings: ProviderSettings) throws(ProviderError) -> any ChatProvider {
+        try settings.validate()
+        let reference = settings.reference
+        switch reference.provider {
+        case .openai:
+            return OpenAIProvider(
+                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey, dialect: .openAI,
+                httpClient: httpClient, timeout: settings.timeout, logger: logger)
+        case .ollama, .openAICompatible:
+            return OpenAIProvider(
+                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey, dialect: .compatible,
+                httpClient: httpClient, timeout: settings.timeout, logger: logger)
+        case .anthropic:
+            return AnthropicProvider(
+                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey!,
+                httpClient: httpClient, timeout: settings.timeout, logger: logger)
+        case .gemini:
+            return GeminiProvider(
+                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey!,
+                httpClient: httpClient, timeout: settings.timeout, logger: logger)
+        case .exec:
+            return ExecProvider(
+                arguments: try reference.commandLine(), timeout: settings.timeout, environment: environment,
+                secrets: knownSecrets(), logger: logger)
+        case .local:
+            switch LocalProviderName(rawValue: reference.model) {
+            case .baseline: return LocalProvider()
+            case .echo: return EchoProvider()
+            case nil:
+                // validate() has already rejected unknown names.
+                throw ProviderError(.invalidConfiguration("unknown local provider '\(reference)'"), provider: "local")
+            }
+        }
+    }
+
+    /// A validated provider with retries and the shared adaptive limiter for its endpoint.
+    public func makeRetryingProvider(for reference: ModelReference, overrides: ProviderOverrides = ProviderOverrides()) throws(ProviderError)
+        -> RetryingProvider
+    {
+        let settings = settings(for: reference, overrides: overrides)
+        let base = try makeProvider(settings: settings)
+        return RetryingProvider(base, policy: settings.retryPolicy, limiter: limiter(for: settings), logger: logger)
+    }
+
+    /// The limiter shared by every provider that talks to the same endpoint (created on first use with
+    /// `settings.maxConcurrency` as its maximum).
+    public func limiter(for settings: ProviderSettings) -> AdaptiveConcurrencyLimiter {
+        let key: String
+        switch settings.reference.provider {
+        case .exec, .local: key = settings.reference.description
+        default: key = "\(settings.providerName) \(settings.baseURL ?? "")"
+        }
+        return limiters.value(for: key) { AdaptiveConcurrencyLimiter(maxConcurrency: settings.maxConcurrency) }
+    }
+
+    /// Every API key visible in the environment, to be masked in `exec/` programs' output.
+    private func knownSecrets() -> [APIKey] {
+        var variables: Set<String> = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"]
+        for value in overrides.values { if let variable = value.apiKeyEnv { variables.insert(variable) } }
+        return variables.sorted().compactMap { environment[$0] }.filter { !$0.isEmpty }.map(APIKey.init)
+    }
+}
+
+/// A dictionary behind a lock, for the few shared caches of this module.
+final class LockedDictionary<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Key: Value] = [:]
+
+    func value(for key: Key, orInsert make: () -> Value) -> Value {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = storage[key] { return existing }
+        let created = make()
+        storage[key] = created
+        return created
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+
+// MARK: - Overrides
+
+/// Per-provider settings from a configuration file. Every field is optional; a set field beats the
+/// environment, which beats the built-in default.
+///
+/// Decodes from snake_case keys: `base_url`, `api_key_env`, `timeout` (seconds), `max_attempts`,
+/// `max_concurrency`.
+public struct ProviderOverrides: Sendable, Hashable, Codable {
+    /// The server's base URL, without `/v1` (a trailing `/v1` or `/v1beta` is tolerated and removed).
+    public var baseURL: String?
+    /// The name of the environment variable that holds the API key (not the key itself).
+    public var apiKeyEnv: String?
+    /// The time limit of one attempt.
+    public var timeout: Duration?
+    /// The most attempts per request, the first included.
+    public var maxAttempts: Int?
+    /// The most requests in flight at once for this provider.
+    public var maxConcurrency: Int?
+
+    /// Creates overrides; `nil` fields keep the environment's or the default value.
+    public init(
+        baseURL: String? = nil,
+        apiKeyEnv: String? = nil,
+        timeout: Duration? = nil,
+        maxAttempts: Int? = nil,
+        maxConcurrency: Int? = nil
+    ) {
+        self.baseURL = baseURL
+        self.apiKeyEnv = apiKeyEnv
+        self.timeout = timeout
+        self.maxAttempts = maxAttempts
+        self.maxConcurrency = maxConcurrency
+    }
+
+    /// These overrides with every field that `other` sets taking its value from `other`.
+    public func merging(_ other: ProviderOverrides) -> ProviderOverrides {
+        ProviderOverrides(
+            baseURL: other.baseURL ?? baseURL,
+            apiKeyEnv: other.apiKeyEnv ?? apiKeyEnv,
+            timeout: other.timeout ?? timeout,
+            maxAttempts: other.maxAttempts ?? maxAttempts,
+            maxConcurrency: other.maxConcurrency ?? maxConcurrency
+        )
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case baseURL = "base_url"
+        case apiKeyEnv = "api_key_env"
+        case timeout
+        case maxAttempts = "max_attempts"
+        case maxConcurrency = "max_concurrency"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        baseURL = try container.decodeIfPresent(String.self, forKey: .baseURL)
+        apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+        timeout = try container.decodeIfPresent(Double.self, forKey: .timeout).map { Duration.seconds($0) }
+        maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts)
+        maxConcurrency = try container.decodeIfPresent(Int.self, forKey: .maxConcurrency)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(baseURL, forKey: .baseURL)
+        try container.encodeIfPresent(apiKeyEnv, forKey: .apiKeyEnv)
+        try container.encodeIfPresent(timeout?.seconds, forKey: .timeout)
+        try container.encodeIfPresent(maxAttempts, forKey: .maxAttempts)
+        try container.encodeIfPresent(maxConcurrency, forKey: .maxConcurrency)
+    }
+}
+
+// MARK: - Resolved settings
+
+/// Everything needed to build the provider for one model reference, resolved from overrides, the
+/// environment and defaults (in that order of precedence).
+///
+/// | provider | key variable | base URL variable | default base URL |
+/// |---|---|---|---|
+/// | `openai` | `OPENAI_API_KEY` | `OPENAI_BASE_URL` | `https://api.openai.com` |
+/// | `anthropic` | `ANTHROPIC_API_KEY` | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` |
+/// | `gemini` | `GEMINI_API_KEY` | `GEMINI_BASE_URL` | `https://generativelanguage.googleapis.com` |
+/// | `ollama` | none (sends a placeholder) | `OLLAMA_BASE_URL` | `http://localhost:11434` |
+/// | `openai-compatible` | only if `api_key_env` is set | none | none: `base_url` is required |
+public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
+    /// The model reference these settings are for.
+    public var reference: ModelReference
+    /// The name the provider reports (`openai`, `ollama`, `openai-compatible`, ...).
+    public var providerName: String
+    /// The resolved base URL (HTTP providers only), normalised without a trailing slash or `/v1`.
+    public var baseURL: String?
+    /// Where the base URL came from: `configuration`, an environment variable name, or `default`.
+    public var baseURLSource: String?
+    /// The environment variable the key is read from, when the provider needs one.
+    public var apiKeyVariable: String?
+    /// The key, when found. Prints as `<redacted>`.
+    public var apiKey: APIKey?
+    /// The time limit of one attempt.
+    public var timeout: Duration
+    /// The retry policy (``RetryPolicy/maxAttempts`` from the overrides).
+    public var retryPolicy: RetryPolicy
+    /// The most requests in flight at once for this provider.
+    public var maxConcurrency: Int
+
+    /// The default time limit of one attempt: 60 seconds.
+    public static let defaultTimeout: Duration = .seconds(60)
+    /// The default concurrency limit per provider.
+    public static let defaultMaxConcurrency = 8
+
+    /// Resolves settings. Nothing is checked here; call ``validate()`` before sending anything.
+    ///
+    /// - Parameters:
+    ///   - reference: The model reference.
+    ///   - overrides: Values from configuration; they beat the environment.
+    ///   - environment: The environment to read keys and base URLs from (injectable for tests).
+    public init(
+        reference: ModelReference,
+        overrides: ProviderOverrides = ProviderOverrides(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.reference = reference
+        self.providerName = reference.provider.rawValue
+        self.timeout = overrides.timeout ?? ProviderSettings.defaultTimeout
+        self.retryPolicy = RetryPolicy(maxAttempts: overrides.maxAttempts ?? RetryPolicy.default.maxAttempts)
+        self.maxConcurrency = overrides.maxConcurrency ?? ProviderSettings.defaultMaxConcurrency
+
+        let defaults = ProviderSettings.defaults(for: reference.provider)
+        if let variable = overrides.apiKeyEnv ?? defaults.keyVariable {
+            self.apiKeyVariable = variable
+            if let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+                self.apiKey = APIKey(value)
+            }
+        }
+        if let url = ProviderSettings.nonEmpty(overrides.baseURL) {
+            self.baseURL = ProviderSettings.normalizedBaseURL(url, provider: reference.provider)
+            self.baseURLSource = "configuration"
+        } else if let variable = defaults.baseURLVariable, let url = ProviderSettings.nonEmpty(environment[variable]) {
+            self.baseURL = ProviderSettings.normalizedBaseURL(url, provider: reference.provider)
+            self.baseURLSource = variable
+        } else if let url = defaults.baseURL {
+            self.baseURL = url
+            self.baseURLSource = "default"
+        }
+    }
+
+    /// Checks that a request can be sent, without sending one.
+    ///
+    /// - Throws: ``ProviderError/Kind/missingAPIKey(_:)`` naming the variable to set when a key is needed
+    ///   and absent; ``ProviderError/Kind/invalidConfiguration(_:)`` for a missing or unusable base URL, a
+    ///   bad `exec/` command, an unknown `local/` name, or non-positive limits.
+    public func validate() throws(ProviderError) {
+        // Nothing has been sent when these are thrown: attempts is 0.
+        func invalid(_ message: String) -> ProviderError {
+            ProviderError(.invalidConfiguration(message), provider: providerName, attempts: 0)
+        }
+        guard timeout > .zero else { throw invalid("timeout must be positive") }
+        guard retryPolicy.maxAttempts >= 1 else { throw invalid("max_attempts must be at least 1") }
+        guard maxConcurrency >= 1 else { throw invalid("max_concurrency must be at least 1") }
+        switch reference.provider {
+        case .openai, .anthropic, .gemini, .ollama, .openAICompatible:
+            guard let baseURL else {
+                throw invalid("\(reference) needs a base URL: set base_url in the provider configuration")
+            }
+            guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
+                scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
+            else {
+                throw invalid("base URL '\(baseURL)' (from \(baseURLSource ?? "configuration")) is not an http(s) URL")
+            }
+            // A key is required where the provider has a key variable, by default or by configuration.
+            if let variable = apiKeyVariable, apiKey == nil {
+                throw ProviderError(.missingAPIKey(variable), provider: providerName, attempts: 0)
+            }
+        case .exec:
+            _ = try reference.commandLine()
+        case .local:
+            guard LocalProviderName(rawValue: reference.model) != nil else {
+                let known = LocalProviderName.allCases.map { "local/\($0.rawValue)" }.joined(separator: ", ")
+                throw invalid("unknown local provider '\(reference)': use one of \(known)")
+            }
+        }
+    }
+
+    /// A one-line summary without the key, for `--verbose` output.
+    public var description: String {
+        var parts = ["\(reference)"]
+        if let baseURL { parts.append("base_url=\(baseURL) (\(baseURLSource ?? "?"))") }
+        if let apiKeyVariable { parts.append("key=\(apiKeyVariable)\(apiKey == nil ? " (unset)" : " (set)")") }
+        parts.append("timeout=\(formatSeconds(timeout.seconds))")
+        parts.append("max_attempts=\(retryPolicy.maxAttempts)")
+        parts.append("max_concurrency=\(maxConcurrency)")
+        return parts.joined(separator: " ")
+    }
+
+    // MARK: - Defaults
+
+    struct Defaults {
+        var keyVariable: String?
+        var baseURLVariable: String?
+        var baseURL: String?
+    }
+
+    static func defaults(for provider: ModelReference.Provider) -> Defaults {
+        switch provider {
+        case .openai:
+            return Defaults(keyVariable: "OPENAI_API_KEY", baseURLVariable: "OPENAI_BASE_URL", baseURL: "https://api.openai.com")
+        case .anthropic:
+            return Defaults(
+                keyVariable: "ANTHROPIC_API_KEY", baseURLVariable: "ANTHROPIC_BASE_URL", baseURL: "https://api.anthropic.com")
+        case .gemini:
+            return Defaults(
+                keyVariable: "GEMINI_API_KEY", baseURLVariable: "GEMINI_BASE_URL",
+                baseURL: "https://generativelanguage.googleapis.com")
+        case .ollama:
+            return Defaults(keyVariable: nil, baseURLVariable: "OLLAMA_BASE_URL", baseURL: "http://localhost:11434")
+        case .openAICompatible, .exec, .local:
+            return Defaults()
+        }
+    }
+
+    static func nonEmpty(_ text: String?) -> String? {
+        guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        return trimmed
+    }
+
+    /// Removes trailing slashes and a trailing API version segment, since the providers append
+    /// `/v1/...` (or `/v1beta/...`) themselves and SDK conventions differ on whether the base includes it.
+    static func normalizedBaseURL(_ url: String, provider: ModelReference.Provider) -> String {
+        var result = url
+        while result.hasSuffix("/") { result.removeLast() }
+        let suffixes = provider == .gemini ? ["/v1beta", "/v1"] : ["/v1"]
+        for suffix in suffixes where result.hasSuffix(suffix) {
+            result.removeLast(suffix.count)
+            break
+        }
+        while result.hasSuffix("/") { result.removeLast() }
+        return result
+    }
+}

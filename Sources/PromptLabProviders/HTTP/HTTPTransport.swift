@@ -1,0 +1,232 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// The shared HTTP plumbing of the vendor providers: one POST of a JSON body with a time limit, and the
+/// translation of every failure into a ``ProviderError``.
+struct HTTPTransport: Sendable {
+    /// A complete HTTP response.
+    struct Response: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+        var latencySeconds: Double
+    }
+
+    let client: HTTPClient
+    let providerName: String
+    let timeout: Duration
+    let redactor: Redactor
+    let logger: Logger
+
+    /// Responses larger than this are refused (a runaway or hostile server).
+    static let maxResponseBytes = 32 * 1024 * 1024
+
+    /// POSTs `body` as JSON and collects the whole response, whatever its status.
+    ///
+    /// - Throws: ``ProviderError`` `.timeout`, `.transport`, `.malformedResponse` (oversized body) or
+    ///   `.cancelled`. A non-2xx status is *not* thrown here; the caller reads the vendor's error body.
+    func post(url: String, headers: HTTPHeaders, body: ByteBuffer, model: String) async throws(ProviderError) -> Response {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers = headers
+        request.headers.replaceOrAdd(name: "content-type", value: "application/json")
+        request.headers.replaceOrAdd(name: "accept", value: "application/json")
+        request.headers.replaceOrAdd(name: "user-agent", value: "promptlab")
+        request.body = .bytes(body)
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        let deadline = NIODeadline.now() + TimeAmount.nanoseconds(timeout.nanoseconds)
+        do {
+            let response = try await client.execute(request, deadline: deadline, logger: logger)
+            let bytes = try await response.body.collect(upTo: HTTPTransport.maxResponseBytes)
+            let latency = (clock.now - start).seconds
+            logger.debug(
+                "provider response",
+                metadata: [
+                    "provider": "\(providerName)",
+                    "model": "\(model)",
+                    "status": "\(response.status.code)",
+                    "latency_ms": "\(Int(latency * 1000))",
+                ]
+            )
+            return Response(status: Int(response.status.code), headers: response.headers, body: bytes, latencySeconds: latency)
+        } catch {
+            let mapped = mapError(error)
+            logger.debug(
+                "provider request failed",
+                metadata: ["provider": "\(providerName)", "model": "\(model)", "error": "\(mapped.description)"]
+            )
+            throw mapped
+        }
+    }
+
+    /// Translates an AsyncHTTPClient / NIO error into a ``ProviderError``.
+    func mapError(_ error: any Error) -> ProviderError {
+        if let error = error as? ProviderError { return error }
+        if error is CancellationError || Task.isCancelled {
+            return ProviderError(.cancelled, provider: providerName)
+        }
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return ProviderError(.timeout(seconds: timeout.seconds), provider: providerName)
+            case .connectTimeout, .getConnectionFromPoolTimeout:
+                return ProviderError(.transport("could not connect in time (\(error))"), provider: providerName)
+            case .remoteConnectionClosed:
+                return ProviderError(
+                    .transport("the server closed the connection before a complete response"), provider: providerName)
+            case .cancelled:
+                return ProviderError(.cancelled, provider: providerName)
+            case .alreadyShutdown:
+                return ProviderError(
+                    .invalidConfiguration("the HTTP client was already shut down"), provider: providerName)
+            case .invalidURL, .emptyHost, .emptyScheme:
+                return ProviderError(.invalidConfiguration("invalid URL (\(error))"), provider: providerName)
+            default:
+                return ProviderError(.transport(redactor("\(error)")), provider: providerName)
+            }
+        }
+        if error is NIOTooManyBytesError {
+            return ProviderError(
+                .malformedResponse("response body larger than \(HTTPTransport.maxResponseBytes) bytes"), provider: providerName)
+        }
+        return ProviderError(.transport(redactor(String(describing: error))), provider: providerName)
+    }
+
+    // MARK: - Decoding helpers
+
+    /// Decodes a 2xx body, or throws `.malformedResponse` naming what was wrong.
+    func decode<T: Decodable>(_ type: T.Type, from response: Response, requestID: String?) throws(ProviderError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: response.body)
+        } catch {
+            throw ProviderError(
+                .malformedResponse("\(HTTPTransport.describe(error)); body starts with \(preview(response.body))"),
+                provider: providerName,
+                requestID: requestID
+            )
+        }
+    }
+
+    /// Builds the error for a non-2xx response from the vendor's error body and `retry-after` headers.
+    func httpError(_ response: Response, requestID: String?) -> ProviderError {
+        let details = try? JSONDecoder().decode(VendorErrorBody.self, from: response.body)
+        var message = details?.error?.message.map { redactor($0) }
+        if message == nil, details?.error == nil, response.body.readableBytes > 0 {
+            message = preview(response.body)
+        }
+        let type = details?.error?.type ?? details?.error?.status
+        return ProviderError(
+            .http(
+                status: response.status,
+                type: type.map { redactor($0) },
+                code: details?.error?.code?.value.map { redactor($0) },
+                message: message.map { ProviderError.oneLine($0, limit: 300) }
+            ),
+            provider: providerName,
+            retryAfter: RetryPolicy.serverDelay(from: response.headers),
+            requestID: requestID
+        )
+    }
+
+    /// The first bytes of a body, quoted, for error messages.
+    func preview(_ body: ByteBuffer) -> String {
+        let text = body.getString(at: body.readerIndex, length: min(body.readableBytes, 120)) ?? "<\(body.readableBytes) bytes>"
+        let suffix = body.readableBytes > 120 ? "…" : ""
+        return "'\(ProviderError.oneLine(redactor(text), limit: 130))\(suffix)'"
+    }
+
+    /// A short, one-line account of a `DecodingError`.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "invalid JSON" }
+        func path(_ context: DecodingError.Context) -> String {
+            let components = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }
+            let joined = components.joined()
+            return joined.isEmpty ? "the top level" : String(joined.drop(while: { $0 == "." }))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let parent = path(context)
+            return "missing field '\(key.stringValue)' in \(parent)"
+        case .valueNotFound(_, let context):
+            return "null at \(path(context))"
+        case .typeMismatch(_, let context):
+            return "unexpected type at \(path(context))"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "invalid JSON" : "invalid value at \(path(context))"
+        @unknown default:
+            return "invalid JSON"
+        }
+    }
+}
+
+// MARK: - Vendor error bodies
+
+/// The error envelope shared, with small variations, by OpenAI (`{"error":{"message","type","param","code"}}`),
+/// Anthropic (`{"type":"error","error":{"type","message"}}`) and Gemini (`{"error":{"code","message","status"}}`).
+/// Ollama and some compatible servers send a plain string instead: `{"error": "model 'x' not found"}`.
+struct VendorErrorBody: Decodable {
+    struct Details: Decodable {
+        var message: String?
+        var type: String?
+        var code: LenientString?
+        var status: String?
+    }
+    var error: Details?
+
+    enum CodingKeys: String, CodingKey { case error }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let message = try? container.decode(String.self, forKey: .error) {
+            error = Details(message: message)
+        } else {
+            error = try container.decodeIfPresent(Details.self, forKey: .error)
+        }
+    }
+}
+
+/// A JSON value read as a string whether it was sent as a string or a number (OpenAI's `code` is either).
+struct LenientString: Decodable, Sendable, Hashable {
+    var value: String?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            value = nil
+        } else if let string = try? container.decode(String.self) {
+            value = string
+        } else if let int = try? container.decode(Int.self) {
+            value = String(int)
+        } else if let double = try? container.decode(Double.self) {
+            value = String(double)
+        } else if let bool = try? container.decode(Bool.self) {
+            value = String(bool)
+        } else {
+            value = nil
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let parts = components
+        let (product, overflow) = parts.seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return parts.seconds < 0 ? .min : .max }
+        return product &+ parts.attoseconds / 1_000_000_000
+    }
+}
+
+extension JSONEncoder {
+    /// Encodes `value` straight into a `ByteBuffer`.
+    static func encodeToBuffer<T: Encodable>(_ value: T) throws -> ByteBuffer {
+        let data = try JSONEncoder().encode(value)
+        return ByteBuffer(data: data)
+    }
+}

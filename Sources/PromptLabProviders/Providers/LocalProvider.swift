@@ -1,0 +1,42 @@
+import Foundation
+
+/// The built-in offline providers, addressed as `local/NAME`.
+public enum LocalProviderName: String, Sendable, Hashable, CaseIterable {
+    /// ``LocalProvider``: the bag-of-words baseline classifier.
+    case baseline
+    /// ``EchoProvider``: returns the last user message, for benchmarks and smoke tests.
+    case echo
+}
+
+/// `local/baseline`: an offline, deterministic bag-of-words classifier that gives an experiment a floor to
+/// beat. It is honestly a baseline, not a language model.
+///
+/// With few-shot examples in the conversation it answers like its nearest example (TF-IDF cosine, k = 1);
+/// otherwise it picks the label, among those the prompt names, whose name and description share the most
+/// words with the input; otherwise it echoes the input's first line. Token counts are whitespace-token
+/// counts; `finishReason` is `stop`.
+public struct LocalProvider: ChatProvider {
+    public let name = "local"
+
+    /// Creates the baseline.
+    public init() {}
+
+    public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        let clock = ContinuousClock()
+        let start = clock.now
+        guard request.messages.contains(where: { $0.role == .user }) else {
+            throw ProviderError(.invalidConfiguration("local/baseline needs a user message to answer"), provider: name)
+        }
+        let decision = BaselineClassifier.decide(request.messages)
+        return ChatResponse(
+            text: decision.answer,
+            inputTokens: request.messages.reduce(0) { $0 + BagOfWords.whitespaceTokenCount($1.content) },
+            outputTokens: BagOfWords.whitespaceTokenCount(decision.answer),
+            cachedTokens: nil,
+            finishReason: "stop",
+            requestID: nil,
+            latencySeconds: (clock.now - start).seconds,
+            attempts: 1
+        )
+    }
+}

@@ -1,0 +1,177 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+
+/// OpenAI Chat Completions, and every server that copies it (Ollama's `/v1`, vLLM, llama.cpp, LM Studio).
+///
+/// Sends `POST {base}/v1/chat/completions` with `Authorization: Bearer <key>`; reads
+/// `choices[0].message.content`, `finish_reason`, `usage` (with `prompt_tokens_details.cached_tokens`)
+/// and the `x-request-id` header.
+/// See <https://platform.openai.com/docs/api-reference/chat/create>.
+public struct OpenAIProvider: ChatProvider {
+    /// Which flavour of the API the server speaks.
+    public enum Dialect: Sendable, Hashable {
+        /// api.openai.com: the answer length is `max_completion_tokens` (required by reasoning models).
+        case openAI
+        /// A compatible server: the answer length is the older `max_tokens`, which they all accept.
+        case compatible
+    }
+
+    /// `openai`, `ollama` or `openai-compatible`.
+    public let name: String
+    /// The base URL, without `/v1`.
+    public let baseURL: String
+    /// The API flavour.
+    public let dialect: Dialect
+    private let apiKey: APIKey?
+    private let transport: HTTPTransport
+
+    /// The bearer token sent when no key is configured (Ollama and most local servers ignore it, but
+    /// some clients and proxies insist on the header being present).
+    public static let placeholderKey = "promptlab-no-key"
+
+    /// Creates a provider.
+    ///
+    /// - Parameters:
+    ///   - name: The name reported in errors and results.
+    ///   - baseURL: The server's base URL without `/v1`, for example `https://api.openai.com`.
+    ///   - apiKey: The bearer token; `nil` sends ``placeholderKey``.
+    ///   - dialect: ``Dialect/openAI`` for api.openai.com, ``Dialect/compatible`` otherwise.
+    ///   - httpClient: A client configured with ``AsyncHTTPClient/HTTPClient/Configuration/promptLabProviders(maxConnectionsPerHost:)``.
+    ///   - timeout: The time limit of one attempt.
+    ///   - logger: Receives one debug line per request; never the key, headers or bodies.
+    public init(
+        name: String = "openai",
+        baseURL: String = "https://api.openai.com",
+        apiKey: APIKey?,
+        dialect: Dialect = .openAI,
+        httpClient: HTTPClient,
+        timeout: Duration = ProviderSettings.defaultTimeout,
+        logger: Logger
+    ) {
+        self.name = name
+        self.baseURL = ProviderSettings.normalizedBaseURL(baseURL, provider: .openai)
+        self.apiKey = apiKey
+        self.dialect = dialect
+        self.transport = HTTPTransport(
+            client: httpClient, providerName: name, timeout: timeout, redactor: Redactor([apiKey]), logger: logger)
+    }
+
+    public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        let body: ByteBuffer
+        do {
+            body = try JSONEncoder.encodeToBuffer(OpenAIWire.Request(request, dialect: dialect))
+        } catch {
+            throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "authorization", value: "Bearer \(apiKey?.value ?? OpenAIProvider.placeholderKey)")
+
+        let response = try await transport.post(
+            url: baseURL + "/v1/chat/completions", headers: headers, body: body, model: request.model)
+        let requestID = response.headers.first(name: "x-request-id")
+        guard (200..<300).contains(response.status) else {
+            throw transport.httpError(response, requestID: requestID)
+        }
+        let decoded = try transport.decode(OpenAIWire.Response.self, from: response, requestID: requestID)
+        guard let choice = decoded.choices.first else {
+            throw ProviderError(.malformedResponse("the response has no choices"), provider: name, requestID: requestID)
+        }
+        guard let text = choice.message?.content ?? choice.message?.refusal else {
+            throw ProviderError(
+                .malformedResponse("choices[0].message has no text content"), provider: name, requestID: requestID)
+        }
+        return ChatResponse(
+            text: text,
+            inputTokens: decoded.usage?.promptTokens,
+            outputTokens: decoded.usage?.completionTokens,
+            cachedTokens: decoded.usage?.promptTokensDetails?.cachedTokens,
+            finishReason: choice.finishReason,
+            requestID: requestID ?? decoded.id,
+            latencySeconds: response.latencySeconds,
+            attempts: 1
+        )
+    }
+}
+
+// MARK: - Wire format
+
+enum OpenAIWire {
+    struct Request: Encodable {
+        struct Message: Encodable {
+            var role: String
+            var content: String
+        }
+        struct Format: Encodable {
+            var type: String
+        }
+        var model: String
+        var messages: [Message]
+        var temperature: Double?
+        var maxTokens: Int?
+        var maxCompletionTokens: Int?
+        var topP: Double?
+        var stop: [String]?
+        var seed: Int?
+        var responseFormat: Format?
+
+        enum CodingKeys: String, CodingKey {
+            case model, messages, temperature, stop, seed
+            case maxTokens = "max_tokens"
+            case maxCompletionTokens = "max_completion_tokens"
+            case topP = "top_p"
+            case responseFormat = "response_format"
+        }
+
+        init(_ request: ChatRequest, dialect: OpenAIProvider.Dialect) {
+            model = request.model
+            messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
+            let config = request.config
+            temperature = config.temperature
+            switch dialect {
+            case .openAI: maxCompletionTokens = config.maxOutputTokens
+            case .compatible: maxTokens = config.maxOutputTokens
+            }
+            topP = config.topP
+            stop = config.stopSequences.flatMap { $0.isEmpty ? nil : $0 }
+            seed = config.seed
+            if config.responseFormat == .json { responseFormat = Format(type: "json_object") }
+        }
+    }
+
+    struct Response: Decodable {
+        struct Choice: Decodable {
+            struct Message: Decodable {
+                var content: String?
+                var refusal: String?
+            }
+            var message: Message?
+            var finishReason: String?
+
+            enum CodingKeys: String, CodingKey {
+                case message
+                case finishReason = "finish_reason"
+            }
+        }
+        struct Usage: Decodable {
+            struct PromptDetails: Decodable {
+                var cachedTokens: Int?
+                enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+            }
+            var promptTokens: Int?
+            var completionTokens: Int?
+            var promptTokensDetails: PromptDetails?
+
+            enum CodingKeys: String, CodingKey {
+                case promptTokens = "prompt_tokens"
+                case completionTokens = "completion_tokens"
+                case promptTokensDetails = "prompt_tokens_details"
+            }
+        }
+        var id: String?
+        var choices: [Choice]
+        var usage: Usage?
+    }
+}

@@ -1,0 +1,81 @@
+import Logging
+
+/// Wraps a provider with retries, back-off and an optional adaptive concurrency limit.
+///
+/// This is the only retry layer of PromptLab (the HTTP client is configured not to retry), so a request
+/// is sent at most ``RetryPolicy/maxAttempts`` times. Each attempt holds a slot of the limiter only while
+/// it runs, not while it waits to retry.
+public struct RetryingProvider: ChatProvider {
+    /// The provider that makes each attempt.
+    public let base: any ChatProvider
+    /// When and how long to wait.
+    public let policy: RetryPolicy
+    /// The concurrency limiter shared by all requests to the same provider, if any.
+    public let limiter: AdaptiveConcurrencyLimiter?
+    private let logger: Logger
+
+    /// Wraps `base`.
+    ///
+    /// - Parameters:
+    ///   - base: The single-attempt provider.
+    ///   - policy: Retry policy.
+    ///   - limiter: Shared limiter for this provider; `nil` for no limit.
+    ///   - logger: Receives a line per retry.
+    public init(_ base: any ChatProvider, policy: RetryPolicy = .default, limiter: AdaptiveConcurrencyLimiter? = nil, logger: Logger) {
+        self.base = base
+        self.policy = policy
+        self.limiter = limiter
+        self.logger = logger
+    }
+
+    public var name: String { base.name }
+
+    /// Sends `request`, retrying retryable failures.
+    ///
+    /// - Returns: The first successful answer, with ``ChatResponse/attempts`` set to the attempts made.
+    /// - Throws: The last attempt's ``ProviderError`` with ``ProviderError/attempts`` set, as soon as an
+    ///   error is not retryable or the attempts are used up; `.cancelled` when the task is cancelled.
+    public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        var generator = SystemRandomNumberGenerator()
+        var attempt = 0
+        while true {
+            attempt += 1
+            if let limiter {
+                do {
+                    try await limiter.acquire()
+                } catch {
+                    throw ProviderError(.cancelled, provider: name, attempts: attempt - 1)
+                }
+            }
+            let outcome: Result<ChatResponse, ProviderError>
+            do {
+                outcome = .success(try await base.send(request))
+            } catch {
+                outcome = .failure(error)
+            }
+            switch outcome {
+            case .success(var response):
+                await limiter?.release(outcome: .success)
+                response.attempts = attempt
+                return response
+            case .failure(var error):
+                await limiter?.release(outcome: error.isOverload ? .overloaded : .failure)
+                error.attempts = attempt
+                guard policy.shouldRetry(error, afterAttempt: attempt), !Task.isCancelled else { throw error }
+                let delay = policy.delay(afterAttempt: attempt, error: error, using: &generator)
+                logger.info(
+                    "retrying provider request",
+                    metadata: [
+                        "provider": "\(name)", "model": "\(request.model)", "attempt": "\(attempt)",
+                        "delay_ms": "\(Int(delay.seconds * 1000))", "error": "\(error.description)",
+                    ]
+                )
+                do {
+                    try await Task.sleep(for: delay)
+                } catch {
+                    throw ProviderError(.cancelled, provider: name, attempts: attempt)
+                }
+            }
+        }
+    }
+}

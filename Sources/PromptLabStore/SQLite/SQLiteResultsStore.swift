@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+
+/// A ``ResultsStore`` kept in one SQLite file, read and written through a GRDB `DatabasePool`.
+///
+/// The file is opened in WAL mode, so readers (a `promptlab report` in another
+/// terminal, or `sqlite3`) never block the writer and see only committed
+/// transactions. Foreign keys are enforced. When another process holds the
+/// write lock, a write waits up to the busy timeout (5 seconds by default)
+/// before failing with ``StoreError/Kind/locked``. `synchronous` is `NORMAL`,
+/// which in WAL mode survives a crash of the process and loses at most the
+/// last transactions on a power failure.
+///
+/// Opening a store creates the file and its parent folders if needed and
+/// applies any pending schema migrations (see `docs/results-schema.md`).
+///
+/// ```swift
+/// try await SQLiteResultsStore.withStore(path: ".promptlab/results.sqlite") { store in
+///     try await store.createRun(run, variants: variants, cases: cases)
+///     try await store.insertResponses(batch)
+/// }
+/// ```
+///
+/// Related SQLite documentation: <https://www.sqlite.org/wal.html>,
+/// <https://www.sqlite.org/pragma.html#pragma_busy_timeout>.
+public final class SQLiteResultsStore: ResultsStore {
+    /// The database file's path, as given to ``init(path:busyTimeout:)``.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the results database at `path`.
+    ///
+    /// - Parameters:
+    ///   - path: The database file, such as `.promptlab/results.sqlite`.
+    ///     Missing parent folders are created.
+    ///   - busyTimeout: How long, in seconds, a write waits for another
+    ///     process to release the database before failing.
+    /// - Throws: ``StoreError`` of kind ``StoreError/Kind/notAPromptLabDatabase``
+    ///   when the file is not a database or belongs to another program,
+    ///   ``StoreError/Kind/newerSchema`` when a newer promptlab wrote it,
+    ///   ``StoreError/Kind/cannotOpen``, ``StoreError/Kind/readOnly`` or
+    ///   ``StoreError/Kind/locked``.
+    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+        self.path = path
+        guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
+            throw StoreError(
+                .cannotOpen, "'\(path)' is not a path to a results database file",
+                hint: "give the path of a file, such as .promptlab/results.sqlite")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(
+                .cannotOpen, "cannot create folder \(folder.path) for the results database",
+                hint: "check that the path is writable, or choose another results file",
+                detail: String(describing: error))
+        }
+
+        var configuration = Configuration()
+        configuration.label = "PromptLabStore"
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.checkOwnership(of: pool, path: path)
+            try Self.migrate(pool, path: path)
+        } catch {
+            throw StoreError.translating(error, path: path, while: "open the results database")
+        }
+    }
+
+    /// Opens a store, runs `body` with it, and closes it, even when `body` throws.
+    ///
+    /// - Parameters:
+    ///   - path: The database file; see ``init(path:busyTimeout:)``.
+    ///   - isolation: The caller's actor; `body` runs there.
+    ///   - body: The work to do with the open store.
+    /// - Returns: What `body` returns.
+    public static func withStore<Result>(
+        path: String,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (SQLiteResultsStore) async throws -> Result
+    ) async throws -> Result {
+        let store = try SQLiteResultsStore(path: path)
+        let result: Result
+        do {
+            result = try await body(store)
+        } catch {
+            try? store.close()
+            throw error
+        }
+        try store.close()
+        return result
+    }
+
+    /// Closes the database connections; later calls on this store fail.
+    public func close() throws {
+        do {
+            try pool.close()
+        } catch {
+            throw StoreError.translating(error, path: path, while: "close the results database")
+        }
+    }
+
+    // MARK: - Opening
+
+    /// Refuses files that belong to another program: a PromptLab database has
+    /// our `application_id`, and a new file is empty.
+    private static func checkOwnership(of pool: DatabasePool, path: String) throws {
+        let isOurs = try pool.read { db -> Bool in
+            let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+            if applicationID == Schema.applicationID { return true }
+            if applicationID != 0 { return false }
+            let objectCount = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
+                """) ?? 0
+            return objectCount == 0
+        }
+        guard isOurs else { throw StoreError.notAPromptLabDatabase(path: path) }
+    }
+
+    /// Applies pending migrations, tolerating another process migrating the same new file at the same time.
+    private static func migrate(_ pool: DatabasePool, path: String) throws {
+        let migrator = Schema.migrator
+        if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+            throw StoreError(
+                .newerSchema, "results database at \(path) was written by a newer version of promptlab",
+                hint: "upgrade promptlab, or point it at another results file")
+        }
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            // Another process may have applied the same migration between our
+            // check and our write; if the schema is now complete, all is well.
+            guard try pool.read({ try migrator.hasCompletedMigrations($0) }) else { throw error }
+        }
+    }
+
+    // MARK: - Database access
+
+    /// Runs `body` in a read transaction, translating errors.
+    func read<T: Sendable>(_ action: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch {
+            throw StoreError.translating(error, path: path, while: action)
+        }
+    }
+
+    /// Runs `body` in an immediate write transaction, translating errors.
+    ///
+    /// The transaction lasts exactly as long as `body`, which must do nothing but SQL.
+    func write<T: Sendable>(_ action: String, _ body: @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch {
+            throw StoreError.translating(error, path: path, while: action)
+        }
+    }
+
+    /// Throws ``StoreError/Kind/runNotFound`` unless the run exists.
+    static func requireRun(_ db: Database, _ id: String) throws {
+        guard try runExists(db, id) else { throw StoreError.runNotFound(id) }
+    }
+
+    /// Whether a run with this id exists.
+    static func runExists(_ db: Database, _ id: String) throws -> Bool {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM runs WHERE id = ?"), arguments: [id]) != nil
+    }
+}

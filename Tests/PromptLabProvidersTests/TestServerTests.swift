@@ -1,0 +1,111 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import ProviderTestServer
+import Testing
+
+@testable import PromptLabProviders
+
+/// The loopback server itself: counting, keep-alive, fault plans.
+@Suite("Provider test server")
+struct TestServerTests {
+    func post(_ client: HTTPClient, _ url: String, body: String = #"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#)
+        async throws -> Int
+    {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "authorization", value: "Bearer k")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(5))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    @Test func countsPerPathAndKeepsConnectionsAlive() async throws {
+        try await withServerAndClient { server, client in
+            for _ in 0..<20 {
+                let status = try await post(client, server.baseURL + "/v1/chat/completions")
+                #expect(status == 200)
+            }
+            let unknown = try await post(client, server.baseURL + "/nope")
+            #expect(unknown == 404)
+            #expect(server.requestCount == 21)
+            #expect(server.requestCount(path: "/v1/chat/completions") == 20)
+            #expect(server.requestCount(path: "/nope") == 1)
+            #expect(server.connectionCount == 1)
+            #expect(server.violations == ["#21 /nope: unknown path"])
+            server.reset()
+            #expect(server.requestCount == 0)
+            #expect(server.requests.isEmpty)
+        }
+    }
+
+    @Test func pinnedFaultsWinOverTheQueue() async throws {
+        try await withServerAndClient { server, client in
+            server.setFault(.serverError, onRequest: 2)
+            server.enqueue(.badRequest)
+            var statuses: [Int] = []
+            for _ in 0..<4 { statuses.append(try await post(client, server.baseURL + "/v1/chat/completions")) }
+            #expect(statuses == [400, 500, 200, 200])
+        }
+    }
+
+    @Test func randomFaultsRepeatForTheSameSeed() async throws {
+        func run(seed: UInt64) async throws -> [Int] {
+            try await withServerAndClient { server, client in
+                server.setRandomFaults([(.serverError, 0.2), (.badRequest, 0.2)], seed: seed)
+                var statuses: [Int] = []
+                for _ in 0..<60 { statuses.append(try await post(client, server.baseURL + "/v1/chat/completions")) }
+                return statuses
+            }
+        }
+        let first = try await run(seed: 42)
+        let again = try await run(seed: 42)
+        let other = try await run(seed: 7)
+        #expect(first == again)
+        #expect(first != other)
+        let failures = first.filter { $0 != 200 }.count
+        #expect(failures > 10 && failures < 40)  // about 40 % of 60
+    }
+
+    @Test func manyConcurrentRequestsOnLoopback() async throws {
+        try await ProviderTestServer.withServer(configuration: .init(recordLimit: 0)) { server in
+            try await HTTPClient.withHTTPClient(configuration: .promptLabProviders(maxConnectionsPerHost: 16)) { client in
+                let provider = OpenAIProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, logger: quietLogger)
+                let (_, elapsed) = try await measure {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for worker in 0..<16 {
+                            group.addTask {
+                                for index in 0..<50 {
+                                    let text = "w\(worker) r\(index)"
+                                    let response = try await provider.send(ChatRequest(model: "m", messages: [.user(text)]))
+                                    if response.text != text { throw ProviderError(.malformedResponse("mixed up"), provider: "test") }
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+                #expect(server.requestCount == 800)
+                #expect(server.requests.isEmpty)
+                #expect(server.connectionCount <= 16)
+                #expect(elapsed < 30)
+            }
+        }
+    }
+
+    @Test func jsonValuesKeepTheirTypesAndRoundTrip() throws {
+        let text = #"{"a": [1, -2.5e3, true, null, "x\"\u00e9\ud83d\ude00\n"], "b": {"c": 0}, "d": 1.0}"#
+        let value = try #require(JSONValue.parse(Data(text.utf8)))
+        #expect(value["a"] == [1, -2500.0, true, .null, "x\"é😀\n"])
+        #expect(value["b"]?["c"] == 0)
+        #expect(value["d"] == .double(1))
+        #expect(value["a"]?[2]?.intValue == nil)  // true is not 1
+        #expect(JSONValue.parse(value.data) == value)
+        #expect(String(decoding: JSONValue.object(["k": "a\u{1}b", "j": 2]).data, as: UTF8.self) == #"{"j":2,"k":"a\u0001b"}"#)
+        for bad in ["", "{", "[1,]", "01", "{\"a\" 1}", "\"\u{1}\"", "tru", "1 2", "\"\\ud800\""] {
+            #expect(JSONValue.parse(Data(bad.utf8)) == nil, "\(bad)")
+        }
+    }
+}
