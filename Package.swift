@@ -58,6 +58,9 @@ let package = Package(
             name: "PromptLab",
             dependencies: [
                 "GitKit",
+                "PromptLabProviders",
+                "PromptLabStore",
+                "PromptLabStats",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -69,12 +72,22 @@ let package = Package(
             name: "PromptLabCLI",
             dependencies: [
                 "PromptLab",
+                "PromptLabProviders",
+                "PromptLabStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
         .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures"]),
-        .testTarget(name: "PromptLabTests", dependencies: ["PromptLab"]),
+        .testTarget(
+            name: "PromptLabTests",
+            dependencies: [
+                "PromptLab", "PromptLabProviders", "PromptLabStore", "ProviderTestServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "PromptLabStoreTests", dependencies: ["PromptLabStore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(

@@ -13,23 +13,28 @@ struct PromptLabCommand: AsyncParsableCommand {
             NAME@LABEL, NAME@SHA (4+ hex digits), NAME@working (the file on disk).
 
             Exit codes: 0 success, 1 failure, 2 usage error, 3 not a repository, 4 invalid input, \
-            5 not found, 6 render failed, 7 no author, 8 concurrent update (retry), 9 would lose work.
+            5 not found, 6 render failed, 7 no author, 8 concurrent update (retry), 9 would lose work, \
+            11 run stopped by its budget, 130 interrupted.
             """,
         version: PromptLabVersion.current,
         subcommands: [
             Init.self, Status.self, Commit.self, Log.self, Show.self, Diff.self, Render.self,
-            Label.self, Rollback.self, List.self,
+            Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self,
         ]
     )
 
     /// Runs the command, printing errors as `error:` and `hint:` lines with documented exit codes.
     static func main() async {
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
+            do {
+                var command = try parseAsRoot()
+                if var asyncCommand = command as? AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch {
+                throw ErrorMapping.map(error)
             }
         } catch let error as PromptLabError {
             Terminal.printError(error.message, hint: error.hint)

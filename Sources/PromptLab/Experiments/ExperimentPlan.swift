@@ -26,6 +26,8 @@ public struct ExperimentPlan: Sendable {
     public var variants: [Variant]
     public var cases: [TestCase] { experiment.dataset.cases }
     public var repeatCount: Int
+    /// Characters of every rendered request per variant (one repeat), for estimates.
+    public var renderedCharacters: [Int] = []
     /// variants × cases × repeats.
     public var cellCount: Int { variants.count * cases.count * repeatCount }
 
@@ -63,8 +65,8 @@ public struct ExperimentPlan: Sendable {
                     config: file.frontMatter.config.merged(with: definition.config),
                     templateHash: ContentHash.hex(of: hashInput), partials: partials))
         }
-        let plan = ExperimentPlan(experiment: experiment, variants: variants, repeatCount: repeatOverride ?? experiment.repeatCount)
-        try plan.validateCases()
+        var plan = ExperimentPlan(experiment: experiment, variants: variants, repeatCount: repeatOverride ?? experiment.repeatCount)
+        plan.renderedCharacters = try plan.validateCases()
         return plan
     }
 
@@ -82,12 +84,15 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
-    /// Renders every (variant, case) once, so a missing variable stops the run before any request.
-    private func validateCases() throws(PromptLabError) {
+    /// Renders every (variant, case) once, so a missing variable stops the run
+    /// before any request; returns the rendered characters per variant.
+    private func validateCases() throws(PromptLabError) -> [Int] {
+        var characters = [Int]()
         for variant in variants {
+            var total = 0
             for (index, testCase) in cases.enumerated() {
                 do {
-                    _ = try render(variant, testCase)
+                    total += try render(variant, testCase).messages.reduce(0) { $0 + $1.content.utf8.count }
                 } catch {
                     if error.kind == .renderFailed, let name = error.subject {
                         throw PromptLabError(
@@ -98,7 +103,9 @@ public struct ExperimentPlan: Sendable {
                     throw error
                 }
             }
+            characters.append(total)
         }
+        return characters
     }
 
     /// The messages one variant sends for one case.
