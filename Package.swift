@@ -101,6 +101,6 @@ let package = Package(
             ]
         ),
         // Runs the built `promptlab` executable end to end.
-        .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI"]),
+        .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI", "ProviderTestServer"]),
     ]
 )

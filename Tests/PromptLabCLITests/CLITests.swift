@@ -37,7 +37,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: arguments[0] == "git" ? "/usr/bin/env" : Self.executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? repo)
-        var environment = ["HOME": home, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1"]
+        var environment = ["HOME": home, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1", "PROMPTLAB_DB": ""]
         environment.merge(extra) { _, new in new }
         process.environment = environment
         let out = Pipe()

@@ -14,8 +14,11 @@ public struct RunOptions: Sendable {
     public var budgetUSD: Double?
     /// Stop before sending more than this many provider requests.
     public var maxRequests: Int?
-    /// Responses written per database transaction.
+    /// Responses written per database transaction, at most.
     public var batchSize: Int
+    /// The longest a finished response waits before it is written, so that a
+    /// crash loses (and a resume repeats) at most this much work.
+    public var flushInterval: Duration = .milliseconds(50)
 
     public init(concurrency: Int = 8, useCache: Bool = true, budgetUSD: Double? = nil, maxRequests: Int? = nil, batchSize: Int = 256) {
         self.concurrency = concurrency
@@ -290,17 +293,21 @@ public final class ExperimentRunner: Sendable {
                     }
                     inFlight += 1
                     state.providerCalls += 1
-                    if state.buffer.count >= options.batchSize { try await flush(&state) }
+                    if state.shouldFlush(options, now: clock.now) { try await flush(&state, now: clock.now) }
                 }
-                if state.buffer.count >= options.batchSize { try await flush(&state) }
+                if state.shouldFlush(options, now: clock.now) { try await flush(&state, now: clock.now) }
             }
             if Task.isCancelled { group.cancelAll() }
-            while let outcome = try? await group.next() { collect(outcome) }
+            while let outcome = try? await group.next() {
+                collect(outcome)
+                if !Task.isCancelled, state.shouldFlush(options, now: clock.now) { try await flush(&state, now: clock.now) }
+            }
         }
         try Task.checkCancellation()
     }
 
-    private func flush(_ state: inout ExecutionState) async throws {
+    private func flush(_ state: inout ExecutionState, now: ContinuousClock.Instant) async throws {
+        state.lastFlush = now
         let batch = state.takeBuffer()
         let entries = state.takeCacheEntries()
         try await store.insertResponses(batch)
@@ -357,6 +364,7 @@ private struct ExecutionState {
     var spentUSD = 0.0
     var costKnown = true
     var stopReason: String?
+    var lastFlush = ContinuousClock.now
     var buffer = [ResponseRecord]()
     var cacheEntries = [CacheEntry]()
 
@@ -364,6 +372,11 @@ private struct ExecutionState {
         self.total = total
         self.batchSize = batchSize
         buffer.reserveCapacity(batchSize)
+    }
+
+    /// Whether the buffer is full, or its oldest response has waited long enough.
+    func shouldFlush(_ options: RunOptions, now: ContinuousClock.Instant) -> Bool {
+        !buffer.isEmpty && (buffer.count >= options.batchSize || now - lastFlush >= options.flushInterval)
     }
 
     mutating func takeBuffer() -> [ResponseRecord] {
