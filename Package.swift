@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "promptlab", targets: ["PromptLabCLI"]),
+        .executable(name: "promptlab-test-server", targets: ["ProviderTestServerTool"]),
         .library(name: "PromptLab", targets: ["PromptLab"]),
     ],
     dependencies: [
@@ -52,6 +53,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
+        ),
+        // The loopback provider server as a process, for benchmarks.
+        .executableTarget(
+            name: "ProviderTestServerTool",
+            dependencies: ["ProviderTestServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The domain: prompt files, references, templates, version history.
         .target(

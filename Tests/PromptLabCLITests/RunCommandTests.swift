@@ -37,14 +37,19 @@ import Testing
         environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: cli.home + "run.stderr", contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: cli.home + "run.stderr")
         try process.run()
         return process
     }
 
     func runs() throws -> [[String: Any]] {
-        let output = try cli.run(["runs", "--format", "json"]).stdout
-        return (try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [[String: Any]]) ?? []
+        let result = try cli.run(["runs", "--format", "json"])
+        guard result.status == 0 else {
+            Issue.record("promptlab runs failed: \(result.stderr)")
+            return []
+        }
+        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
     }
 
     func exportedCells(_ runID: String) throws -> [String] {
@@ -62,7 +67,8 @@ import Testing
             if let run = try runs().first, (run["ok"] as? Int ?? 0) + (run["errors"] as? Int ?? 0) >= rows { return }
             usleep(50_000)
         }
-        Issue.record("the run never recorded \(rows) rows")
+        let stderr = (try? String(contentsOfFile: cli.home + "run.stderr", encoding: .utf8)) ?? ""
+        Issue.record("the run never recorded \(rows) rows; its stderr: \(stderr)")
     }
 
     @Test func resumeAfterKillCompletesOnlyMissingCells() async throws {

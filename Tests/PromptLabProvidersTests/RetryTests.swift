@@ -192,7 +192,7 @@ struct RetryTests {
                 Issue.record("expected cancellation, got \(result)")
                 return
             }
-            #expect(elapsed < 5)
+            #expect(elapsed < 15)  // far below the 20 s retry-after
             #expect(server.requestCount == 1)
         }
     }

@@ -5,6 +5,27 @@ import Testing
 
 /// Several writers on one file, and a writer that holds the lock too long.
 @Suite struct ConcurrencyTests {
+    /// Two processes opening a database that does not exist yet (a run and a
+    /// `promptlab runs` started together) must both succeed, not see each
+    /// other's half-created schema as a foreign database.
+    @Test func storesOpeningANewFileTogetherBothSucceed() async throws {
+        for _ in 0..<20 {
+            try await withTemporaryDirectory { folder in
+                let path = folder.appendingPathComponent("results.sqlite").path
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            let store = try SQLiteResultsStore(path: path)
+                            _ = try await store.runs()
+                            try await store.close()
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+
     @Test func twoStoresOnOneFileWriteConcurrently() async throws {
         try await withTemporaryDirectory { folder in
             let path = folder.appendingPathComponent("results.sqlite").path

@@ -20,6 +20,8 @@ public struct ExperimentPlan: Sendable {
         public var templateHash: String
         /// The prompt files its partials resolve to, by name.
         var partials: [PromptName: PromptFile]
+        /// The template parsed once, for rendering every case.
+        var compiled: CompiledPrompt
     }
 
     public var experiment: ExperimentDefinition
@@ -56,6 +58,9 @@ public struct ExperimentPlan: Sendable {
             }
             var partials = [PromptName: PromptFile]()
             try collectPartials(of: file, lookup: repository.partialLookup(for: version), into: &partials)
+            let resolved = partials
+            let compiled = try PromptRenderer { (name: PromptName) throws(PromptLabError) -> PromptFile? in resolved[name] }
+                .compile(file)
             let hashInput = ([file] + partials.keys.sorted().map { partials[$0]! })  // keys come from the dictionary
                 .map { "\($0.name)\n" + String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\u{0}")
             variants.append(
@@ -63,7 +68,7 @@ public struct ExperimentPlan: Sendable {
                     name: definition.name, isControl: definition.name == experiment.control,
                     reference: definition.prompt, version: version, file: file, model: model,
                     config: file.frontMatter.config.merged(with: definition.config),
-                    templateHash: ContentHash.hex(of: hashInput), partials: partials))
+                    templateHash: ContentHash.hex(of: hashInput), partials: partials, compiled: compiled))
         }
         var plan = ExperimentPlan(experiment: experiment, variants: variants, repeatCount: repeatOverride ?? experiment.repeatCount)
         plan.renderedCharacters = try plan.validateCases()
@@ -110,9 +115,7 @@ public struct ExperimentPlan: Sendable {
 
     /// The messages one variant sends for one case.
     public func render(_ variant: Variant, _ testCase: TestCase) throws(PromptLabError) -> RenderedPrompt {
-        let partials = variant.partials
-        let renderer = PromptRenderer { (name: PromptName) throws(PromptLabError) -> PromptFile? in partials[name] }
-        return try renderer.render(variant.file, variables: testCase.variableDictionary)
+        try variant.compiled.render(testCase.variableDictionary)
     }
 
     /// The variant every other is compared with.

@@ -26,39 +26,25 @@ public struct PromptRenderer {
     ///
     /// - Throws: ``PromptLabError`` (`renderFailed`) naming a missing variable or an unknown partial.
     public func render(_ file: PromptFile, variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
+        try compile(file).render(variables)
+    }
+
+    /// Parses `file` and its partials once, for rendering many variable sets.
+    ///
+    /// - Throws: ``PromptLabError`` (`renderFailed`) for an unknown or cyclic partial.
+    public func compile(_ file: PromptFile) throws(PromptLabError) -> CompiledPrompt {
+        // A random marker per compilation: variable values cannot contain it, so they cannot start messages.
         let nonce = UUID().uuidString
         let sentinel: (MessageRole) -> String = { "\u{1E}\(nonce):\($0.rawValue)\u{1E}" }
-
         var library = MustacheLibrary()
         try loadPartials(of: file, into: &library, sentinel: sentinel, chain: [file.name.rawValue])
-
-        var values = [String: Any]()
-        for (key, value) in file.frontMatter.inputDefaults { values[key] = value.templateObject }
-        for (key, value) in variables { values[key] = value.templateObject }
-        values["examples"] = file.frontMatter.examples.map { example -> [String: Any] in
-            ["input": example.input.templateObject, "output": example.output.templateText]
-        }
-        let optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
-        let scope = VariableScope(values: values, optional: optional)
-
         let template: MustacheTemplate
         do {
             template = try MustacheTemplate(string: file.template.mustacheSource(sentinel: sentinel))
         } catch {
             throw PromptLabError(.renderFailed, "\(file.name): template error: \(error)")
         }
-        let text = template.render(scope, library: library)
-        if let missing = scope.missing.first {
-            let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
-            throw PromptLabError(
-                .renderFailed, "prompt '\(file.name)' needs variable '\(missing)', which was not given\(others)",
-                hint: "pass it with --var \(missing)=VALUE or --vars FILE, or give it a default under input.default",
-                subject: missing)
-        }
-        return RenderedPrompt(
-            name: file.name, model: file.frontMatter.model, config: file.frontMatter.config,
-            outputFormat: file.frontMatter.outputFormat, outputSchema: file.frontMatter.outputSchema,
-            messages: Self.split(text, nonce: nonce))
+        return CompiledPrompt(file: file, template: template, library: library, nonce: nonce)
     }
 
     private func loadPartials(
@@ -87,7 +73,58 @@ public struct PromptRenderer {
             try loadPartials(of: included, into: &library, sentinel: sentinel, chain: chain + [partial])
         }
     }
+}
 
+/// A prompt parsed once, with its partials, ready to render with many
+/// variable sets (one per test case).
+public struct CompiledPrompt: @unchecked Sendable {
+    // MustacheLibrary and MustacheTemplate are immutable values; rendering does not mutate them.
+    public let file: PromptFile
+    let template: MustacheTemplate
+    let library: MustacheLibrary
+    let nonce: String
+    private let examples: [[String: Any]]
+    private let defaults: [String: Any]
+    private let optional: Set<String>
+
+    init(file: PromptFile, template: MustacheTemplate, library: MustacheLibrary, nonce: String) {
+        self.file = file
+        self.template = template
+        self.library = library
+        self.nonce = nonce
+        examples = file.frontMatter.examples.map { example -> [String: Any] in
+            ["input": example.input.templateObject, "output": example.output.templateText]
+        }
+        var defaults = [String: Any]()
+        for (key, value) in file.frontMatter.inputDefaults { defaults[key] = value.templateObject }
+        self.defaults = defaults
+        optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
+    }
+
+    /// Renders with `variables` (overriding the file's `input.default`).
+    ///
+    /// - Throws: ``PromptLabError`` (`renderFailed`) naming a missing variable.
+    public func render(_ variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
+        var values = defaults
+        for (key, value) in variables { values[key] = value.templateObject }
+        values["examples"] = examples
+        let scope = VariableScope(values: values, optional: optional)
+        let text = template.render(scope, library: library)
+        if let missing = scope.missing.first {
+            let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
+            throw PromptLabError(
+                .renderFailed, "prompt '\(file.name)' needs variable '\(missing)', which was not given\(others)",
+                hint: "pass it with --var \(missing)=VALUE or --vars FILE, or give it a default under input.default",
+                subject: missing)
+        }
+        return RenderedPrompt(
+            name: file.name, model: file.frontMatter.model, config: file.frontMatter.config,
+            outputFormat: file.frontMatter.outputFormat, outputSchema: file.frontMatter.outputSchema,
+            messages: PromptRenderer.split(text, nonce: nonce))
+    }
+}
+
+extension PromptRenderer {
     /// Splits rendered text at role sentinels into trimmed, non-empty messages.
     static func split(_ text: String, nonce: String) -> [PromptMessage] {
         var messages = [PromptMessage]()

@@ -61,7 +61,11 @@ public struct RetryingProvider: ChatProvider {
             case .failure(var error):
                 await limiter?.release(outcome: error.isOverload ? .overloaded : .failure)
                 error.attempts = attempt
-                guard policy.shouldRetry(error, afterAttempt: attempt), !Task.isCancelled else { throw error }
+                if Task.isCancelled, error.isRetryable {
+                    // The caller gave up while this attempt failed: report that, not the failure it would retry.
+                    throw ProviderError(.cancelled, provider: name, attempts: attempt)
+                }
+                guard policy.shouldRetry(error, afterAttempt: attempt) else { throw error }
                 let delay = policy.delay(afterAttempt: attempt, error: error, using: &generator)
                 logger.info(
                     "retrying provider request",

@@ -64,12 +64,23 @@ public final class SQLiteResultsStore: ResultsStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.checkOwnership(of: pool, path: path)
-            try Self.migrate(pool, path: path)
-        } catch {
-            throw StoreError.translating(error, path: path, while: "open the results database")
+        // Switching a new file to WAL mode takes an exclusive lock without waiting for the busy
+        // timeout, so two processes creating the same database at once can see SQLITE_BUSY here:
+        // retry the open for a while before reporting the lock.
+        var attempt = 0
+        while true {
+            do {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try Self.checkOwnership(of: pool, path: path)
+                try Self.migrate(pool, path: path)
+                self.pool = pool
+                break
+            } catch {
+                let translated = StoreError.translating(error, path: path, while: "open the results database")
+                attempt += 1
+                guard (translated as? StoreError)?.kind == .locked, attempt < 100 else { throw translated }
+                usleep(UInt32.random(in: 5_000...30_000))
+            }
         }
     }
 
@@ -115,8 +126,10 @@ public final class SQLiteResultsStore: ResultsStore {
             let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
             if applicationID == Schema.applicationID { return true }
             if applicationID != 0 { return false }
+            // GRDB creates its `grdb_migrations` table before the first migration commits, so another
+            // process may be creating this very database right now: that table alone is not a foreign schema.
             let objectCount = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
+                SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
                 """) ?? 0
             return objectCount == 0
         }
@@ -131,12 +144,20 @@ public final class SQLiteResultsStore: ResultsStore {
                 .newerSchema, "results database at \(path) was written by a newer version of promptlab",
                 hint: "upgrade promptlab, or point it at another results file")
         }
-        do {
-            try migrator.migrate(pool)
-        } catch {
-            // Another process may have applied the same migration between our
-            // check and our write; if the schema is now complete, all is well.
-            guard try pool.read({ try migrator.hasCompletedMigrations($0) }) else { throw error }
+        // Another process may be applying the same migrations to a new file right now: each migration
+        // is its own transaction, so a clash ("table already exists") means it got there first.
+        // Retry until the schema is complete (applied migrations are skipped) or the clash persists.
+        var attempt = 0
+        while true {
+            do {
+                try migrator.migrate(pool)
+                return
+            } catch {
+                if try pool.read({ try migrator.hasCompletedMigrations($0) }) { return }
+                attempt += 1
+                guard attempt < 50 else { throw error }
+                usleep(UInt32.random(in: 5_000...30_000))
+            }
         }
     }
 
