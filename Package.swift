@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "promptlab", targets: ["PromptLabCLI"]),
         .executable(name: "promptlab-test-server", targets: ["ProviderTestServerTool"]),
+        .executable(name: "promptlab-load", targets: ["LoadGeneratorTool"]),
         .library(name: "PromptLab", targets: ["PromptLab"]),
     ],
     dependencies: [
@@ -38,6 +39,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             resources: [.copy("Resources/pricing.json")]
@@ -58,6 +60,16 @@ let package = Package(
         .executableTarget(
             name: "ProviderTestServerTool",
             dependencies: ["ProviderTestServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // A plain load generator on AsyncHTTPClient, the runner benchmark's same-stack ceiling.
+        .executableTarget(
+            name: "LoadGeneratorTool",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // The domain: prompt files, references, templates, version history.
         .target(

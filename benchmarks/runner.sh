@@ -24,8 +24,10 @@ done
 scratch="$root/.build-bench"
 swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
   --product promptlab >&2
-swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
-  --product promptlab-test-server >&2
+for product in promptlab-test-server promptlab-load; do
+  swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
+    --product "$product" >&2
+done
 bin="$(swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" --show-bin-path)"
 promptlab="$bin/promptlab"
 
@@ -96,6 +98,7 @@ wrk.headers["Authorization"] = "Bearer bench"
 wrk.body = '{"model":"bench","messages":[{"role":"system","content":"Route the ticket to billing, technical, shipping or general. Answer with the label only."},{"role":"user","content":"Ticket 1: refund for order number 7919"}],"temperature":0,"max_tokens":8}'
 LUA
 ceiling=$(wrk -t1 -c64 -d5s -s post.lua "$base/v1/chat/completions" | awk '/Requests\/sec/ {print $2}')
+raw=$("$bin/promptlab-load" --url "$base/v1/chat/completions" --requests "$http_cells" --concurrency 64)
 make_cases "$((http_cells / 2))" http-cases.jsonl
 cat > http.yaml <<YAML
 name: http-path
@@ -109,13 +112,14 @@ variants:
 dataset: http-cases.jsonl
 YAML
 OPENAI_API_KEY=unused "$promptlab" run http.yaml --no-cache --concurrency 64 --format json > http.json 2>/dev/null
-python3 - "$http_cells" "$ceiling" http.json <<'PY'
+python3 - "$http_cells" "$ceiling" http.json "$raw" <<'PY'
 import json, sys
-cells, ceiling = int(sys.argv[1]), float(sys.argv[2])
+cells, ceiling, raw = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[4])
 run = json.load(open(sys.argv[3]))
 rate = cells / run["seconds"]
 errors = sum(v["errors"] for v in run["variants"])
 print(f"HTTP path: {cells} cells against a loopback OpenAI-compatible server at {rate:,.0f} cells/s "
-      f"({errors} errors); the same server under wrk (64 connections): {ceiling:,.0f} requests/s; "
-      f"ratio {rate / ceiling:.0%}")
+      f"({errors} errors). Ceilings of the same server in this run: wrk (C, 64 connections) {ceiling:,.0f} "
+      f"requests/s -> ratio {rate / ceiling:.0%}; plain AsyncHTTPClient load generator (the runner's HTTP "
+      f"stack, 64 in flight) {raw:,.0f} requests/s -> ratio {rate / raw:.0%}")
 PY

@@ -126,25 +126,59 @@ public struct CompiledPrompt: @unchecked Sendable {
 
 extension PromptRenderer {
     /// Splits rendered text at role sentinels into trimmed, non-empty messages.
+    ///
+    /// Works on UTF-8 bytes (the sentinel is ASCII), since this runs once per request in experiments.
     static func split(_ text: String, nonce: String) -> [PromptMessage] {
         var messages = [PromptMessage]()
         var role = MessageRole.user
-        func flush(_ content: Substring) {
-            let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = Array(text.utf8)
+        let prefix = Array((nonce + ":").utf8)
+        func flush(_ range: Range<Int>) {
+            var lower = range.lowerBound
+            var upper = range.upperBound
+            while lower < upper, Self.isASCIIWhitespace(bytes[lower]) { lower += 1 }
+            while upper > lower, Self.isASCIIWhitespace(bytes[upper - 1]) { upper -= 1 }
+            guard lower < upper else { return }
+            let content = String(decoding: bytes[lower..<upper], as: UTF8.self)
+            let trimmed = content.trimmedOfWhitespace  // non-ASCII whitespace, rarely present
             if !trimmed.isEmpty { messages.append(PromptMessage(role: role, content: trimmed)) }
         }
-        let marker = "\u{1E}\(nonce):"
-        var rest = text[...]
-        while let start = rest.range(of: marker),
-            let end = rest[start.upperBound...].firstIndex(of: "\u{1E}"),
-            let next = MessageRole(rawValue: String(rest[start.upperBound..<end]))
-        {
-            flush(rest[..<start.lowerBound])
-            role = next
-            rest = rest[rest.index(after: end)...]
+        var segmentStart = 0
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == 0x1E else {
+                index += 1
+                continue
+            }
+            let nameStart = index + 1 + prefix.count
+            if nameStart <= bytes.count, bytes[(index + 1)..<nameStart].elementsEqual(prefix),
+                let close = bytes[nameStart...].firstIndex(of: 0x1E),
+                let next = MessageRole(rawValue: String(decoding: bytes[nameStart..<close], as: UTF8.self))
+            {
+                flush(segmentStart..<index)
+                role = next
+                segmentStart = close + 1
+                index = close + 1
+            } else {
+                index += 1
+            }
         }
-        flush(rest)
+        flush(segmentStart..<bytes.count)
         return messages
+    }
+
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+    }
+}
+
+extension String {
+    /// The text without leading and trailing whitespace and newlines.
+    var trimmedOfWhitespace: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
+            return ""
+        }
+        return String(self[first...last])
     }
 }
 

@@ -122,6 +122,8 @@ public enum PromptValue: Sendable, Hashable {
 
     /// A JSON string literal for `text`.
     public static func jsonQuoted(_ text: String) -> String {
+        // Fast path: nothing to escape.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
         var out = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -37,20 +37,23 @@ extension ExperimentPlan {
     }
 
     /// A stable JSON text of everything that determines a provider's answer.
+    ///
+    /// Built directly as text (not through a value tree): it is hashed once per request.
     static func canonicalText(reference: ModelReference, endpoint: String, request: ChatRequest) -> String {
-        func optional<T>(_ value: T?, _ make: (T) -> PromptValue) -> PromptValue { value.map(make) ?? .null }
         let config = request.config
-        return PromptValue.object([
-            ("provider", .string(reference.provider.rawValue)),
-            ("endpoint", .string(endpoint)),
-            ("model", .string(request.model)),
-            ("messages", .array(request.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
-            ("temperature", optional(config.temperature, PromptValue.double)),
-            ("maxOutputTokens", optional(config.maxOutputTokens, PromptValue.int)),
-            ("topP", optional(config.topP, PromptValue.double)),
-            ("stopSequences", optional(config.stopSequences) { .array($0.map(PromptValue.string)) }),
-            ("seed", optional(config.seed, PromptValue.int)),
-            ("responseFormat", optional(config.responseFormat) { .string($0.rawValue) }),
-        ]).jsonText(pretty: false)
+        var text = "{\"provider\":" + PromptValue.jsonQuoted(reference.provider.rawValue)
+        text += ",\"endpoint\":" + PromptValue.jsonQuoted(endpoint)
+        text += ",\"model\":" + PromptValue.jsonQuoted(request.model) + ",\"messages\":["
+        for (index, message) in request.messages.enumerated() {
+            if index > 0 { text += "," }
+            text += "{\"role\":\"" + message.role.rawValue + "\",\"content\":" + PromptValue.jsonQuoted(message.content) + "}"
+        }
+        text += "],\"temperature\":" + (config.temperature.map { String($0) } ?? "null")
+        text += ",\"maxOutputTokens\":" + (config.maxOutputTokens.map { String($0) } ?? "null")
+        text += ",\"topP\":" + (config.topP.map { String($0) } ?? "null")
+        text += ",\"stopSequences\":" + (config.stopSequences.map { "[" + $0.map(PromptValue.jsonQuoted).joined(separator: ",") + "]" } ?? "null")
+        text += ",\"seed\":" + (config.seed.map { String($0) } ?? "null")
+        text += ",\"responseFormat\":" + (config.responseFormat.map { "\"" + $0.rawValue + "\"" } ?? "null") + "}"
+        return text
     }
 }

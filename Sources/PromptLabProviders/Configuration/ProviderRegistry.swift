@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOPosix
 
 /// Builds providers from model references, and keeps one ``AdaptiveConcurrencyLimiter`` per provider
 /// endpoint so that every experiment arm that talks to the same API shares its limit.
@@ -50,13 +51,19 @@ public final class ProviderRegistry: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (ProviderRegistry) async throws -> Result
     ) async throws -> Result {
+        // One event-loop thread is plenty for LLM traffic (few, slow requests) and, on small
+        // machines, leaves the other cores to rendering, hashing and SQLite.
         try await HTTPClient.withHTTPClient(
+            eventLoopGroup: Self.eventLoopGroup,
             configuration: .promptLabProviders(maxConnectionsPerHost: maxConnectionsPerHost),
             backgroundActivityLogger: logger
         ) { client in
             try await body(ProviderRegistry(httpClient: client, environment: environment, overrides: overrides, logger: logger))
         }
     }
+
+    /// The event loop the providers' HTTP client runs on, shared for the process's lifetime.
+    static let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     // MARK: - Settings
 
