@@ -70,17 +70,17 @@ struct VersionIndex {
         // Out of date: bring it up to date under a lock, so two updaters never interleave appends.
         let lock = try FileLock.acquire(file.path + ".lock", purpose: "index update")
         defer { lock.release() }
+        var content = file.read()  // again: another process may have updated it while we waited
         do {
-            let content = file.read()
             if content?.tip != headCommit {
-                try file.update(from: content, to: headCommit, in: repository)
+                content = try file.update(from: content, to: headCommit, in: repository)
             }
         } catch let error as PromptLabError {
             throw error
         } catch {
             throw PromptLabError(.failure, "cannot read history: \(error)")
         }
-        guard let content = file.read(), content.tip == headCommit else {
+        guard let content, content.tip == headCommit else {
             throw PromptLabError(.failure, "cannot write the version index at \(file.path)")
         }
         return VersionIndex(tip: headCommit, records: content.records(only: only?.rawValue))
@@ -165,8 +165,16 @@ private struct IndexFile {
 
     /// Reads the file; nil if missing, of another format or root.
     func read() -> Content? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let bytes = [UInt8](data)
+        guard let bytes = Self.readBytes(path) else { return nil }
+        return parse(bytes)
+    }
+
+    private static func readBytes(_ path: String) -> [UInt8]? {
+        FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+    }
+
+    /// Finds the committed part of the file's bytes; nil if of another format or root.
+    private func parse(_ bytes: [UInt8]) -> Content? {
         let headerBytes = Array(header.utf8)
         guard bytes.starts(with: headerBytes) else { return nil }
         // Find the last complete `T <commit>\n` line.
@@ -186,7 +194,7 @@ private struct IndexFile {
 
     /// Appends the commits after `content`'s tip up to `head`, or rebuilds the
     /// file when the tip is not in `head`'s first-parent history.
-    func update(from content: Content?, to head: ObjectID, in repository: PromptRepository) throws {
+    func update(from content: Content?, to head: ObjectID, in repository: PromptRepository) throws -> Content? {
         let git = repository.git
         var newCommits = [ObjectID]()
         let oldTip = content?.tip
@@ -212,9 +220,13 @@ private struct IndexFile {
         try? FileManager.default.createDirectory(
             atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if reachedTip, let content {
-            try append(Array(text.utf8), keeping: content.validEnd)
+            let batch = Array(text.utf8)
+            try append(batch, keeping: content.validEnd)
+            return parse(Array(content.bytes[..<content.validEnd]) + batch)
         } else {
-            try writeFileAtomically(Array((header + text).utf8), to: path)
+            let bytes = Array((header + text).utf8)
+            try writeFileAtomically(bytes, to: path)
+            return parse(bytes)
         }
     }
 
