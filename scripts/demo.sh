@@ -58,6 +58,19 @@ run promptlab rollback support/triage --to v1 --label production
 run promptlab log support/triage
 run promptlab show support/triage@production
 
+say "Run the A/B experiment offline: zero-shot v1 against the few-shot prompt, on 128 labelled tickets"
+cp -R "$root/experiments" .
+run promptlab run experiments/ticket-routing.yaml --dry-run
+run promptlab run experiments/ticket-routing.yaml
+run promptlab runs
+run_id=$(promptlab runs --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["run"])')
+say "Every response is in SQLite; export it for pandas or a spreadsheet"
+promptlab export "$run_id" --format csv > results.csv
+printf '$ promptlab export %s --format csv > results.csv   (%s rows)\n' "$run_id" "$(($(wc -l < results.csv) - 1))"
+head -3 results.csv | cut -c1-160
+say "A second identical run is answered from the response cache: zero provider requests"
+run promptlab run experiments/ticket-routing.yaml
+
 say "Stock git sees the same history and labels"
 run git log --oneline -4
 run git for-each-ref refs/promptlab

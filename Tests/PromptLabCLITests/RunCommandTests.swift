@@ -129,6 +129,9 @@ import Testing
             for format in ["csv", "jsonl"] {
                 let export = try cli.run(["export", runID, "--format", format])
                 #expect(export.stdout.contains("http_401"), "the refused key is recorded as an error")
+                let lines = export.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+                #expect(lines.count == (format == "csv" ? 12 : 11), "one line per response (plus a header for CSV), each ended")
+                #expect(lines.last == "")
                 #expect(!export.stdout.contains(Self.key))
             }
         }

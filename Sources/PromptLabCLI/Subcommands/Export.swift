@@ -50,10 +50,16 @@ extension PromptLabCommand {
                     try csv.write(row: fields.map(\.csvText))
                 } else {
                     let line = Array((JSON.object(zip(Self.columns, fields).map { ($0, $1) }).jsonText(pretty: false) + "\n").utf8)
-                    guard line.withUnsafeBufferPointer({ stream.write($0.baseAddress!, maxLength: $0.count) }) == line.count else {
-                        throw PromptLabError(.failure, "cannot write '\(path)'")
-                    }
+                    try Self.write(line, to: stream, path: path)
                 }
+            }
+            // CSVWriter separates rows but does not end the last one.
+            if csv != nil { try Self.write([0x0A], to: stream, path: path) }
+        }
+
+        private static func write(_ bytes: [UInt8], to stream: OutputStream, path: String) throws {
+            guard bytes.withUnsafeBufferPointer({ stream.write($0.baseAddress!, maxLength: $0.count) }) == bytes.count else {
+                throw PromptLabError(.failure, "cannot write '\(path)'")
             }
         }
 
