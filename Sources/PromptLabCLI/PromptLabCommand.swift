@@ -19,7 +19,7 @@ struct PromptLabCommand: AsyncParsableCommand {
         version: PromptLabVersion.current,
         subcommands: [
             Init.self, Status.self, Commit.self, Log.self, Show.self, Diff.self, Render.self,
-            Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self, Review.self,
+            Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self, Grade.self, Review.self,
         ]
     )
 

@@ -97,6 +97,8 @@ extension PromptLabCommand {
             }
             let isJSON = output.isJSON
             let dryRun = dryRun
+            // Parse the graders before any request, so a typo in one stops the run early.
+            let grading = try GradingConfiguration(experiment: experiment)
 
             try await ProviderRegistry.withRegistry(overrides: overrides, logger: logger) { registry in
                 let runner = try ExperimentRunner(plan: plan, store: store, registry: registry, pricing: pricingTable, logger: logger)
@@ -129,6 +131,15 @@ extension PromptLabCommand {
                     print(Self.resultJSON(result).jsonText(pretty: true))
                 } else {
                     Self.printSummary(result)
+                }
+                if !grading.graders.isEmpty, result.end != .interrupted {
+                    let engine = try GradingEngine(
+                        graders: grading.graders, store: store, repository: repo, registry: registry, logger: logger)
+                    let graded = try await withInterruptHandling { try await engine.grade(runID: result.runID) }
+                    if !isJSON {
+                        try await Grade.report(graded, graders: grading.graders, store: store, isJSON: false)
+                    }
+                    try Grade.checkFailures(graded)
                 }
                 switch result.end {
                 case .completed: break

@@ -17,24 +17,40 @@ import Darwin
 ///   (so `sh -c 'sleep 100'` does not leave a grandchild holding the pipes open),
 /// - survive a program that exits without reading its input (`SIGPIPE` is blocked on the I/O thread).
 /// The blocking loop runs on a thread of its own, never on the Swift concurrency pool.
-struct ChildProcess: Sendable {
-    enum Termination: Sendable, Hashable {
+///
+/// Public so that other modules (the `exec` grader) can run programs the same way as ``ExecProvider``.
+public struct ChildProcess: Sendable {
+    /// How the program ended.
+    public enum Termination: Sendable, Hashable {
+        /// It exited with this status.
         case exited(Int32)
+        /// It was killed by this signal.
         case signaled(Int32)
     }
 
-    struct Output: Sendable {
-        var termination: Termination
-        var stdout: [UInt8]
-        var stderr: [UInt8]
-        var stdoutTruncated: Bool
-        var timedOut: Bool
-        var cancelled: Bool
-        var seconds: Double
+    /// What a finished program left behind.
+    public struct Output: Sendable {
+        /// How it ended (a program killed on time-out or cancellation shows as `signaled(SIGKILL)`).
+        public var termination: Termination
+        /// Its standard output, at most 16 MiB.
+        public var stdout: [UInt8]
+        /// The start of its standard error.
+        public var stderr: [UInt8]
+        /// Whether stdout was longer than the limit and cut.
+        public var stdoutTruncated: Bool
+        /// Whether it was killed because the time limit passed.
+        public var timedOut: Bool
+        /// Whether it was killed because the calling task was cancelled.
+        public var cancelled: Bool
+        /// Wall-clock seconds from start to end.
+        public var seconds: Double
     }
 
-    enum Failure: Error, Sendable {
+    /// Why a program could not be run at all.
+    public enum Failure: Error, Sendable {
+        /// `posix_spawnp` failed, for example because the program does not exist (`errno` says why).
         case spawnFailed(program: String, errno: Int32)
+        /// A system call needed to set the program up failed.
         case systemCall(String, errno: Int32)
     }
 
@@ -48,8 +64,24 @@ struct ChildProcess: Sendable {
     /// How long to keep reading after the program exited while something it started still holds the pipes.
     var exitGrace: Duration = .milliseconds(500)
 
-    /// Runs the program. Cancelling the calling task kills the process group.
-    func run(input: [UInt8]) async throws(Failure) -> Output {
+    /// Describes a program to run.
+    ///
+    /// - Parameters:
+    ///   - arguments: The program (looked up on `PATH` when it has no slash) and its arguments.
+    ///   - environment: The program's environment; `nil` inherits this process's.
+    ///   - timeout: The time limit; the program and everything it started are killed when it passes.
+    public init(arguments: [String], environment: [String: String]? = nil, timeout: Duration) {
+        self.arguments = arguments
+        self.environment = environment
+        self.timeout = timeout
+    }
+
+    /// Runs the program with `input` on stdin and waits for it to end. Cancelling the calling task kills
+    /// the process group.
+    ///
+    /// - Throws: ``Failure`` only when the program could not be started; a non-zero exit, a signal or a
+    ///   time-out is reported in the ``Output``.
+    public func run(input: [UInt8]) async throws(Failure) -> Output {
         let control = Control()
         let result: Result<Output, Failure> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
@@ -354,8 +386,8 @@ struct ChildProcess: Sendable {
     }()
     #endif
 
-    /// A readable name for a signal number.
-    static func signalName(_ signal: Int32) -> String {
+    /// A readable name for a signal number, such as `SIGKILL`.
+    public static func signalName(_ signal: Int32) -> String {
         let names: [Int32: String] = [
             SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL", SIGABRT: "SIGABRT",
             SIGFPE: "SIGFPE", SIGKILL: "SIGKILL", SIGBUS: "SIGBUS", SIGSEGV: "SIGSEGV", SIGPIPE: "SIGPIPE",
