@@ -45,7 +45,14 @@ let package = Package(
             resources: [.copy("Resources/pricing.json")]
         ),
         // The results database: schema, migrations and queries (GRDB on the system SQLite).
-        .target(name: "PromptLabStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "PromptLabStore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The report aggregates read columns through the SQLite C API for speed.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
         // A loopback HTTP server speaking the providers' wire formats, with fault injection (tests, benchmarks).
         .target(
             name: "ProviderTestServer",

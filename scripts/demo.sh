@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The end-to-end PromptLab walkthrough: installs missing system packages,
-# builds, then runs the everyday commands on a throwaway prompt repository
-# made from prompt-repo/, printing each command and its real output.
+# The PromptLab main job, end to end and offline: installs missing system
+# packages, builds, then on a throwaway repository made from prompt-repo/
+#   1. commits a zero-shot and a few-shot version of the ticket router,
+#   2. runs the A/B experiment with the built-in local model,
+#   3. reports which version wins, with statistics,
+#   4. labels the winner production,
+#   5. catches a bad edit with the regression gate and rolls it back.
+# Every command is printed with its real output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
@@ -17,62 +22,85 @@ if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' cyan=$'\033[36m' res
 say() { printf '\n%s## %s%s\n' "$bold" "$*" "$reset"; }
 # Prints a command (shell-quoted) and then runs it.
 run() {
+  show_command "$@"
+  "$@"
+}
+# Like run, but shows only the first N lines of the output.
+run_head() {
+  local lines=$1
+  shift
+  show_command "$@"
+  local output
+  output=$("$@")
+  printf '%s\n' "$output" | head -n "$lines"
+  local total
+  total=$(printf '%s\n' "$output" | wc -l)
+  [ "$total" -gt "$lines" ] && echo "… ($((total - lines)) more lines)"
+  return 0
+}
+show_command() {
   local shown=""
   for argument in "$@"; do
     if [[ "$argument" =~ ^[A-Za-z0-9_./@:=,+-]+$ ]]; then shown+="$argument "; else shown+="$(printf '%q' "$argument") "; fi
   done
   printf '%s$ %s%s\n' "$cyan" "${shown% }" "$reset"
-  "$@"
 }
 
-say "Create a prompt repository (git through libgit2) and add the example prompts"
+say "1. A prompt repository (git, through libgit2) with the example prompts; support/triage v1 is zero-shot"
 run promptlab init prompts
 # A fresh machine may have no git identity; give this throwaway repository one.
 git -C prompts config user.name "Dana Demo"
 git -C prompts config user.email dana@example.com
 cp -R "$root/prompt-repo/." prompts/
+cp -R "$root/experiments" prompts/
 cd prompts
-run promptlab status
 run promptlab commit -m "Add example prompts"
-run promptlab list
-
-say "Render a prompt: messages plus generation settings"
 run promptlab render support/triage --var ticket="I was charged twice for my March invoice."
 
-say "Edit the ticket router and commit version 2"
-sed -i 's/  temperature: 0$/  temperature: 0.7/' support/triage.prompt
-sed -i 's/^Answer with the label only: billing, technical, shipping or general.$/Think about the customer'"'"'s intent, then answer with one label: billing, technical, shipping or general./' support/triage.prompt
-run promptlab diff support/triage
-run promptlab commit support/triage -m "Warmer, intent-first routing instructions"
-
-say "Compare versions field by field and word by word"
-run promptlab diff support/triage@v1 support/triage@v2 --word
-
-say "Label the known-good version for production"
-run promptlab label support/triage@v1 production
-run promptlab label support/triage@v2 staging
+say "   Edit the router into a few-shot prompt (40 labelled examples) and commit it as v2"
+cp support/triage-few-shot.prompt support/triage.prompt
+run_head 16 promptlab diff support/triage
+run promptlab commit support/triage -m "Few-shot: add 40 labelled example tickets"
 run promptlab log support/triage
 
-say "v2 misbehaves in production: roll back (a new commit, history kept) and move the label"
-run promptlab rollback support/triage --to v1 --label production
-run promptlab log support/triage
-run promptlab show support/triage@production
+say "2. Run the A/B experiment: v1 against v2 on 128 labelled tickets, with the built-in offline model"
+run promptlab run experiments/triage-versions.yaml
 
-say "Run the A/B experiment offline: zero-shot v1 against the few-shot prompt, on 128 labelled tickets"
-cp -R "$root/experiments" .
-run promptlab run experiments/ticket-routing.yaml --dry-run
-run promptlab run experiments/ticket-routing.yaml
+say "3. The report: which version wins, by how much, and how sure we are"
+run promptlab report triage-versions
+
+say "4. Label the winner production"
+run promptlab label support/triage@v2 production
+
+say "5. A bad edit: someone trims the prompt to a one-liner and commits it as v3"
+cat > support/triage.prompt <<'PROMPT'
+---
+description: Route a customer support ticket (trimmed).
+model: local/baseline
+config: {temperature: 0, maxOutputTokens: 5}
+input:
+  schema:
+    ticket: string
+---
+Classify this ticket as one of: billing, technical, shipping, general.
+Ticket: {{ticket}}
+PROMPT
+run_head 14 promptlab diff support/triage@production support/triage@working
+run promptlab commit support/triage -m "Shorter triage prompt"
+
+say "   The release check compares the candidate with production and gates on regressions (exit 10)"
+status=0
+run promptlab run experiments/triage-release-check.yaml --fail-on-regression || status=$?
+echo "exit status: $status"
+
+say "   Roll back to production: a new commit with v2's content; history is kept"
+run promptlab rollback support/triage --to production --label production
+run promptlab log support/triage
+run promptlab label --list support/triage
+
+say "Everything is plain git, and every response is in SQLite"
 run promptlab runs
-run_id=$(promptlab runs --format json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["run"])')
-say "Every response is in SQLite; export it for pandas or a spreadsheet"
-promptlab export "$run_id" --format csv > results.csv
-printf '$ promptlab export %s --format csv > results.csv   (%s rows)\n' "$run_id" "$(($(wc -l < results.csv) - 1))"
-head -3 results.csv | cut -c1-160
-say "A second identical run is answered from the response cache: zero provider requests"
-run promptlab run experiments/ticket-routing.yaml
-
-say "Stock git sees the same history and labels"
-run git log --oneline -4
+run git log --oneline -5
 run git for-each-ref refs/promptlab
 run git fsck --strict --no-progress
 echo "fsck: ok"

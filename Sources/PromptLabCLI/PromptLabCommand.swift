@@ -14,12 +14,12 @@ struct PromptLabCommand: AsyncParsableCommand {
 
             Exit codes: 0 success, 1 failure, 2 usage error, 3 not a repository, 4 invalid input, \
             5 not found, 6 render failed, 7 no author, 8 concurrent update (retry), 9 would lose work, \
-            11 run stopped by its budget, 130 interrupted.
+            10 significant regression (--fail-on-regression), 11 run stopped by its budget, 130 interrupted.
             """,
         version: PromptLabVersion.current,
         subcommands: [
             Init.self, Status.self, Commit.self, Log.self, Show.self, Diff.self, Render.self,
-            Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self, Grade.self, Review.self,
+            Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self, Grade.self, Report.self, Compare.self, Plan.self, Review.self,
         ]
     )
 

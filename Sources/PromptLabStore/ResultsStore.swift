@@ -174,6 +174,30 @@ public protocol ResultsStore: Sendable {
     /// - Throws: ``StoreError/Kind/runNotFound``.
     func verdicts(runID: String, reviewer: String?) async throws -> [VerdictRecord]
 
+    // MARK: - Report aggregates
+
+    /// Lists the graders (one entry per configuration hash) that graded responses of a run.
+    ///
+    /// - Returns: Entries ordered by grader name, then configuration hash.
+    /// - Throws: ``StoreError/Kind/runNotFound``.
+    func graderConfigurations(runID: String) async throws -> [GraderConfiguration]
+
+    /// Sums one grader's grades per variant, case and presentation order, without
+    /// loading a record per grade: memory grows with variants × cases, not with grades.
+    ///
+    /// - Parameters:
+    ///   - runID: The run.
+    ///   - grader: The grader's name.
+    ///   - configHash: Only grades made with this configuration.
+    /// - Throws: ``StoreError/Kind/runNotFound``.
+    func caseGrades(runID: String, grader: String, configHash: String) async throws -> CaseGradeTable
+
+    /// Counts responses, errors and cache hits, and sums tokens, cost and latency, per variant.
+    ///
+    /// - Returns: One entry per variant, in run order (variants without responses have zero counts).
+    /// - Throws: ``StoreError/Kind/runNotFound``.
+    func variantUsage(runID: String) async throws -> [VariantUsage]
+
     // MARK: - Lifetime
 
     /// Closes the store; later calls fail.

@@ -30,8 +30,8 @@ enum Terminal {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
-    /// Writes to stdout without buffering surprises for large output.
+    /// Writes to stdout through the same buffer as `print`, so output keeps its order.
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        print(text, terminator: "")
     }
 }

@@ -15,7 +15,8 @@ extension PromptLabCommand {
                 Validates everything first (prompt versions, providers and API keys, every case's variables) and \
                 prints the plan. Identical requests are answered from the response cache. Ctrl-C stops new \
                 requests, records the finished ones and exits with 130; --resume RUN completes the missing cells \
-                after Ctrl-C or a crash. Exit 11 when the budget stopped the run.
+                after Ctrl-C or a crash. Exit 11 when the budget stopped the run; exit 10 with \
+                --fail-on-regression when a variant is significantly worse than the control.
                 """)
 
         @Argument(help: "The experiment file, such as experiments/ticket-routing.yaml.")
@@ -47,6 +48,9 @@ extension PromptLabCommand {
 
         @Option(help: "A pricing file that overrides the bundled one (same JSON format).")
         var pricing: String?
+
+        @Flag(help: "After grading, exit 10 if any variant is significantly worse than the control (Holm-adjusted).")
+        var failOnRegression = false
 
         @OptionGroup var results: ResultsOptions
         @OptionGroup var repository: RepositoryOptions
@@ -140,6 +144,24 @@ extension PromptLabCommand {
                         try await Grade.report(graded, graders: grading.graders, store: store, isJSON: false)
                     }
                     try Grade.checkFailures(graded)
+                }
+                if failOnRegression, result.end == .completed {
+                    guard !grading.graders.isEmpty else {
+                        throw PromptLabError(
+                            .invalidInput, "--fail-on-regression needs at least one grader in the experiment",
+                            hint: "add a 'graders:' list, such as '- type: classification'")
+                    }
+                    let gate = try await RegressionGate.check(store: store, runID: result.runID)
+                    if !isJSON {
+                        Terminal.write("\n" + ReportRenderer.render(gate.report, as: .text))
+                    }
+                    if !gate.regressions.isEmpty {
+                        let names = gate.regressions.map(\.variant).joined(separator: ", ")
+                        Terminal.printError(
+                            "regression: \(names) significantly worse than \(gate.report.control) on '\(gate.grader ?? "")'",
+                            hint: "inspect with 'promptlab report \(result.runID)', or roll back the prompt")
+                        throw ExitCode(RegressionGate.exitCode)
+                    }
                 }
                 switch result.end {
                 case .completed: break

@@ -21,6 +21,7 @@ enum Schema {
         migrator.registerMigration("v1-cache", migrate: createCache)
         migrator.registerMigration("v1-grades", migrate: createGrades)
         migrator.registerMigration("v1-review-verdicts", migrate: createReviewVerdicts)
+        migrator.registerMigration("v2-report-indexes", migrate: createReportIndexes)
         return migrator
     }()
 
@@ -167,6 +168,27 @@ enum Schema {
                 FOREIGN KEY (run_id, variant_a) REFERENCES run_variants (run_id, name) ON DELETE CASCADE,
                 FOREIGN KEY (run_id, variant_b) REFERENCES run_variants (run_id, name) ON DELETE CASCADE
             );
+            """)
+    }
+
+    // MARK: - v2
+
+    /// Indexes that let `promptlab report` read a million graded responses without
+    /// sorting them or touching the table rows.
+    ///
+    /// - `grades_by_grader` covers the per-case sums of
+    ///   ``SQLiteResultsStore/caseGrades(runID:grader:configHash:)``: one grader's grades of
+    ///   one variant are a contiguous range of it (response keys start with `run|variant|`),
+    ///   in case order, with every column the sums need.
+    /// - `responses_by_variant` covers the per-variant counts and sums of
+    ///   ``SQLiteResultsStore/variantUsage(runID:)``, and orders the latencies of a
+    ///   variant's successful, uncached responses, so a percentile is one `LIMIT 2 OFFSET k` step.
+    private static func createReportIndexes(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE INDEX grades_by_grader
+                ON grades (run_id, grader, config_hash, response_key, pair_order, score, passed);
+            CREATE INDEX responses_by_variant
+                ON responses (run_id, variant, status, from_cache, latency_ms, input_tokens, output_tokens, cost_usd);
             """)
     }
 }

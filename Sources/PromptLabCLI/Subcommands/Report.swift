@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import PromptLab
+import PromptLabStats
+import PromptLabStore
+
+extension PromptLabCommand {
+    /// `promptlab report RUN|EXPERIMENT`
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report",
+            abstract: "Compare a run's variants with the control: scores, intervals, tests and a plain verdict.",
+            discussion: """
+                RUN is a run id; an experiment name means its latest run. Repeats and both judge orders are \
+                collapsed into one value per case before any paired test. Pass/fail graders get McNemar's exact \
+                test, scores the Wilcoxon signed-rank test, pairwise judges the sign test on their win rate; \
+                p-values are Holm-adjusted across the variants. While a run is running or was interrupted, \
+                verdicts use always-valid (mSPRT) p-values. The JSON output is documented in docs/report-json.md.
+
+                With --fail-on-regression, exit 10 when any variant is significantly worse than the control on \
+                the primary grader (the experiment's first grader, or --grader); otherwise exit 0.
+                """)
+
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown }
+
+        @Argument(help: ArgumentHelp("A run id, or an experiment name for its latest run.", valueName: "run-or-experiment"))
+        var target: String
+
+        @Option(help: "Report only this grader (default: every grader; the experiment's first is primary).")
+        var grader: String?
+
+        @Option(help: "Output format: text, json, csv or markdown.")
+        var format: Format = .text
+
+        @Flag(help: "Exit 10 when a variant is significantly worse than the control on the primary grader.")
+        var failOnRegression = false
+
+        @Option(help: "Family-wise significance level; intervals are at 1 − alpha.")
+        var alpha = 0.05
+
+        @Option(help: "Bootstrap resamples.")
+        var resamples = 1000
+
+        @Option(help: "Bootstrap seed (the same seed gives the same report).")
+        var seed: UInt64 = 1
+
+        @OptionGroup var results: ResultsOptions
+        @OptionGroup var repository: RepositoryOptions
+
+        func validate() throws {
+            guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be between 0 and 0.5") }
+            guard (1...100_000).contains(resamples) else { throw ValidationError("--resamples must be 1...100000") }
+        }
+
+        func run() async throws {
+            let repo = try repository.open()
+            let store = try SQLiteResultsStore(path: repo.resultsDatabasePath(override: results.db))
+            defer { try? store.close() }
+            let options = ReportOptions(grader: grader, alpha: alpha, resamples: resamples, seed: seed)
+            let report = try await withStatsErrors {
+                let run = try await ReportBuilder.resolveRun(target, in: store)
+                return try await ReportBuilder.build(store: store, runID: run.id, options: options)
+            }
+            let rendered = ReportRenderer.render(report, as: ReportRenderer.Format(rawValue: format.rawValue) ?? .text)
+            Terminal.write(format == .text ? Self.paint(rendered) : rendered)
+            if failOnRegression {
+                let regressions = RegressionGate.regressions(in: report)
+                if !regressions.isEmpty {
+                    let names = regressions.map(\.variant).joined(separator: ", ")
+                    FileHandle.standardError.write(Data(
+                        "regression: \(names) significantly worse than \(report.control) on '\(report.primaryGrader?.grader ?? "")'\n".utf8))
+                    throw ExitCode(RegressionGate.exitCode)
+                }
+            }
+        }
+
+        /// Colours the verdict words on a terminal.
+        static func paint(_ text: String) -> String {
+            guard Terminal.colorsStdout else { return text }
+            return text
+                .replacingOccurrences(of: "; significant.", with: "; " + Terminal.paint("significant", .bold) + ".")
+                .replacingOccurrences(of: " is worse than ", with: Terminal.paint(" is worse than ", .red))
+                .replacingOccurrences(of: " beats ", with: Terminal.paint(" beats ", .green))
+        }
+    }
+}
+
+/// Runs `body`, turning a statistics error into a one-line ``PromptLabError``.
+func withStatsErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as StatsError {
+        throw PromptLabError(.failure, "cannot compute the report: \(error.description)", hint: "grade more cases, or report on another grader")
+    }
+}

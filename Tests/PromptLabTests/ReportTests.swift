@@ -1,0 +1,249 @@
+import Foundation
+import PromptLabStats
+import PromptLabStore
+import Testing
+@testable import PromptLab
+
+/// Reports built from a real SQLite results file. Expected values come from scipy
+/// and statsmodels (the Python lines are quoted next to each number).
+@Suite("Reports")
+struct ReportTests {
+    // control: 15 both pass, 2 control only, 10 variant only, 13 both fail (40 cases)
+    static let control = outcomes((true, 17), (false, 23))
+    static let variant = outcomes((true, 15), (false, 2), (true, 10), (false, 13))
+
+    @Test func passFailComparisonUsesMcNemarAndWilson() async throws {
+        let fixture = try await ReportFixture.make(variants: ["zero-shot", "few-shot"], caseCount: 40)
+        defer { fixture.remove() }
+        try await fixture.passFail("zero-shot", Self.control)
+        try await fixture.passFail("few-shot", Self.variant)
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+
+        let section = try #require(report.primaryGrader)
+        #expect(section.metric == .passRate)
+        let control = try #require(section.variants.first)
+        #expect(control.isControl && control.cases == 40)
+        #expect(isClose(control.estimate, 17.0 / 40))
+        // binomtest(17, 40).proportion_ci(0.95, 'wilson')
+        #expect(isClose(control.interval?.lower, 0.28509392559950375, rel: 1e-9))
+        #expect(isClose(control.interval?.upper, 0.5780493145800892, rel: 1e-9))
+        #expect(control.intervalMethod == "Wilson")
+
+        let c = try #require(section.comparisons.first)
+        #expect(c.variant == "few-shot" && c.control == "zero-shot" && c.cases == 40)
+        #expect(c.test == "McNemar exact")
+        #expect(c.controlOnly == 2 && c.variantOnly == 10)
+        #expect(isClose(c.pValue, 0.03857421875, rel: 1e-12))  // binomtest(2, 12, 0.5).pvalue
+        #expect(c.pAdjusted == c.pValue)  // one comparison: Holm changes nothing
+        #expect(isClose(c.estimate, 0.2, rel: 1e-12))
+        // ttest_rel(variant, control).confidence_interval(0.95)
+        #expect(isClose(c.interval.lower, 0.03484797795164282, rel: 1e-9))
+        #expect(isClose(c.interval.upper, 0.36515202204835717, rel: 1e-9))
+        #expect(c.wins == 10 && c.ties == 28 && c.losses == 2)
+        #expect(c.significant && c.direction == .better && !c.isRegression)
+        #expect(c.bootstrap.map { $0.contains(0.2) } == true)
+        #expect(c.verdict == """
+            few-shot beats zero-shot: check pass rate 0.62 vs 0.42 (+0.20, 95% CI 0.03–0.37; W/T/L 10/28/2), \
+            McNemar exact p = 0.039; significant.
+            """)
+    }
+
+    @Test func bootstrapIsReproducible() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40)
+        defer { fixture.remove() }
+        try await fixture.passFail("a", Self.control)
+        try await fixture.passFail("b", Self.variant)
+        let first = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id, options: ReportOptions(seed: 7))
+        let second = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id, options: ReportOptions(seed: 7))
+        #expect(first.graders[0].comparisons[0].bootstrap == second.graders[0].comparisons[0].bootstrap)
+        #expect(first.graders[0].comparisons[0].bootstrap != nil)
+    }
+
+    @Test func holmAdjustsAcrossVariantsAndRatesThreeOrMore() async throws {
+        let fixture = try await ReportFixture.make(variants: ["base", "v1", "v2", "v3"], caseCount: 20)
+        defer { fixture.remove() }
+        let base = outcomes((true, 10), (false, 10))
+        try await fixture.passFail("base", base)
+        // v1: b = 1, c = 9; v2: b = 0, c = 6; v3: b = 3, c = 4.
+        try await fixture.passFail("v1", outcomes((false, 1), (true, 9), (true, 9), (false, 1)))
+        try await fixture.passFail("v2", outcomes((true, 10), (true, 6), (false, 4)))
+        try await fixture.passFail("v3", outcomes((false, 3), (true, 7), (true, 4), (false, 6)))
+        let section = try #require(try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id).primaryGrader)
+        let byName = Dictionary(uniqueKeysWithValues: section.comparisons.map { ($0.variant, $0) })
+        #expect(byName["v1"]?.controlOnly == 1 && byName["v1"]?.variantOnly == 9)
+        // binomtest p: 0.021484375, 0.03125, 1.0; multipletests(p, method='holm'): 0.06445312, 0.06445312, 1.
+        #expect(isClose(byName["v1"]?.pValue, 0.021484375, rel: 1e-12))
+        #expect(isClose(byName["v2"]?.pValue, 0.03125, rel: 1e-12))
+        #expect(isClose(byName["v1"]?.pAdjusted, 0.064453125, rel: 1e-12))
+        #expect(isClose(byName["v2"]?.pAdjusted, 0.064453125, rel: 1e-12))
+        #expect(isClose(byName["v3"]?.pAdjusted, 1, rel: 1e-12))
+        #expect(byName.values.allSatisfy { !$0.significant })
+        #expect(byName["v1"]?.verdict.contains("McNemar exact p = 0.064, Holm-adjusted; not significant yet; about") == true)
+        #expect(byName["v1"].map { ($0.additionalCases ?? 0) > 0 } == true)
+
+        // Bradley–Terry: four variants rated, the control anchored at 1000.
+        #expect(section.ratings.count == 4)
+        let rating = Dictionary(uniqueKeysWithValues: section.ratings.map { ($0.variant, $0) })
+        #expect(rating["base"]?.elo == 1000)
+        #expect((rating["v1"]?.elo ?? 0) > 1000 && (rating["v2"]?.elo ?? 0) > 1000)
+        #expect(section.ratings.allSatisfy { $0.rank >= 1 && $0.rank <= 4 && $0.interval.lower <= $0.interval.upper })
+    }
+
+    @Test func pairwiseJudgeCombinesOrdersAndReportsConsistency() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 20, graders: ["prefer"])
+        defer { fixture.remove() }
+        // Cases 0–9 win twice, 10–13 lose twice, 14–16 disagree (tie), 17–18 tie twice, 19 judged once (win).
+        for index in 0..<20 {
+            try await fixture.respond("a", case: index)
+            let (ab, ba): (Double, Double?) =
+                switch index {
+                case 0..<10: (1, 1)
+                case 10..<14: (0, 0)
+                case 14..<17: (1, 0)
+                case 17..<19: (0.5, 0.5)
+                default: (1, nil)
+                }
+            try await fixture.grade("b", case: index, grader: "prefer", score: ab, order: .ab)
+            if let ba { try await fixture.grade("b", case: index, grader: "prefer", score: ba, order: .ba) }
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        #expect(section.metric == .winRate)
+        let c = try #require(section.comparisons.first)
+        #expect(c.wins == 11 && c.ties == 5 && c.losses == 4)
+        #expect(c.consistentCases == 16 && c.bothOrderCases == 19)
+        #expect(isClose(c.positionConsistency, 16.0 / 19))
+        #expect(isClose(c.estimate, 0.675, rel: 1e-12))
+        // mean ± t.ppf(0.975, 19)·sd/√20 of s, and binomtest(11, 15).pvalue
+        #expect(isClose(c.interval.lower, 0.4848158637441141, rel: 1e-9))
+        #expect(isClose(c.interval.upper, 0.865184136255886, rel: 1e-9))
+        #expect(c.test == "sign test")
+        #expect(isClose(c.pValue, 0.11846923828124999, rel: 1e-10))
+        #expect(!c.significant)
+        #expect(c.verdict.hasPrefix("b vs a: prefer win rate 0.68 (95% CI 0.48–0.87; W/T/L 11/5/4), sign test p = 0.12; not significant"))
+        let json = ReportRenderer.json(report).jsonText(pretty: false)
+        #expect(json.contains("\"position_consistency\":\(16.0 / 19)"))
+    }
+
+    @Test func repeatsCollapseToOneScorePerCase() async throws {
+        let a: [[Double]] = [[5, 6], [7, 7], [3, 4], [8, 8], [6, 5], [4, 4], [9, 8], [2, 3], [6, 6], [5, 7], [7, 6], [3, 3]]
+        let b: [[Double]] = [[7, 7], [8, 9], [5, 5], [8, 9], [7, 7], [6, 5], [9, 9], [4, 4], [7, 8], [6, 6], [8, 8], [5, 4]]
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 12, graders: ["rubric"])
+        defer { fixture.remove() }
+        for (variant, scores) in [("a", a), ("b", b)] {
+            for (index, repeats) in scores.enumerated() {
+                for (repeatIndex, score) in repeats.enumerated() {
+                    try await fixture.grade(variant, case: index, repeatIndex: repeatIndex, grader: "rubric", score: score, passed: score >= 7)
+                }
+            }
+        }
+        let section = try #require(try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id).primaryGrader)
+        #expect(section.metric == .meanScore)
+        let rowB = try #require(section.variants.last)
+        #expect(rowB.cases == 12 && rowB.grades == 24)
+        // statsmodels OLS(y, ones).fit(cov_type='cluster', groups=case): 6.708333333333334, bse 0.48639962578069096
+        #expect(isClose(rowB.estimate, 6.708333333333334, rel: 1e-12))
+        let half = try #require(rowB.interval).upper - 6.708333333333334
+        #expect(isClose(half, StudentT.quantile(0.975, df: 11) * 0.48639962578069096, rel: 1e-9))
+        #expect(rowB.intervalMethod == "t, clustered by case")
+
+        let c = try #require(section.comparisons.first)
+        #expect(c.test == "Wilcoxon signed-rank")
+        #expect(isClose(c.pValue, 0.0009765625, rel: 1e-9))  // scipy.stats.wilcoxon(d)
+        #expect(isClose(c.estimate, 1.2083333333333333, rel: 1e-12))
+        #expect(isClose(c.interval.lower, 0.864082199626962, rel: 1e-9))  // ttest_rel CI on case means
+        #expect(isClose(c.interval.upper, 1.5525844670397047, rel: 1e-9))
+        #expect(c.wins == 11 && c.ties == 1 && c.losses == 0)
+    }
+
+    @Test func usageCountsErrorsCacheHitsAndLatencyPercentiles() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 14)
+        defer { fixture.remove() }
+        let latencies: [Double] = [120, 80, 300, 95, 110, 250, 60, 140, 170, 90]
+        for (index, latency) in latencies.enumerated() {
+            try await fixture.respond("a", case: index, latencyMs: latency, cost: 0.002, tokens: (100 + index, 10))
+        }
+        try await fixture.respond("a", case: 10, latencyMs: 0, cost: 0, fromCache: true)
+        try await fixture.respond("a", case: 11, latencyMs: nil, cost: nil, failed: true)
+        try await fixture.respond("a", case: 12, latencyMs: 5000, cost: nil)
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let usage = try #require(report.usage.first)
+        #expect(usage.responses == 13 && usage.ok == 12 && usage.errors == 1 && usage.cacheHits == 1)
+        #expect(usage.costUSD == nil)  // two responses have no known cost
+        #expect(isClose(usage.knownCostUSD, 0.02, rel: 1e-12) && usage.unpricedResponses == 2)
+        #expect(isClose(usage.costPerThousandRequestsUSD, 0.02 / 11 * 1000, rel: 1e-12))
+        // numpy: the uncached successes are the ten latencies plus 5000.
+        let all = latencies + [5000]
+        #expect(isClose(usage.latencyMeanMs, all.reduce(0, +) / 11, rel: 1e-12))
+        #expect(isClose(usage.latencyP50Ms, 120))  // np.percentile(all, 50)
+        #expect(isClose(usage.latencyP95Ms, 2650))  // np.percentile(all, 95) = 300 + 0.5·4700
+        let b = try #require(report.usage.last)
+        #expect(b.responses == 0 && b.latencyP50Ms == nil)
+        #expect(report.notes.contains("no grades yet: the report shows usage only"))
+    }
+
+    @Test func regressionGateExitsTenOnlyForSignificantlyWorse() async throws {
+        let worse = try await ReportFixture.make(variants: ["good", "bad"], caseCount: 40)
+        defer { worse.remove() }
+        try await worse.passFail("good", Self.variant)
+        try await worse.passFail("bad", Self.control)
+        let failing = try await RegressionGate.check(store: worse.store, runID: worse.run.id)
+        #expect(failing.exitCode == 10 && RegressionGate.exitCode == 10)
+        #expect(failing.regressions.map(\.variant) == ["bad"])
+        #expect(failing.regressions[0].verdict.hasPrefix("bad is worse than good:"))
+
+        let better = try await ReportFixture.make(variants: ["good", "better"], caseCount: 40)
+        defer { better.remove() }
+        try await better.passFail("good", Self.control)
+        try await better.passFail("better", Self.variant)
+        #expect(try await RegressionGate.check(store: better.store, runID: better.run.id).exitCode == 0)
+        // Stricter alpha: the regression is no longer significant (p = 0.0386).
+        #expect(try await RegressionGate.check(store: worse.store, runID: worse.run.id, alpha: 0.01).exitCode == 0)
+    }
+
+    @Test func gateUsesThePrimaryGrader() async throws {
+        let fixture = try await ReportFixture.make(variants: ["good", "bad"], caseCount: 40, graders: ["style", "accuracy"])
+        defer { fixture.remove() }
+        // Worse on the secondary grader only.
+        try await fixture.passFail("good", Self.variant, grader: "accuracy")
+        try await fixture.passFail("bad", Self.control, grader: "accuracy")
+        try await fixture.passFail("good", Self.control, grader: "style")
+        try await fixture.passFail("bad", Self.control, grader: "style")
+        let result = try await RegressionGate.check(store: fixture.store, runID: fixture.run.id)
+        #expect(result.grader == "style" && result.exitCode == 0)
+        #expect(result.report.graders.map(\.grader) == ["style", "accuracy"])
+        let byAccuracy = try await RegressionGate.check(store: fixture.store, runID: fixture.run.id, grader: "accuracy")
+        #expect(byAccuracy.exitCode == 10)
+        await #expect(throws: PromptLabError.self) {
+            try await RegressionGate.check(store: fixture.store, runID: fixture.run.id, grader: "nope")
+        }
+    }
+
+    @Test func interimRunsDecideWithAlwaysValidPValues() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40, status: .running)
+        defer { fixture.remove() }
+        try await fixture.passFail("a", Self.control)
+        try await fixture.passFail("b", Self.variant)
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        #expect(report.isInterim)
+        let c = try #require(report.graders.first?.comparisons.first)
+        let sequential = try Sequential.alwaysValid(
+            differences: zip(Self.variant, Self.control).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) }, tuning: 40)
+        #expect(isClose(c.sequentialPValue, sequential.pValue, rel: 1e-12))
+        #expect(c.significant == (sequential.pValue <= 0.05))
+        #expect(c.verdict.contains("always-valid p"))
+        #expect(report.notes.contains { $0.hasPrefix("run is running") })
+    }
+
+    @Test func experimentNameMeansItsLatestRun() async throws {
+        let older = try await ReportFixture.make(
+            variants: ["a", "b"], caseCount: 3, experiment: "triage", createdAt: Date(timeIntervalSince1970: 1_790_000_000))
+        defer { older.remove() }
+        let newer = try await ReportFixture.make(
+            variants: ["a", "b"], caseCount: 3, experiment: "triage", store: older.store,
+            createdAt: Date(timeIntervalSince1970: 1_790_000_100))
+        #expect(try await ReportBuilder.resolveRun("triage", in: older.store).id == newer.run.id)
+        #expect(try await ReportBuilder.resolveRun(older.run.id, in: older.store).id == older.run.id)
+        await #expect(throws: PromptLabError.self) { try await ReportBuilder.resolveRun("missing", in: older.store) }
+    }
+}
