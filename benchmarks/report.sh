@@ -21,8 +21,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 
 scratch=${SCRATCH:-"$root/.build-bench"}
-swift build -c release --package-path "$root" --scratch-path "$scratch" --product promptlab >&2
-promptlab="$(swift build -c release --package-path "$root" --scratch-path "$scratch" --show-bin-path)/promptlab"
+swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" --product promptlab >&2
+promptlab="$(swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" --show-bin-path)/promptlab"
 
 work=$(mktemp -d /tmp/promptlab-report-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
