@@ -17,6 +17,17 @@ public struct GenerationSettings: Sendable, Hashable, Codable {
         self.seed = seed
     }
 
+    /// The fields that are set, in Dotprompt's names and order, for display and JSON.
+    public var fields: [(key: String, value: PromptValue)] {
+        var fields = [(key: String, value: PromptValue)]()
+        if let temperature { fields.append(("temperature", .double(temperature))) }
+        if let maxOutputTokens { fields.append(("maxOutputTokens", .int(maxOutputTokens))) }
+        if let topP { fields.append(("topP", .double(topP))) }
+        if let stopSequences { fields.append(("stopSequences", .array(stopSequences.map(PromptValue.string)))) }
+        if let seed { fields.append(("seed", .int(seed))) }
+        return fields
+    }
+
     /// These settings with every field that `overrides` sets replaced.
     public func merged(with overrides: GenerationSettings) -> GenerationSettings {
         GenerationSettings(

@@ -127,7 +127,7 @@ public final class ExperimentRunner: Sendable {
                 promptReference: variant.reference.description, promptName: variant.version.name.rawValue,
                 version: variant.version.number, commitSHA: variant.version.record?.commit.hex ?? "working",
                 templateHash: variant.templateHash, model: variant.model,
-                configJSON: PromptValue.object(Self.configFields(variant.config)).jsonText(pretty: false))
+                configJSON: PromptValue.object(variant.config.fields).jsonText(pretty: false))
         }
         let cases = plan.cases.enumerated().map { index, testCase in
             CaseRecord(
@@ -138,16 +138,6 @@ public final class ExperimentRunner: Sendable {
         }
         try await store.createRun(run, variants: variants, cases: cases)
         return runID
-    }
-
-    static func configFields(_ config: GenerationSettings) -> [(key: String, value: PromptValue)] {
-        var fields = [(key: String, value: PromptValue)]()
-        if let t = config.temperature { fields.append(("temperature", .double(t))) }
-        if let n = config.maxOutputTokens { fields.append(("maxOutputTokens", .int(n))) }
-        if let p = config.topP { fields.append(("topP", .double(p))) }
-        if let s = config.stopSequences { fields.append(("stopSequences", .array(s.map(PromptValue.string)))) }
-        if let s = config.seed { fields.append(("seed", .int(s))) }
-        return fields
     }
 
     // MARK: - Running

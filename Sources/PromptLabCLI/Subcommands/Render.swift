@@ -49,26 +49,16 @@ extension PromptLabCommand {
             }
             text += Terminal.paint("── settings ──", .dim) + "\n"
             text += "model: \(rendered.model ?? "(none)")\n"
-            for (key, value) in Self.configFields(rendered.config) { text += "\(key): \(value.templateText)\n" }
+            for (key, value) in rendered.config.fields { text += "\(key): \(value.templateText)\n" }
             text += "output: \(rendered.outputFormat.rawValue)\n"
             Terminal.write(text)
-        }
-
-        static func configFields(_ config: GenerationSettings) -> [(key: String, value: PromptValue)] {
-            var fields = [(key: String, value: PromptValue)]()
-            if let t = config.temperature { fields.append(("temperature", .double(t))) }
-            if let n = config.maxOutputTokens { fields.append(("maxOutputTokens", .int(n))) }
-            if let p = config.topP { fields.append(("topP", .double(p))) }
-            if let s = config.stopSequences { fields.append(("stopSequences", .array(s.map(PromptValue.string)))) }
-            if let s = config.seed { fields.append(("seed", .int(s))) }
-            return fields
         }
 
         static func json(_ rendered: RenderedPrompt, version: PromptVersion) -> JSON {
             .object([
                 ("prompt", .string(rendered.name.rawValue)), ("version", .number(version.number)),
                 ("commit", .text(version.record?.commit.hex)), ("model", .text(rendered.model)),
-                ("config", .object(configFields(rendered.config))),
+                ("config", .object(rendered.config.fields)),
                 ("output", .object([("format", .string(rendered.outputFormat.rawValue))] + (rendered.outputSchema.map { [("schema", $0)] } ?? []))),
                 ("messages", .array(rendered.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
             ])
