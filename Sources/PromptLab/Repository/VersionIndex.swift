@@ -282,10 +282,7 @@ extension PromptRepository {
             case .branch(let name, _): name
             case .detached: "HEAD"
             }
-        // FNV-1a of the ref and root: a short, filesystem-safe file name.
-        let key = (refName + "\u{0}" + rootPrefix).utf8.reduce(UInt64(14_695_981_039_346_656_037)) {
-            ($0 ^ UInt64($1)) &* 1_099_511_628_211
-        }
-        return stateDirectory + "versions/" + String(key, radix: 16)
+        // A short, filesystem-safe file name for the ref and root.
+        return stateDirectory + "versions/" + ContentHash.hex(of: refName + "\u{0}" + rootPrefix).prefix(16)
     }
 }
