@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "PromptLab",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "promptlab", targets: ["PromptLabCLI"]),
         .executable(name: "promptlab-test-server", targets: ["ProviderTestServerTool"]),
@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // libgit2, found through pkg-config.
@@ -78,16 +79,43 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // The domain: prompt files, references, templates, version history.
+        // What every PromptLab module shares: the error type and its exit-status catalogue,
+        // content hashes, the bounded YAML reader and the JSON output encoder.
+        .target(
+            name: "PromptLabCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The prompt file format: front matter, names, values, templates and rendering.
+        .target(
+            name: "PromptFormat",
+            dependencies: [
+                "PromptLabCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // Prompt versions over git: references, the version index, commit, labels, rollback, diff.
+        .target(name: "PromptVersioning", dependencies: ["PromptLabCore", "PromptFormat", "GitKit"]),
+        // Experiments: definitions, datasets, the runner, grading, reports and human review.
+        .target(
+            name: "PromptExperiments",
+            dependencies: [
+                "PromptLabCore", "PromptFormat", "PromptVersioning",
+                "PromptLabProviders", "PromptLabStore", "PromptLabStats",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The application layer: one service per use case, called by every front end.
         .target(
             name: "PromptLab",
             dependencies: [
-                "GitKit",
-                "PromptLabProviders",
-                "PromptLabStore",
-                "PromptLabStats",
-                .product(name: "Yams", package: "Yams"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
+                "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -96,20 +124,22 @@ let package = Package(
         .executableTarget(
             name: "PromptLabCLI",
             dependencies: [
-                "PromptLab",
-                "PromptLabProviders",
-                "PromptLabStore",
+                "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
+                "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // What several test targets share: a manual clock, so no test waits on wall time.
+        .target(name: "PromptLabTestSupport", path: "Tests/PromptLabTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
         .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PromptLabTests",
             dependencies: [
-                "PromptLab", "PromptLabProviders", "PromptLabStore", "ProviderTestServer",
+                "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
+                "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit", "ProviderTestServer", "PromptLabTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -118,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "PromptLabProvidersTests",
             dependencies: [
-                "PromptLabProviders", "ProviderTestServer",
+                "PromptLabProviders", "ProviderTestServer", "PromptLabTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

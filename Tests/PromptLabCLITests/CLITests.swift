@@ -102,7 +102,9 @@ import Testing
 
         let render = try run(["render", "support/triage", "--var", "ticket=parcel lost", "--format", "json"])
         #expect(render.status == 0)
-        #expect(render.stdout.contains("\"content\": \"parcel lost\""))
+        let rendered = try JSONSerialization.jsonObject(with: Data(render.stdout.utf8)) as? [String: Any]
+        #expect(rendered?["schema_version"] as? Int == 1)
+        #expect((rendered?["messages"] as? [[String: Any]])?.last?["content"] as? String == "parcel lost")
     }
 
     /// Every failure is one `error:` line plus at most one `hint:` line, with its documented code.
@@ -125,15 +127,18 @@ import Testing
             (["label", "p@v1", "v2"], 4, "invalid label name"),
             (["label", "p@v1", "bad/name"], 4, "invalid label name"),
             (["commit", "-m", ""], 2, "must not be empty"),
+            (["log", "--no-such-option"], 2, "Unknown option '--no-such-option'"),
+            (["run"], 2, "give an experiment file, or --resume RUN"),
+            (["plan", "--pass-rates", "0.5"], 2, "two numbers separated by a comma"),
         ]
         for (arguments, status, text) in cases {
             let result = try run(arguments)
             #expect(result.status == status, "\(arguments): \(result.stderr)")
             #expect(result.stderr.contains(text), "\(arguments): \(result.stderr)")
+            // Usage errors too: one error line, one hint line, no usage dump.
             let lines = result.stderr.split(separator: "\n")
-            if status != 2 {
-                #expect(lines.count <= 2 && lines.first?.hasPrefix("error: ") == true, "\(arguments): \(result.stderr)")
-            }
+            #expect(lines.count <= 2 && lines.first?.hasPrefix("error: ") == true, "\(arguments): \(result.stderr)")
+            if status == 2 { #expect(lines.last?.hasPrefix("hint: see 'promptlab") == true, "\(arguments): \(result.stderr)") }
         }
 
         try write("bad.prompt", "---\nmodel: [unclosed\n---\nbody\n")

@@ -78,7 +78,7 @@ import Testing
     @Test func compareListsChangedCases() throws {
         #expect(try cli.run(["run", "route.yaml"]).status == 0)
         #expect(try cli.run(["run", "route.yaml", "--no-cache"]).status == 0)
-        let runs = try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [[String: Any]]
+        let runs = (try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]
         let ids = (runs ?? []).compactMap { $0["run"] as? String }
         #expect(ids.count == 2)
         let compare = try cli.run(["compare", ids[1], ids[0]])

@@ -14,7 +14,7 @@ import Testing
         for i in 0..<4 { yaml += "  - {id: c\(i), ticket: \"case \(i)\"}\n" }
         try cli.write("r.yaml", yaml)
         #expect(try cli.run(["run", "r.yaml"]).status == 0)
-        let runs = try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [[String: Any]]
+        let runs = (try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]
         let runID = try #require(runs?.first?["run"] as? String)
 
         // Two verdicts, then quit.

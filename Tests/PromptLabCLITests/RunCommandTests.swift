@@ -49,7 +49,7 @@ import Testing
             Issue.record("promptlab runs failed: \(result.stderr)")
             return []
         }
-        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+        return ((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]) ?? []
     }
 
     func exportedCells(_ runID: String) throws -> [String] {
@@ -159,7 +159,7 @@ import Testing
             #expect(missing.stderr.contains("case 2") && missing.stderr.contains("lacks variable 'ticket'"), "\(missing.stderr)")
             let dry = try cli.run(["run", "experiments/slow.yaml", "--dry-run"], environment: environment(server))
             #expect(dry.status == 0)
-            #expect(dry.stderr.contains("6 cells"))
+            #expect(dry.stdout.contains("6 cells"), "the plan is the result of a dry run: \(dry.stdout)")
             #expect(server.requestCount == 0)
             let unreachable = try cli.run(
                 ["run", "experiments/slow.yaml"], environment: ["OPENAI_API_KEY": Self.key, "OPENAI_BASE_URL": "http://127.0.0.1:9"])

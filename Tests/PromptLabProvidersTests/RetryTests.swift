@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
+import PromptLabTestSupport
 import ProviderTestServer
 import Testing
 
@@ -12,11 +13,12 @@ import Testing
 struct RetryTests {
     let request = ChatRequest(model: "gpt-4o-mini", messages: [.user("hello")])
 
-    func openAI(_ server: ProviderTestServer, _ client: HTTPClient, timeout: Duration = .seconds(10), policy: RetryPolicy = fastRetries())
-        -> RetryingProvider
-    {
+    func openAI(
+        _ server: ProviderTestServer, _ client: HTTPClient, timeout: Duration = .seconds(10), policy: RetryPolicy = fastRetries(),
+        clock: any Clock<Duration> = ManualClock()
+    ) -> RetryingProvider {
         let base = OpenAIProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, timeout: timeout, logger: quietLogger)
-        return RetryingProvider(base, policy: policy, logger: quietLogger)
+        return RetryingProvider(base, policy: policy, clock: clock, logger: quietLogger)
     }
 
     // MARK: - Honouring the server
@@ -24,22 +26,23 @@ struct RetryTests {
     @Test func retryAfterSecondsIsHonoured() async throws {
         try await withServerAndClient { server, client in
             server.enqueue(.rateLimited(retryAfter: "1"))
-            let (response, elapsed) = try await measure { try await openAI(server, client).send(request) }
+            let clock = ManualClock()
+            let response = try await openAI(server, client, clock: clock).send(request)
             #expect(response.text == "hello")
             #expect(response.attempts == 2)
             #expect(server.requestCount == 2)
-            #expect(elapsed >= 0.9)  // waited for the server, not for the 1–5 ms back-off
-            #expect(elapsed < 10)
+            // Waited for the server's second, not for the 1–5 ms back-off.
+            #expect(clock.sleeps == [.seconds(1)])
         }
     }
 
     @Test func retryAfterMillisecondsWinsOverRetryAfter() async throws {
         try await withServerAndClient { server, client in
             server.enqueue(.rateLimited(retryAfter: "30", retryAfterMilliseconds: 300))
-            let (response, elapsed) = try await measure { try await openAI(server, client).send(request) }
+            let clock = ManualClock()
+            let response = try await openAI(server, client, clock: clock).send(request)
             #expect(response.attempts == 2)
-            #expect(elapsed >= 0.25)
-            #expect(elapsed < 10)  // not the 30 s of retry-after
+            #expect(clock.sleeps == [.milliseconds(300)])
         }
     }
 
@@ -48,9 +51,10 @@ struct RetryTests {
             server.enqueue(.rateLimited(retryAfter: "100"))
             var policy = fastRetries()
             policy.maxServerDelay = .milliseconds(100)
-            let (response, elapsed) = try await measure { try await openAI(server, client, policy: policy).send(request) }
+            let clock = ManualClock()
+            let response = try await openAI(server, client, policy: policy, clock: clock).send(request)
             #expect(response.attempts == 2)
-            #expect(elapsed < 10)
+            #expect(clock.sleeps == [.milliseconds(100)])
         }
     }
 
@@ -158,7 +162,6 @@ struct RetryTests {
             #expect(error?.attempts == 2)
             #expect(server.requestCount == 2)
             #expect(elapsed >= 0.5)
-            #expect(elapsed < 10)
         }
     }
 
@@ -183,16 +186,17 @@ struct RetryTests {
     @Test func cancellationStopsRetrying() async throws {
         try await withServerAndClient { server, client in
             server.enqueue(.rateLimited(retryAfter: "20"))
-            let provider = openAI(server, client)
+            let clock = ManualClock(blocksUntilCancelled: true)
+            let provider = openAI(server, client, clock: clock)
             let task = Task { try await provider.send(request) }
-            try await Task.sleep(for: .milliseconds(300))
+            await clock.waitForSleeps(1)  // the first attempt failed and the back-off began
             task.cancel()
-            let (result, elapsed) = await measure { await task.result }
+            let result = await task.result
             guard case .failure(let error) = result, case .cancelled = (error as? ProviderError)?.kind else {
                 Issue.record("expected cancellation, got \(result)")
                 return
             }
-            #expect(elapsed < 15)  // far below the 20 s retry-after
+            #expect(clock.sleeps == [.seconds(20)])
             #expect(server.requestCount == 1)
         }
     }

@@ -72,18 +72,18 @@ import Testing
             let fixture = Fixture()
             try await fixture.create(in: store)
 
-            // Another connection (as another process would) holds the write lock for 300 ms.
+            // Another connection (as another process would) holds the write lock while the insert starts.
             let other = try openRaw(path)
             try await other.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
-            let release = Task {
-                try await Task.sleep(for: .milliseconds(300))
-                try await other.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
-            }
-            let clock = ContinuousClock()
-            let start = clock.now
-            #expect(try await store.insertResponses([fixture.response()]) == 1)
-            #expect(clock.now - start >= .milliseconds(250))
-            try await release.value
+            // A busy timeout far beyond any machine's delay: the insert must wait, never fail.
+            let patient = try SQLiteResultsStore(path: path, busyTimeout: 600)
+            defer { try? patient.close() }
+            let insert = Task { try await patient.insertResponses([fixture.response()]) }
+            // Whether the insert is already waiting or not yet started, it must succeed once the lock goes.
+            await Task.yield()
+            try await other.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
+            #expect(try await insert.value == 1)
+            #expect(try await store.summary(runID: fixture.runID).responseCount == 1)
         }
     }
 

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 @Suite struct ExperimentTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,6 +1,10 @@
 import Foundation
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// The deterministic graders, each on passing and failing inputs, and the
 /// parsing of grader declarations.

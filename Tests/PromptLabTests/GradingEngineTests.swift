@@ -3,7 +3,11 @@ import Logging
 import PromptLabProviders
 import PromptLabStore
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// The grading engine against a real SQLite file: what is stored, idempotency,
 /// re-grading after a change, error responses, and grading after a real run.

@@ -1,7 +1,11 @@
 import Foundation
 import PromptLabStore
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// The `exec` grader with real shell scripts: the JSON it sends, the JSON it
 /// reads, and clear errors for crashes, time-outs and junk.
@@ -84,16 +88,18 @@ import Testing
     }
 
     @Test func cancellingStopsNewWorkAndKeepsWhatFinished() async throws {
-        // 30 grades at 0.5 s each, two at a time, take at least 7.5 s; cancelling after 3 s leaves
-        // some done and some not, even on a loaded machine.
-        let path = try script("cat > /dev/null\nsleep 0.5\necho '{\"pass\": true}'\n")
+        // Cancel from the progress callback once five grades are done: no clock is involved, so the
+        // outcome does not depend on how loaded the machine is.
+        let path = try script("cat > /dev/null\necho '{\"pass\": true}'\n")
         let fixture = try await GradingFixture(
             cases: (0..<30).map { .init(id: "c\($0)", expected: nil) },
             responses: (0..<30).map { .init(variant: "control", caseID: "c\($0)", output: "x") },
             graders: "  - {type: exec, command: \"\(path)\"}")
-        let task = Task { try await fixture.grade(options: GradingOptions(concurrency: 2)) }
-        try await Task.sleep(for: .milliseconds(3000))
-        task.cancel()
+        let task = Task {
+            try await fixture.grade(options: GradingOptions(concurrency: 2)) { progress in
+                if progress.done >= 5 { withUnsafeCurrentTask { $0?.cancel() } }
+            }
+        }
         let result = try await task.value
         #expect(result.interrupted)
         #expect(result.failures.isEmpty, "work stopped by cancelling is not a grader failure")

@@ -2,7 +2,11 @@ import Foundation
 import Logging
 import PromptLabProviders
 import PromptLabStore
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// A recorded run built directly in a real SQLite file, with chosen outputs,
 /// in a fresh prompt repository (for judge prompts).
@@ -77,13 +81,13 @@ struct GradingFixture {
     /// Grades the run with the experiment's graders (or `yaml`'s), judges talking to `registry`.
     func grade(
         _ yaml: String? = nil, only names: [String] = [], registry: ProviderRegistry? = nil,
-        options: GradingOptions = GradingOptions()
+        options: GradingOptions = GradingOptions(), progress: (GradingProgress) -> Void = { _ in }
     ) async throws -> GradingResult {
         let graders = try configuration(yaml).selecting(names)
         let engine = try GradingEngine(
             graders: graders, store: store, repository: try repository.open(), registry: registry, logger: Self.logger,
             retryPolicy: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))
-        return try await engine.grade(runID: runID, options: options)
+        return try await engine.grade(runID: runID, options: options, progress: progress)
     }
 
     /// Runs `body` with a provider registry whose OpenAI base URL is `baseURL` (the loopback server).

@@ -3,7 +3,11 @@ import PromptLabProviders
 import PromptLabStore
 import ProviderTestServer
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// LLM judges against the loopback server (which answers with the last user
 /// message, so a test steers the judge's answer through what it is shown)

@@ -2,7 +2,11 @@ import Foundation
 import PromptLabStats
 import PromptLabStore
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// Output formats, `compare`, `plan` and the store's aggregate queries.
 @Suite("Report output, compare and plan")

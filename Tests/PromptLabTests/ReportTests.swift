@@ -2,7 +2,11 @@ import Foundation
 import PromptLabStats
 import PromptLabStore
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// Reports built from a real SQLite results file. Expected values come from scipy
 /// and statsmodels (the Python lines are quoted next to each number).

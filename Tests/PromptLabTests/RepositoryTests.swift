@@ -1,7 +1,11 @@
 import Foundation
 import GitKit
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 @Suite struct RepositoryTests {
     @Test func versionsFollowFirstParentHistory() throws {

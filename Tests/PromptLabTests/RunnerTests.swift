@@ -4,7 +4,11 @@ import PromptLabProviders
 import PromptLabStore
 import ProviderTestServer
 import Testing
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// The experiment runner against real parts: a git repository, a SQLite
 /// file, and a loopback server speaking the vendors' wire formats.

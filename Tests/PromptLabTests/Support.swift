@@ -1,6 +1,10 @@
 import Foundation
 import GitKit
-@testable import PromptLab
+@testable import PromptExperiments
+@testable import PromptFormat
+import PromptLab
+import PromptLabCore
+@testable import PromptVersioning
 
 /// A throwaway prompt repository on disk, isolated from the machine's git config.
 struct TestRepository {

@@ -1,5 +1,7 @@
 import Foundation
-import PromptLab
+import PromptExperiments
+import PromptLabCore
+import Synchronization
 
 /// Shows a run's progress on stderr: a live bar on a terminal, otherwise a
 /// plain line every few seconds. Results go to stdout separately.
@@ -21,15 +23,15 @@ final class ProgressReporter {
             let width = 24
             let filled = progress.total == 0 ? width : width * progress.done / progress.total
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\u{1B}[2K\(bar) \(text)".utf8))
+            Terminal.note("\r\u{1B}[2K\(bar) \(text)")
         } else {
-            FileHandle.standardError.write(Data("progress: \(text)\n".utf8))
+            Terminal.note("progress: \(text)\n")
         }
     }
 
     /// Ends the live line, if any.
     func finish() {
-        if isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if isTerminal { Terminal.note("\n") }
     }
 
     static func describe(_ p: RunProgress) -> String {
@@ -37,7 +39,7 @@ final class ProgressReporter {
         if let eta = p.etaSeconds { parts.append("ETA \(duration(eta))") }
         parts.append("\(p.errors) errors")
         if p.cached > 0 { parts.append("\(p.cached) cached") }
-        parts.append(p.costUSD.map { String(format: "$%.4f", $0) } ?? "cost unknown")
+        parts.append(Money.usd(p.costUSD, unknown: "cost unknown"))
         return parts.joined(separator: "  ")
     }
 
@@ -48,18 +50,52 @@ final class ProgressReporter {
     }
 }
 
+/// Shows judge and exec grading progress on stderr: a live line on a terminal, else a line every few seconds.
+final class GradingProgressPrinter {
+    private let enabled: Bool
+    private let isTerminal = isatty(STDERR_FILENO) == 1
+    private var lastDraw = ContinuousClock.now
+    private var drew = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func update(_ progress: GradingProgress) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        let interval: Duration = isTerminal ? .milliseconds(100) : .seconds(2)
+        guard now - lastDraw >= interval || progress.done == progress.total else { return }
+        lastDraw = now
+        let text = "grading: \(progress.done)/\(progress.total) judge and exec grades, \(progress.failures) failed"
+        if isTerminal {
+            Terminal.note("\r\u{1B}[2K\(text)")
+            drew = true
+        } else {
+            Terminal.note("\(text)\n")
+        }
+    }
+
+    func finish() {
+        if drew { Terminal.note("\n") }
+    }
+}
+
 /// Runs `body` as a task that the first Ctrl-C cancels; a second Ctrl-C exits at once.
-func withInterruptHandling<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+///
+/// The services stop new work when their task is cancelled and return what finished, so the
+/// command can still print it and exit 130.
+func withInterruptHandling<T: Sendable>(_ body: sending @escaping () async throws -> T) async throws -> T {
     let task = Task { try await body() }
     signal(SIGINT, SIG_IGN)
     let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue(label: "promptlab.sigint"))
-    let presses = ManagedAtomicCounter()
+    let presses = PressCounter()
     source.setEventHandler {
         if presses.increment() == 1 {
-            FileHandle.standardError.write(Data("\ninterrupted: stopping new requests and recording finished ones (Ctrl-C again to quit now)\n".utf8))
+            Terminal.note("\ninterrupted: stopping new requests and recording finished ones (Ctrl-C again to quit now)\n")
             task.cancel()
         } else {
-            exit(130)
+            exit(ExitStatus.interrupted.code)
         }
     }
     source.resume()
@@ -70,15 +106,14 @@ func withInterruptHandling<T: Sendable>(_ body: @escaping @Sendable () async thr
     return try await task.value
 }
 
-/// A tiny thread-safe counter for the signal handler.
-final class ManagedAtomicCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
+/// Counts Ctrl-C presses from the signal handler's queue.
+private final class PressCounter: Sendable {
+    private let count = Mutex(0)
 
     func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
+        count.withLock { value in
+            value += 1
+            return value
+        }
     }
 }

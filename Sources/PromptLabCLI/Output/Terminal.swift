@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabCore
 
 /// Printing conventions shared by every subcommand: results to stdout, errors
 /// and progress to stderr, colour only on a terminal and never with `NO_COLOR`.
@@ -20,9 +21,11 @@ enum Terminal {
         colorsStdout ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
     }
 
-    static func printError(_ message: String, hint: String?) {
+    /// `error: MESSAGE`, then `hint: HINT` and, with `--verbose`, `detail: DETAIL`.
+    static func printError(_ message: String, hint: String?, detail: String? = nil) {
         var text = "error: \(message)\n"
         if let hint { text += "hint: \(hint)\n" }
+        if let detail { text += "detail: \(detail)\n" }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
@@ -30,8 +33,28 @@ enum Terminal {
         FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
     }
 
+    /// Progress and notes that are not the command's result: stderr.
+    static func note(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
     /// Writes to stdout through the same buffer as `print`, so output keeps its order.
     static func write(_ text: String) {
         print(text, terminator: "")
+    }
+
+    /// Prints an output document as JSON (see docs/json-output.md).
+    static func writeJSON<Value: Encodable>(_ value: Value) throws {
+        write(try JSONOutput.text(value))
+    }
+
+    /// `2026-11-30 14:05 +0100` from an output's ISO 8601 date `2026-11-30T14:05:09+01:00`.
+    static func shortDate(_ iso: String) -> String {
+        guard iso.count >= 25 else { return iso }
+        let characters = Array(iso)
+        let day = String(characters[0..<10])
+        let time = String(characters[11..<16])
+        let offset = String(characters[19...]).replacingOccurrences(of: ":", with: "")
+        return "\(day) \(time) \(offset)"
     }
 }

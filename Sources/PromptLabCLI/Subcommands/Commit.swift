@@ -16,7 +16,7 @@ extension PromptLabCommand {
         var message: String
 
         @OptionGroup var author: AuthorOption
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
@@ -26,31 +26,19 @@ extension PromptLabCommand {
         }
 
         func run() throws {
-            let repo = try repository.open()
-            let prompts = try names.isEmpty ? nil : names.map { try PromptName($0) }
-            guard let result = try repo.commit(names: prompts, message: message, author: try author.signature()) else {
-                if output.isJSON {
-                    print(JSON.object([("commit", .null), ("prompts", .array([]))]).jsonText(pretty: true))
-                } else {
-                    print("nothing to commit: no prompt changed since HEAD")
-                }
-                throw ExitCode(1)
-            }
+            let outcome = try PromptService(workspace: try workspace.open())
+                .commit(names: names, message: message, author: try author.signature())
             if output.isJSON {
-                let items = result.prompts.map {
-                    JSON.object([("name", .string($0.name.rawValue)), ("change", .string($0.change.rawValue)), ("version", .number($0.version))])
+                try Terminal.writeJSON(outcome)
+            } else if let commit = outcome.commit {
+                print("[\(outcome.branch ?? "HEAD") \(commit.prefix(7))] \(outcome.summary)")
+                for prompt in outcome.prompts {
+                    print("  \(prompt.name) \(Terminal.paint(prompt.version.map { "v\($0)" } ?? "deleted", .green))")
                 }
-                print(JSON.object([("commit", .string(result.commit.hex)), ("prompts", .array(items))]).jsonText(pretty: true))
-                return
+            } else {
+                print("nothing to commit: no prompt changed since HEAD")
             }
-            let branch = result.branch.replacingOccurrences(of: "refs/heads/", with: "")
-            print("[\(branch) \(result.commit.short())] \(message.prefix { $0 != "\n" })")
-            for prompt in result.prompts {
-                let detail = prompt.version.map { "v\($0)" } ?? "deleted"
-                print("  \(prompt.name) \(Terminal.paint(detail, .green))")
-            }
+            if outcome.commit == nil { throw ExitCode(1) }
         }
     }
 }
-
-import Foundation

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import PromptLab
-import PromptLabStore
 
 extension PromptLabCommand {
     /// `promptlab compare RUN_A RUN_B`
@@ -30,8 +29,7 @@ extension PromptLabCommand {
         @Option(help: "Significance level.")
         var alpha = 0.05
 
-        @OptionGroup var results: ResultsOptions
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
@@ -39,13 +37,8 @@ extension PromptLabCommand {
         }
 
         func run() async throws {
-            let repo = try repository.open()
-            let store = try SQLiteResultsStore(path: repo.resultsDatabasePath(override: results.db))
-            defer { try? store.close() }
-            let comparison = try await withStatsErrors {
-                try await RunComparison.build(
-                    store: store, before: before, after: after, grader: grader, threshold: threshold, alpha: alpha)
-            }
+            let comparison = try await ReportService(workspace: try workspace.open())
+                .compare(before: before, after: after, grader: grader, threshold: threshold, alpha: alpha)
             Terminal.write(output.isJSON ? comparison.json().jsonText(pretty: true) + "\n" : comparison.text())
         }
     }

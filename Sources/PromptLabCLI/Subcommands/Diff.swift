@@ -1,5 +1,6 @@
 import ArgumentParser
 import PromptLab
+import PromptVersioning
 
 extension PromptLabCommand {
     /// `promptlab diff NAME@A [NAME@B]`
@@ -21,101 +22,73 @@ extension PromptLabCommand {
         @Flag(help: "Show a word-level diff of the body instead of a line diff.")
         var word = false
 
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let repo = try repository.open()
-            let oldReference = try PromptReference(parsing: old)
-            let newReference: PromptReference
-            if let new {
-                if new.contains("@"), !new.hasPrefix("@") {
-                    newReference = try PromptReference(parsing: new)
-                } else {
-                    let ref = new.hasPrefix("@") ? String(new.dropFirst()) : new
-                    newReference = try PromptReference(parsing: "\(oldReference.name)@\(ref)")
-                }
-            } else {
-                newReference = PromptReference(name: oldReference.name, selector: .working)
-            }
-            let diff = try PromptDiff(
-                old: try repo.resolve(oldReference), new: try repo.resolve(newReference), wordLevel: word)
-            if output.isJSON {
-                printJSON(diff)
-            } else {
-                printText(diff)
-            }
-        }
-
-        private func printText(_ diff: PromptDiff) {
-            var text = Terminal.paint("diff \(diff.old.name) \(diff.old.label) → \(diff.new.label)", .bold) + "\n"
-            if diff.isEmpty {
+            let diff = try PromptService(workspace: try workspace.open()).diff(old: old, new: new, wordLevel: word)
+            if output.isJSON { return try Terminal.writeJSON(diff) }
+            var text = Terminal.paint("diff \(diff.prompt) \(diff.old.label) → \(diff.new.label)", .bold) + "\n"
+            if diff.identical {
                 Terminal.write(text + "no differences\n")
                 return
             }
-            if !diff.fieldChanges.isEmpty {
+            if !diff.frontMatter.isEmpty {
                 text += "front matter:\n"
-                for change in diff.fieldChanges { text += "  \(change)\n" }
+                for change in diff.frontMatter { text += "  \(change.change)\n" }
             }
             if let words = diff.words {
-                text += "body (word diff):\n"
-                for line in WordDiff.changedLines(words) {
-                    guard let line else {
-                        text += Terminal.paint("…", .dim) + "\n"
-                        continue
-                    }
-                    for segment in line {
-                        switch segment {
-                        case .same(let s): text += s
-                        case .removed(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .red) : "[-\(s)-]"
-                        case .added(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .green) : "{+\(s)+}"
-                        }
-                    }
-                    text += "\n"
-                }
-                if !text.hasSuffix("\n") { text += "\n" }
+                text += "body (word diff):\n" + Self.wordText(words)
             } else {
-                for line in diff.unified.split(separator: "\n", omittingEmptySubsequences: false) {
-                    if line.hasPrefix("+++") || line.hasPrefix("---") {
-                        text += Terminal.paint(String(line), .bold) + "\n"
-                    } else if line.hasPrefix("+") {
-                        text += Terminal.paint(String(line), .green) + "\n"
-                    } else if line.hasPrefix("-") {
-                        text += Terminal.paint(String(line), .red) + "\n"
-                    } else if line.hasPrefix("@@") {
-                        text += Terminal.paint(String(line), .cyan) + "\n"
-                    } else if !line.isEmpty {
-                        text += line + "\n"
-                    }
-                }
+                text += Self.unifiedText(diff.unified)
             }
             Terminal.write(text)
         }
 
-        private func printJSON(_ diff: PromptDiff) {
-            var fields: [(key: String, value: JSON)] = [
-                ("prompt", .string(diff.old.name.rawValue)),
-                ("old", .object([("version", .number(diff.old.number)), ("commit", .text(diff.old.record?.commit.hex))])),
-                ("new", .object([("version", .number(diff.new.number)), ("commit", .text(diff.new.record?.commit.hex))])),
-                ("frontMatter", .array(diff.fieldChanges.map { .object([("path", .string($0.path)), ("change", .string($0.description))]) })),
-                ("unified", .string(diff.unified)),
-            ]
-            if let words = diff.words {
-                fields.append(("words", .array(words.map { segment in
-                    switch segment {
-                    case .same(let s): .object([("op", "same"), ("text", .string(s))])
-                    case .removed(let s): .object([("op", "removed"), ("text", .string(s))])
-                    case .added(let s): .object([("op", "added"), ("text", .string(s))])
-                    }
-                })))
+        /// Changed lines of a word diff with a line of context, `[-removed-]{+added+}` without colour,
+        /// and `…` where unchanged lines are left out.
+        static func wordText(_ words: [DiffOutput.WordOutput]) -> String {
+            let segments = words.map { word -> WordDiff.Segment in
+                switch word.op {
+                case "removed": .removed(word.text)
+                case "added": .added(word.text)
+                default: .same(word.text)
+                }
             }
-            print(JSON.object(fields).jsonText(pretty: true))
+            var text = ""
+            for line in WordDiff.changedLines(segments) {
+                guard let line else {
+                    text += Terminal.paint("…", .dim) + "\n"
+                    continue
+                }
+                for segment in line {
+                    switch segment {
+                    case .same(let s): text += s
+                    case .removed(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .red) : "[-\(s)-]"
+                    case .added(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .green) : "{+\(s)+}"
+                    }
+                }
+                text += "\n"
+            }
+            return text
+        }
+
+        static func unifiedText(_ unified: String) -> String {
+            var text = ""
+            for line in unified.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("+++") || line.hasPrefix("---") {
+                    text += Terminal.paint(String(line), .bold) + "\n"
+                } else if line.hasPrefix("+") {
+                    text += Terminal.paint(String(line), .green) + "\n"
+                } else if line.hasPrefix("-") {
+                    text += Terminal.paint(String(line), .red) + "\n"
+                } else if line.hasPrefix("@@") {
+                    text += Terminal.paint(String(line), .cyan) + "\n"
+                } else if !line.isEmpty {
+                    text += line + "\n"
+                }
+            }
+            return text
         }
     }
 }
-
-extension PromptValue: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
-}
-
-import Foundation

@@ -2,18 +2,24 @@ import ArgumentParser
 import CSV
 import Foundation
 import PromptLab
-import PromptLabStore
+import PromptLabCore
 
 extension PromptLabCommand {
-    /// `promptlab export RUN --format csv|jsonl`
+    /// `promptlab export RUN|EXPERIMENT --format csv|jsonl`
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "export", abstract: "Write every response of a run, one row per response, as CSV or JSON Lines.")
+            commandName: "export",
+            abstract: "Write every response of a run, with its case and grades, one row per response, as CSV or JSON Lines.",
+            discussion: """
+                Each row has the response, the case's variables (as JSON) and expected value, and each grader's \
+                latest score, pass and reason (in CSV, three columns per grader: GRADER.score, GRADER.passed, \
+                GRADER.reason). An experiment name means its latest run.
+                """)
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case csv, jsonl }
 
-        @Argument(help: "The run id (see 'promptlab runs').")
-        var runID: String
+        @Argument(help: ArgumentHelp("A run id, or an experiment name for its latest run.", valueName: "run-or-experiment"))
+        var target: String
 
         @Option(help: "csv or jsonl.")
         var format: Format = .jsonl
@@ -21,36 +27,27 @@ extension PromptLabCommand {
         @Option(name: [.customShort("o"), .long], help: "Write to this file instead of stdout.")
         var output: String?
 
-        @OptionGroup var results: ResultsOptions
-        @OptionGroup var repository: RepositoryOptions
-
-        static let columns = [
-            "run_id", "variant", "case_id", "repeat", "status", "output", "error_kind", "error_message", "input_tokens",
-            "output_tokens", "cached_tokens", "latency_ms", "attempts", "finish_reason", "request_id", "cost_usd",
-            "provider", "model", "request_hash", "from_cache", "started_at", "finished_at",
-        ]
+        @OptionGroup var workspace: WorkspaceOptions
 
         func run() async throws {
-            let repo = try repository.open()
-            let store = try SQLiteResultsStore(path: repo.resultsDatabasePath(override: results.db))
-            _ = try await store.run(id: runID)  // a clear error for an unknown run
+            let service = ResultsService(workspace: try workspace.open())
             let path = output ?? "/dev/stdout"
             guard let stream = OutputStream(toFileAtPath: path, append: false) else {
-                throw PromptLabError(.failure, "cannot write '\(path)'")
+                throw PromptLabError(.failure, "cannot write '\(path)'", hint: "check that the folder exists and is writable")
             }
             stream.open()
             defer { stream.close() }
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let csv = format == .csv ? try CSVWriter(stream: stream) : nil
-            try csv?.write(row: Self.columns)
-            try await store.forEachResponse(runID: runID) { record in
-                let fields = Self.fields(record, formatter: formatter)
+            let encoder = JSONOutput.makeEncoder(pretty: false)
+            var graders = [String]()
+            try await service.export(target) { names in
+                graders = names
+                try csv?.write(row: ExportRow.csvHeader(graders: names))
+            } row: { row in
                 if let csv {
-                    try csv.write(row: fields.map(\.csvText))
+                    try csv.write(row: row.csvCells(graders: graders))
                 } else {
-                    let line = Array((JSON.object(zip(Self.columns, fields).map { ($0, $1) }).jsonText(pretty: false) + "\n").utf8)
-                    try Self.write(line, to: stream, path: path)
+                    try Self.write(Array(try encoder.encode(row)) + [0x0A], to: stream, path: path)
                 }
             }
             // CSVWriter separates rows but does not end the last one.
@@ -58,30 +55,10 @@ extension PromptLabCommand {
         }
 
         private static func write(_ bytes: [UInt8], to stream: OutputStream, path: String) throws {
-            guard bytes.withUnsafeBufferPointer({ stream.write($0.baseAddress!, maxLength: $0.count) }) == bytes.count else {
-                throw PromptLabError(.failure, "cannot write '\(path)'")
+            let written = bytes.withUnsafeBufferPointer { buffer in
+                buffer.baseAddress.map { stream.write($0, maxLength: buffer.count) } ?? 0
             }
-        }
-
-        static func fields(_ r: ResponseRecord, formatter: ISO8601DateFormatter) -> [JSON] {
-            [
-                .string(r.runID), .string(r.variant), .string(r.caseID), .int(r.repeatIndex), .string(r.status.rawValue),
-                .text(r.output), .text(r.errorKind), .text(r.errorMessage), .number(r.inputTokens), .number(r.outputTokens),
-                .number(r.cachedTokens), r.latencyMs.map(JSON.double) ?? .null, .int(r.attempts), .text(r.finishReason),
-                .text(r.requestID), r.costUSD.map(JSON.double) ?? .null, .string(r.provider), .string(r.model),
-                .string(r.requestHash), .bool(r.fromCache), .string(formatter.string(from: r.startedAt)),
-                .string(formatter.string(from: r.finishedAt)),
-            ]
-        }
-    }
-}
-
-extension PromptValue {
-    /// The text of a CSV cell: empty for null, JSON for containers.
-    var csvText: String {
-        switch self {
-        case .null: ""
-        default: templateText
+            guard written == bytes.count else { throw PromptLabError(.failure, "cannot write '\(path)'") }
         }
     }
 }

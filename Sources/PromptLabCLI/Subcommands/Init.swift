@@ -18,16 +18,18 @@ extension PromptLabCommand {
         var directory: String = "."
 
         @OptionGroup var author: AuthorOption
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let result = try PromptRepository.initialize(at: directory, author: try author.signature())
+            let result = try PromptService.initialize(at: directory, author: try author.signature())
+            if output.isJSON { return try Terminal.writeJSON(result) }
             if result.createdRepository {
-                print("Created a git repository with a PromptLab prompt root at \(result.rootPath)")
-            } else if result.wroteConfig {
-                print("Adopted the existing git repository; prompt root is \(result.rootPath)")
+                print("Created a git repository with a PromptLab prompt root at \(result.root)")
+            } else if result.adoptedRepository {
+                print("Adopted the existing git repository; prompt root is \(result.root)")
                 print("Commit promptlab.yaml and .gitignore when convenient.")
             } else {
-                print("Already a PromptLab prompt root: \(result.rootPath)")
+                print("Already a PromptLab prompt root: \(result.root)")
             }
         }
     }

@@ -27,7 +27,7 @@ extension PromptLabCommand {
         @Flag(name: .shortAndLong, help: "Delete a label.")
         var delete = false
 
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
@@ -40,42 +40,31 @@ extension PromptLabCommand {
         }
 
         func run() throws {
-            let repo = try repository.open()
+            let service = PromptService(workspace: try workspace.open())
             if list {
-                let labels = try repo.labels(of: try arguments.first.map { try PromptName($0) })
-                if output.isJSON {
-                    print(JSON.array(labels.map {
-                        .object([
-                            ("prompt", .string($0.prompt.rawValue)), ("label", .string($0.label)),
-                            ("version", .number($0.version)), ("commit", .string($0.commit.hex)),
-                            ("ref", .string($0.referenceName)),
-                        ])
-                    }).jsonText(pretty: true))
-                } else if labels.isEmpty {
-                    print("no labels")
-                } else {
-                    for label in labels {
-                        let version = label.version.map { "v\($0)" } ?? "-"
-                        print("\(label.prompt)  \(Terminal.paint(label.label, .cyan)) → \(version) (\(label.commit.short()))")
-                    }
+                let labels = try service.labels(of: arguments.first)
+                if output.isJSON { return try Terminal.writeJSON(labels) }
+                if labels.labels.isEmpty { print("no labels") }
+                for label in labels.labels {
+                    let version = label.version.map { "v\($0)" } ?? "-"
+                    print("\(label.prompt)  \(Terminal.paint(label.label, .cyan)) → \(version) (\(label.commit.prefix(7)))")
                 }
                 return
             }
-            if delete {
-                let name = try PromptName(arguments[0])
-                let target = try repo.deleteLabel(arguments[1], of: name)
-                print("Deleted label \(arguments[1]) of \(name) (was \(target.short()))")
-                return
-            }
-            let reference = try PromptReference(parsing: arguments[0])
-            let (label, previous) = try repo.setLabel(arguments[1], to: reference)
-            let version = label.version.map { "v\($0)" } ?? label.commit.short()
-            if let previous, previous != label.commit {
-                print("Moved label \(label.label) of \(label.prompt) to \(version) (\(label.commit.short()); was \(previous.short()))")
-            } else if previous == nil {
-                print("Labelled \(label.prompt) \(version) (\(label.commit.short())) as \(label.label)")
-            } else {
-                print("Label \(label.label) of \(label.prompt) already points at \(version)")
+            let change =
+                delete
+                ? try service.deleteLabel(arguments[1], of: arguments[0]) : try service.setLabel(arguments[1], to: arguments[0])
+            if output.isJSON { return try Terminal.writeJSON(change) }
+            let label = change.label
+            let version = label.version.map { "v\($0)" } ?? String(label.commit.prefix(7))
+            switch change.action {
+            case "deleted": print("Deleted label \(label.label) of \(label.prompt) (was \(label.commit.prefix(7)))")
+            case "created": print("Labelled \(label.prompt) \(version) (\(label.commit.prefix(7))) as \(label.label)")
+            case "moved":
+                print(
+                    "Moved label \(label.label) of \(label.prompt) to \(version) (\(label.commit.prefix(7)); "
+                        + "was \(change.previousCommit?.prefix(7) ?? "-"))")
+            default: print("Label \(label.label) of \(label.prompt) already points at \(version)")
             }
         }
     }

@@ -15,78 +15,39 @@ extension PromptLabCommand {
         @Option(name: [.customShort("n"), .long], help: "Show at most this many entries.")
         var limit: Int?
 
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        }
+
         func run() throws {
-            let repo = try repository.open()
+            let service = PromptService(workspace: try workspace.open())
             if let name {
-                try promptLog(repo, try PromptName(name))
+                let log = try service.log(prompt: name, limit: limit)
+                if output.isJSON { return try Terminal.writeJSON(log) }
+                var text = log.deleted ? "      (deleted in the latest commit that touched it)\n" : ""
+                for version in log.versions {
+                    let number = Terminal.paint("v\(version.version ?? 0)".padding(toLength: 5, withPad: " ", startingAt: 0), .bold)
+                    let tags = version.labels.isEmpty ? "" : " " + Terminal.paint("(" + version.labels.joined(separator: ", ") + ")", .cyan)
+                    text += "\(number) \(Terminal.paint(String(version.commit.prefix(7)), .yellow)) \(Terminal.shortDate(version.date)) "
+                    text += "\(version.author)  \(version.message)\(tags)\n"
+                }
+                Terminal.write(text)
             } else {
-                try repositoryLog(repo)
-            }
-        }
-
-        private func promptLog(_ repo: PromptRepository, _ name: PromptName) throws {
-            let history = try repo.history(of: name)
-            let labels = Dictionary(grouping: try repo.labels(of: name), by: \.commit)
-            var numbered = Array(history.versions.enumerated().reversed())
-            if let limit { numbered = Array(numbered.prefix(limit)) }
-            if output.isJSON {
-                let items = numbered.map { offset, record in
-                    JSON.object([
-                        ("version", .int(offset + 1)), ("commit", .string(record.commit.hex)),
-                        ("date", .string(Formatting.isoDate(record.time, offsetMinutes: record.offsetMinutes))),
-                        ("author", .string(record.authorName)), ("email", .string(record.authorEmail)),
-                        ("message", .string(record.summary)),
-                        ("labels", .array((labels[record.commit] ?? []).map { .string($0.label) })),
-                    ])
+                let log = try service.repositoryLog(limit: limit)
+                if output.isJSON { return try Terminal.writeJSON(log) }
+                var text = ""
+                for commit in log.commits {
+                    text += "\(Terminal.paint(String(commit.commit.prefix(7)), .yellow)) \(Terminal.shortDate(commit.date)) "
+                    text += "\(commit.author)  \(commit.message)\n"
+                    for prompt in commit.prompts {
+                        text += "        \(prompt.name) \(Terminal.paint(prompt.version.map { "v\($0)" } ?? "deleted", .green))\n"
+                    }
                 }
-                print(JSON.object([("prompt", .string(name.rawValue)), ("versions", .array(items))]).jsonText(pretty: true))
-                return
+                Terminal.write(text)
             }
-            var text = ""
-            for (offset, record) in numbered {
-                let version = Terminal.paint("v\(offset + 1)".padding(toLength: 5, withPad: " ", startingAt: 0), .bold)
-                let sha = Terminal.paint(record.commit.short(), .yellow)
-                let date = Formatting.date(record.time, offsetMinutes: record.offsetMinutes)
-                let tags = (labels[record.commit] ?? []).map(\.label)
-                let tagText = tags.isEmpty ? "" : " " + Terminal.paint("(" + tags.joined(separator: ", ") + ")", .cyan)
-                text += "\(version) \(sha) \(date) \(record.authorName)  \(record.summary)\(tagText)\n"
-            }
-            if history.isDeleted { text = "      (deleted in the latest commit that touched it)\n" + text }
-            Terminal.write(text)
-        }
-
-        private func repositoryLog(_ repo: PromptRepository) throws {
-            let entries = try repo.repositoryLog(limit: limit)
-            if output.isJSON {
-                let items = entries.map { entry in
-                    JSON.object([
-                        ("commit", .string(entry.commit.id.hex)),
-                        ("date", .string(Formatting.isoDate(entry.commit.author.time, offsetMinutes: entry.commit.author.offsetMinutes))),
-                        ("author", .string(entry.commit.author.name)), ("email", .string(entry.commit.author.email)),
-                        ("message", .string(entry.commit.summary)),
-                        ("prompts", .array(entry.prompts.map {
-                            JSON.object([("name", .string($0.name.rawValue)), ("version", .number($0.version))])
-                        })),
-                    ])
-                }
-                print(JSON.array(items).jsonText(pretty: true))
-                return
-            }
-            var text = ""
-            for entry in entries {
-                let sha = Terminal.paint(entry.commit.id.short(), .yellow)
-                let date = Formatting.date(entry.commit.author.time, offsetMinutes: entry.commit.author.offsetMinutes)
-                text += "\(sha) \(date) \(entry.commit.author.name)  \(entry.commit.summary)\n"
-                for prompt in entry.prompts {
-                    text += "        \(prompt.name) \(Terminal.paint(prompt.version.map { "v\($0)" } ?? "deleted", .green))\n"
-                }
-            }
-            Terminal.write(text)
         }
     }
 }
-
-import Foundation

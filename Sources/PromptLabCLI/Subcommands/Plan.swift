@@ -54,36 +54,27 @@ extension PromptLabCommand {
                 throw ValidationError("give exactly one of --pass-rates, --discordant, --effect with --sd, or --win-rate")
             }
             if (effect == nil) != (sd == nil) { throw ValidationError("--effect and --sd go together") }
-            guard alpha > 0, alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
-            guard power > 0, power < 1 else { throw ValidationError("--power must be between 0 and 1") }
-            guard comparisons >= 1 else { throw ValidationError("--comparisons must be at least 1") }
         }
 
         func run() async throws {
-            let plan: SamplePlanner.Plan
+            let design: SampleSizeService.Design
             if let passRates {
                 let (a, b) = try Self.pair(passRates, "--pass-rates")
-                plan = try SamplePlanner.pairedPassFail(controlRate: a, variantRate: b, alpha: alpha, power: power, comparisons: comparisons)
+                design = .passRates(control: a, variant: b)
             } else if let discordant {
                 let (p10, p01) = try Self.pair(discordant, "--discordant")
-                plan = try SamplePlanner.pairedPassFail(p10: p10, p01: p01, alpha: alpha, power: power, comparisons: comparisons)
+                design = .discordant(p10: p10, p01: p01)
             } else if let effect, let sd {
-                plan = try SamplePlanner.pairedScores(effect: effect, sd: sd, alpha: alpha, power: power, comparisons: comparisons)
+                design = .scores(effect: effect, sd: sd)
             } else {
-                plan = try SamplePlanner.winRate(winRate ?? 0.5, tieRate: tieRate, alpha: alpha, power: power, comparisons: comparisons)
+                design = .winRate(winRate ?? 0.5, tieRate: tieRate)
             }
-            if output.isJSON {
-                print(JSON.object([
-                    ("design", .string(plan.design)), ("cases", .int(plan.cases)), ("exact_cases", .double(plan.exactCases)),
-                    ("alpha", .double(plan.alpha)), ("power", .double(plan.power)), ("inputs", .string(plan.inputs)),
-                    ("assumptions", .text(plan.assumptions)),
-                ]).jsonText(pretty: true))
-                return
-            }
+            let plan = try SampleSizeService.plan(design, alpha: alpha, power: power, comparisons: comparisons)
+            if output.isJSON { return try Terminal.writeJSON(plan) }
             var text = "\(plan.cases) cases (\(String(format: "%.1f", plan.exactCases))) for \(plan.design)\n"
             text += "  \(plan.inputs); α = \(String(format: "%.4g", plan.alpha)), power \(String(format: "%.4g", plan.power))\n"
             if let assumptions = plan.assumptions { text += "  assumes \(assumptions)\n" }
-            print(text, terminator: "")
+            Terminal.write(text)
         }
 
         /// Parses `a,b` as two numbers.

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import PromptLab
-import Yams
 
 extension PromptLabCommand {
     /// `promptlab render NAME[@REF] --var k=v --vars FILE`
@@ -20,7 +18,7 @@ extension PromptLabCommand {
         @Option(name: .customLong("vars"), help: "A JSON or YAML file of variables.")
         var variablesFile: String?
 
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
@@ -30,66 +28,20 @@ extension PromptLabCommand {
         }
 
         func run() throws {
-            let repo = try repository.open()
-            let version = try repo.resolve(try PromptReference(parsing: reference))
-            var values = [String: PromptValue]()
-            if let variablesFile { values = try VariablesFile.load(variablesFile) }
-            for assignment in variables {
-                let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                values[String(parts[0])] = .string(String(parts[1]))
-            }
-            let rendered = try repo.render(version, variables: values)
-            if output.isJSON {
-                print(Self.json(rendered, version: version).jsonText(pretty: true))
-                return
-            }
+            let values = try VariablesInput.read(assignments: variables, file: variablesFile)
+            let rendered = try PromptService(workspace: try workspace.open()).render(reference, variables: values)
+            if output.isJSON { return try Terminal.writeJSON(rendered) }
             var text = ""
             for message in rendered.messages {
-                text += Terminal.paint("── \(message.role.rawValue) ──", .cyan) + "\n" + message.content + "\n\n"
+                text += Terminal.paint("── \(message.role) ──", .cyan) + "\n" + message.content + "\n\n"
             }
             text += Terminal.paint("── settings ──", .dim) + "\n"
             text += "model: \(rendered.model ?? "(none)")\n"
-            for (key, value) in rendered.config.fields { text += "\(key): \(value.templateText)\n" }
-            text += "output: \(rendered.outputFormat.rawValue)\n"
+            if case .object(let fields) = rendered.config {
+                for (key, value) in fields { text += "\(key): \(value.templateText)\n" }
+            }
+            text += "output: \(rendered.output.format)\n"
             Terminal.write(text)
         }
-
-        static func json(_ rendered: RenderedPrompt, version: PromptVersion) -> JSON {
-            .object([
-                ("prompt", .string(rendered.name.rawValue)), ("version", .number(version.number)),
-                ("commit", .text(version.record?.commit.hex)), ("model", .text(rendered.model)),
-                ("config", .object(rendered.config.fields)),
-                ("output", .object([("format", .string(rendered.outputFormat.rawValue))] + (rendered.outputSchema.map { [("schema", $0)] } ?? []))),
-                ("messages", .array(rendered.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),
-            ])
-        }
-    }
-}
-
-/// Reads `--vars` files: a JSON or YAML mapping of variable names to values.
-enum VariablesFile {
-    static func load(_ path: String) throws -> [String: PromptValue] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PromptLabError(.invalidInput, "cannot read variables file '\(path)'", hint: "check the path")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw PromptLabError(.invalidInput, "variables file '\(path)' is not UTF-8")
-        }
-        let value: PromptValue
-        do {
-            if path.hasSuffix(".json") {
-                value = try PromptValue.parseJSON(text)
-            } else {
-                value = try PromptValue.parseYAML(text)
-            }
-        } catch let error as PromptLabError {
-            throw PromptLabError(.invalidInput, "variables file '\(path)': \(error.message)")
-        } catch {
-            throw PromptLabError(.invalidInput, "variables file '\(path)' is not valid JSON", hint: "check its syntax")
-        }
-        guard case .object(let pairs) = value else {
-            throw PromptLabError(.invalidInput, "variables file '\(path)' must hold a mapping of names to values")
-        }
-        return Dictionary(pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { _, b in b })
     }
 }

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
+import PromptExperiments
 import PromptLab
-import PromptLabStats
-import PromptLabStore
+import PromptLabCore
 
 extension PromptLabCommand {
     /// `promptlab report RUN|EXPERIMENT`
@@ -44,8 +44,7 @@ extension PromptLabCommand {
         @Option(help: "Bootstrap seed (the same seed gives the same report).")
         var seed: UInt64 = 1
 
-        @OptionGroup var results: ResultsOptions
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
 
         func validate() throws {
             guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be between 0 and 0.5") }
@@ -53,24 +52,18 @@ extension PromptLabCommand {
         }
 
         func run() async throws {
-            let repo = try repository.open()
-            let store = try SQLiteResultsStore(path: repo.resultsDatabasePath(override: results.db))
-            defer { try? store.close() }
-            let options = ReportOptions(grader: grader, alpha: alpha, resamples: resamples, seed: seed)
-            let report = try await withStatsErrors {
-                let run = try await ReportBuilder.resolveRun(target, in: store)
-                return try await ReportBuilder.build(store: store, runID: run.id, options: options)
-            }
+            let service = ReportService(workspace: try workspace.open())
+            let report = try await service.report(
+                target, options: ReportOptions(grader: grader, alpha: alpha, resamples: resamples, seed: seed))
             let rendered = ReportRenderer.render(report, as: ReportRenderer.Format(rawValue: format.rawValue) ?? .text)
             Terminal.write(format == .text ? Self.paint(rendered) : rendered)
-            if failOnRegression {
-                let regressions = RegressionGate.regressions(in: report)
-                if !regressions.isEmpty {
-                    let names = regressions.map(\.variant).joined(separator: ", ")
-                    FileHandle.standardError.write(Data(
-                        "regression: \(names) significantly worse than \(report.control) on '\(report.primaryGrader?.grader ?? "")'\n".utf8))
-                    throw ExitCode(RegressionGate.exitCode)
-                }
+            guard failOnRegression else { return }
+            let gate = service.regressions(in: report)
+            if !gate.regressions.isEmpty {
+                Terminal.printError(
+                    "regression: \(gate.regressions.joined(separator: ", ")) significantly worse than \(gate.control) on '\(gate.grader ?? "")'",
+                    hint: "inspect the cases with 'promptlab report \(target)', or roll back the prompt")
+                throw ExitCode(ExitStatus.regression.code)
             }
         }
 
@@ -82,14 +75,5 @@ extension PromptLabCommand {
                 .replacingOccurrences(of: " is worse than ", with: Terminal.paint(" is worse than ", .red))
                 .replacingOccurrences(of: " beats ", with: Terminal.paint(" beats ", .green))
         }
-    }
-}
-
-/// Runs `body`, turning a statistics error into a one-line ``PromptLabError``.
-func withStatsErrors<T>(_ body: () async throws -> T) async throws -> T {
-    do {
-        return try await body()
-    } catch let error as StatsError {
-        throw PromptLabError(.failure, "cannot compute the report: \(error.description)", hint: "grade more cases, or report on another grader")
     }
 }

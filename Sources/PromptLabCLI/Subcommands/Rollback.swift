@@ -22,19 +22,16 @@ extension PromptLabCommand {
         var force = false
 
         @OptionGroup var author: AuthorOption
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let repo = try repository.open()
-            let prompt = try PromptName(name)
-            let target = to.contains("@") ? try PromptReference(parsing: to) : try PromptReference(parsing: "\(prompt)@\(to)")
-            guard target.name == prompt else {
-                throw ValidationError("--to must name a version of \(prompt), got \(to)")
-            }
-            let result = try repo.rollback(prompt, to: target, label: label, author: try author.signature(), force: force)
-            let newVersion = result.commit.prompts.first?.version.map { "v\($0)" } ?? "?"
-            print("Rolled back \(prompt) to the content of \(result.to.label) (was \(result.from.label))")
-            print("[\(result.commit.commit.short())] new version \(Terminal.paint(newVersion, .green))")
+            let result = try PromptService(workspace: try workspace.open())
+                .rollback(name, to: to, label: label, author: try author.signature(), force: force)
+            if output.isJSON { return try Terminal.writeJSON(result) }
+            let newVersion = result.version.map { "v\($0)" } ?? "?"
+            print("Rolled back \(result.prompt) to the content of \(result.to.label) (was \(result.from.label))")
+            print("[\(result.commit.prefix(7))] new version \(Terminal.paint(newVersion, .green))")
             if let label = result.label { print("Label \(label.label) → \(newVersion)") }
         }
     }

@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
 import PromptLab
-import PromptLabProviders
-import PromptLabStore
+import PromptLabCore
 
 extension PromptLabCommand {
     /// `promptlab run FILE`
@@ -12,10 +10,10 @@ extension PromptLabCommand {
             commandName: "run",
             abstract: "Run an experiment: every variant over every case, recorded in the results database.",
             discussion: """
-                Validates everything first (prompt versions, providers and API keys, every case's variables) and \
-                prints the plan. Identical requests are answered from the response cache. Ctrl-C stops new \
-                requests, records the finished ones and exits with 130; --resume RUN completes the missing cells \
-                after Ctrl-C or a crash. Exit 11 when the budget stopped the run; exit 10 with \
+                Validates everything first (prompt versions, providers and API keys, judges, every case's \
+                variables) and prints the plan. Identical requests are answered from the response cache. Ctrl-C \
+                stops new requests, records the finished ones and exits with 130; --resume RUN completes the \
+                missing cells after Ctrl-C or a crash. Exit 11 when the budget stopped the run; exit 10 with \
                 --fail-on-regression when a variant is significantly worse than the control.
                 """)
 
@@ -52,205 +50,120 @@ extension PromptLabCommand {
         @Flag(help: "After grading, exit 10 if any variant is significantly worse than the control (Holm-adjusted).")
         var failOnRegression = false
 
-        @OptionGroup var results: ResultsOptions
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
+        var request: RunService.Request {
+            var request = RunService.Request(experimentPath: file, resumeRunID: resume)
+            request.model = model
+            request.repeatCount = repeatCount
+            request.limit = limit
+            request.concurrency = concurrency
+            request.useCache = !noCache
+            request.budgetUSD = budget
+            request.pricingPath = pricing
+            request.failOnRegression = failOnRegression
+            request.dryRun = dryRun
+            return request
+        }
+
         func validate() throws {
-            if file == nil && resume == nil { throw ValidationError("give an experiment file, or --resume RUN") }
-            if let concurrency, !(1...1024).contains(concurrency) { throw ValidationError("--concurrency must be 1...1024") }
-            if let repeatCount, !(1...1000).contains(repeatCount) { throw ValidationError("--repeat must be 1...1000") }
-            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-            if let budget, budget < 0 { throw ValidationError("--budget must not be negative") }
-            if resume != nil && (repeatCount != nil || limit != nil || model != nil) {
-                throw ValidationError("--resume completes a run as it was started; drop --repeat, --limit and --model")
+            do {
+                try request.validate()
+            } catch {
+                throw ValidationError(error.message)
             }
         }
 
         func run() async throws {
-            let repo = try repository.open()
-            let dbPath = repo.resultsDatabasePath(override: results.db)
-            let store = try SQLiteResultsStore(path: dbPath)
-            let pricingTable = try Pricing.load(overridePath: pricing)
-            var logger = Logger(label: "promptlab")
-            logger.logLevel = ProcessInfo.processInfo.environment["PROMPTLAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .error
-
-            // The experiment: from the file, or as recorded for --resume.
-            let experiment: ExperimentDefinition
-            var resumedRun: RunRecord?
-            if let resume {
-                let record = try await store.run(id: resume)
-                if record.status == .completed {
-                    print("run \(resume) is already complete")
-                    return
-                }
-                experiment = try ExperimentDefinition.recorded(record, variants: try await store.variants(runID: resume))
-                resumedRun = record
-            } else {
-                experiment = try ExperimentDefinition.load(path: file!)  // validate() requires file or resume.
-            }
-            let plan = try ExperimentPlan.build(
-                experiment, repository: repo, modelOverride: model, repeatOverride: repeatCount, limit: limit)
-            let options = RunOptions(
-                concurrency: concurrency ?? experiment.concurrency ?? 8, useCache: !noCache,
-                budgetUSD: budget ?? experiment.budget.maxUSD, maxRequests: experiment.budget.maxRequests)
-            let overrides = experiment.providers.mapValues {
-                ProviderOverrides(
-                    baseURL: $0.baseURL, apiKeyEnv: $0.apiKeyEnv, timeout: $0.timeoutSeconds.map { .milliseconds(Int($0 * 1000)) },
-                    maxAttempts: $0.maxAttempts, maxConcurrency: $0.maxConcurrency)
-            }
+            let service = RunService(workspace: try workspace.open())
+            let request = request
             let isJSON = output.isJSON
-            let dryRun = dryRun
-            // Parse the graders before any request, so a typo in one stops the run early.
-            let grading = try GradingConfiguration(experiment: experiment)
-
-            try await ProviderRegistry.withRegistry(overrides: overrides, logger: logger) { registry in
-                let runner = try ExperimentRunner(plan: plan, store: store, registry: registry, pricing: pricingTable, logger: logger)
-                let estimate = try await runner.estimate(missingFrom: resumedRun?.id)
-                if !isJSON { Self.printPlan(plan, estimate: estimate, options: options, pricing: pricingTable, resuming: resumedRun?.id) }
-                if let budget = options.budgetUSD, !estimate.unpricedModels.isEmpty {
-                    throw PromptLabError(
-                        .invalidInput,
-                        "a budget of $\(budget) is set but the cost of \(estimate.unpricedModels.joined(separator: ", ")) is unknown",
-                        hint: "add the model to a pricing file (--pricing FILE) or run without a budget")
+            let outcome = try await withInterruptHandling {
+                let reporter = ProgressReporter()
+                let grading = GradingProgressPrinter(enabled: !isJSON)
+                var events = RunService.Events()
+                // The plan is the result of a dry run, so it goes to stdout; progress goes to stderr.
+                events.planned = { plan in if !isJSON { Terminal.write(Self.planText(plan)) } }
+                events.started = { id in if !isJSON { Terminal.note("run \(id) started\n") } }
+                events.progress = { reporter.update($0) }
+                events.grading = { grading.update($0) }
+                defer {
+                    reporter.finish()
+                    grading.finish()
                 }
-                if dryRun {
-                    if isJSON { print(Self.planJSON(plan, estimate: estimate).jsonText(pretty: true)) }
-                    return
-                }
-                let runID: String
-                if let resumedRun {
-                    runID = resumedRun.id
-                    try await store.updateRunStatus(runID, .running, note: nil)
-                } else {
-                    runID = try await runner.createRun(options: options, toolVersion: PromptLabVersion.current)
-                }
-                if !isJSON { FileHandle.standardError.write(Data("run \(runID) started\n".utf8)) }
-                let result = try await withInterruptHandling {
-                    let reporter = ProgressReporter()
-                    defer { reporter.finish() }
-                    return try await runner.run(runID, options: options) { reporter.update($0) }
-                }
-                if isJSON {
-                    print(Self.resultJSON(result).jsonText(pretty: true))
-                } else {
-                    Self.printSummary(result)
-                }
-                if !grading.graders.isEmpty, result.end != .interrupted {
-                    let engine = try GradingEngine(
-                        graders: grading.graders, store: store, repository: repo, registry: registry, logger: logger)
-                    let graded = try await withInterruptHandling { try await engine.grade(runID: result.runID) }
-                    if !isJSON {
-                        try await Grade.report(graded, graders: grading.graders, store: store, isJSON: false)
-                    }
-                    try Grade.checkFailures(graded)
-                }
-                if failOnRegression, result.end == .completed {
-                    guard !grading.graders.isEmpty else {
-                        throw PromptLabError(
-                            .invalidInput, "--fail-on-regression needs at least one grader in the experiment",
-                            hint: "add a 'graders:' list, such as '- type: classification'")
-                    }
-                    let gate = try await RegressionGate.check(store: store, runID: result.runID)
-                    if !isJSON {
-                        Terminal.write("\n" + ReportRenderer.render(gate.report, as: .text))
-                    }
-                    if !gate.regressions.isEmpty {
-                        let names = gate.regressions.map(\.variant).joined(separator: ", ")
-                        Terminal.printError(
-                            "regression: \(names) significantly worse than \(gate.report.control) on '\(gate.grader ?? "")'",
-                            hint: "inspect with 'promptlab report \(result.runID)', or roll back the prompt")
-                        throw ExitCode(RegressionGate.exitCode)
-                    }
-                }
-                switch result.end {
-                case .completed: break
-                case .interrupted: throw ExitCode(130)
-                case .budgetReached: throw ExitCode(11)
+                return try await service.run(request, events: events)
+            }
+            if isJSON {
+                if let run = outcome.run { try Terminal.writeJSON(run) } else if let plan = outcome.plan { try Terminal.writeJSON(plan) }
+            } else if let run = outcome.run {
+                Terminal.write(Self.summaryText(run))
+                if let grading = run.grading {
+                    Terminal.write(Grade.text(grading))
+                    for line in grading.failureLines { Terminal.warn(line) }
                 }
             }
-        }
-
-        // MARK: - Printing
-
-        static func printPlan(_ plan: ExperimentPlan, estimate: RunEstimate, options: RunOptions, pricing: Pricing, resuming: String?) {
-            var text = resuming.map { "Resuming run \($0) of '\(plan.experiment.name)'\n" } ?? "Experiment '\(plan.experiment.name)'\n"
-            text += "  \(plan.cases.count) cases × \(plan.variants.count) variants × \(plan.repeatCount) repeats = \(plan.cellCount) cells"
-            text += resuming != nil ? " (\(estimate.cells) missing)\n" : "\n"
-            for (variant, line) in zip(plan.variants, estimate.lines) {
-                let role = variant.isControl ? " (control)" : ""
-                let version = variant.version.number.map { "v\($0)" } ?? variant.version.label
-                let cost = line.maxCostUSD.map { String(format: "≤ $%.4f", $0) } ?? "cost unknown (not in pricing table)"
-                text += "  \(variant.name)\(role): \(variant.version.name)@\(version) on \(variant.model) — "
-                text += "\(line.cells) cells, ~\(line.inputTokens) input tokens, ≤ \(line.maxOutputTokens) output tokens, \(cost)\n"
+            if let regression = outcome.run?.regression, !regression.regressions.isEmpty {
+                Terminal.printError(
+                    "regression: \(regression.regressions.joined(separator: ", ")) significantly worse than "
+                        + "\(regression.control) on '\(regression.grader ?? "")'",
+                    hint: "inspect with 'promptlab report \(outcome.run?.run ?? "")', or roll back the prompt")
+            } else if let grading = outcome.run?.grading {
+                try grading.checkFailures()
             }
-            let total = estimate.maxCostUSD.map { String(format: "at most $%.4f", $0) } ?? "unknown (some models are not priced)"
-            text += "  estimated cost: \(total) (prices as of \(pricing.asOf)); concurrency \(options.concurrency)"
-            if let budget = options.budgetUSD { text += String(format: "; budget $%.2f", budget) }
-            if let maxRequests = options.maxRequests { text += "; at most \(maxRequests) requests" }
-            text += options.useCache ? "\n" : "; cache off\n"
-            FileHandle.standardError.write(Data(text.utf8))
+            let status = outcome.exitStatus
+            if status != .success { throw ExitCode(status.code) }
         }
 
-        static func printSummary(_ result: RunResult) {
+        // MARK: - Text
+
+        static func planText(_ plan: RunPlanOutput) -> String {
+            var text = plan.resuming.map { "Resuming run \($0) of '\(plan.experiment)'\n" } ?? "Experiment '\(plan.experiment)'\n"
+            text += "  \(plan.cases) \(plural(plan.cases, "case")) × \(plan.variants.count) \(plural(plan.variants.count, "variant"))"
+            text += " × \(plan.repeats) \(plural(plan.repeats, "repeat")) = \(plan.cells) cells"
+            text += plan.resuming != nil ? " (\(plan.cellsToSend) missing)\n" : "\n"
+            for variant in plan.variants {
+                let role = variant.control ? " (control)" : ""
+                let version = variant.version.map { "v\($0)" } ?? variant.versionLabel
+                let cost = variant.maxCostUsd.map { "≤ \(Money.usd($0))" } ?? "cost unknown (not in pricing table)"
+                text += "  \(variant.name)\(role): \(variant.prompt)@\(version) on \(variant.model) — "
+                text += "\(variant.cells) cells, ~\(variant.inputTokensTotal) input tokens in total, "
+                text += "≤ \(variant.maxOutputTokensTotal) output tokens in total, \(cost)\n"
+            }
+            let total = plan.maxCostUsd.map { "at most \(Money.usd($0))" } ?? "unknown (some models are not priced)"
+            text += "  estimated cost: \(total) (prices as of \(plan.pricesAsOf)); concurrency \(plan.concurrency)"
+            if let budget = plan.budgetUsd { text += "; budget \(Money.usd(budget))" }
+            if let maxRequests = plan.maxRequests { text += "; at most \(maxRequests) requests" }
+            text += plan.cache ? "\n" : "; cache off\n"
+            return text
+        }
+
+        static func summaryText(_ run: RunOutput) -> String {
             let status: String =
-                switch result.end {
-                case .completed: "completed"
-                case .interrupted: "interrupted (\(result.remaining) cells missing; resume with: promptlab run --resume \(result.runID))"
-                case .budgetReached(let reason): "stopped: \(reason) (\(result.remaining) cells missing; resume with --resume \(result.runID) --budget N)"
+                switch run.status {
+                case "interrupted": "interrupted (\(run.remaining) cells missing; resume with: promptlab run --resume \(run.run))"
+                case "budget_reached":
+                    "stopped: \(run.stopReason ?? "budget reached") (\(run.remaining) cells missing; resume with --resume \(run.run) --budget N)"
+                case "already_complete": "is already complete"
+                default: run.status
                 }
-            var text = "run \(result.runID) \(status)\n"
-            text += String(format: "  %d provider requests in %.1fs\n", result.providerCalls, result.elapsedSeconds)
-            let header = ["variant", "model", "ok", "errors", "cached", "in tok", "out tok", "cost", "p50 ms", "p95 ms"]
+            var text = "run \(run.run) \(status)\n"
+            guard run.status != "already_complete" else { return text }
+            text += String(format: "  %d provider requests in %.1fs\n", run.providerRequests, run.seconds)
+            let header = [
+                "variant", "model", "ok", "errors", "cached", "in tok total", "out tok total", "cost total", "p50 ms", "p95 ms",
+            ]
             var rows = [header]
-            for t in result.totals {
-                let sorted = t.latenciesMs.sorted()
-                func percentile(_ p: Double) -> String {
-                    sorted.isEmpty ? "-" : String(format: "%.0f", sorted[min(sorted.count - 1, Int((p * Double(sorted.count - 1)).rounded()))])
-                }
+            for v in run.variants {
                 rows.append([
-                    t.name, t.model, "\(t.ok)", "\(t.errors)", "\(t.cached)", "\(t.inputTokens)", "\(t.outputTokens)",
-                    t.costUSD.map { String(format: "$%.4f", $0) } ?? "unknown", percentile(0.5), percentile(0.95),
+                    v.name, v.model, "\(v.ok)", "\(v.errors)", "\(v.cached)", "\(v.inputTokensTotal)", "\(v.outputTokensTotal)",
+                    Money.usd(v.costUsdTotal), v.latencyMsP50.map { String(format: "%.0f", $0) } ?? "-",
+                    v.latencyMsP95.map { String(format: "%.0f", $0) } ?? "-",
                 ])
             }
-            text += Table.render(rows, rightAligned: Set(2..<header.count))
-            print(text, terminator: "")
+            return text + Table.render(rows, rightAligned: Set(2..<header.count))
         }
 
-        static func resultJSON(_ result: RunResult) -> JSON {
-            let end: String =
-                switch result.end {
-                case .completed: "completed"
-                case .interrupted: "interrupted"
-                case .budgetReached: "budget_reached"
-                }
-            return .object([
-                ("run", .string(result.runID)), ("status", .string(end)), ("remaining", .int(result.remaining)),
-                ("providerRequests", .int(result.providerCalls)), ("seconds", .double(result.elapsedSeconds)),
-                ("variants", .array(result.totals.map { t in
-                    .object([
-                        ("name", .string(t.name)), ("model", .string(t.model)), ("ok", .int(t.ok)), ("errors", .int(t.errors)),
-                        ("cached", .int(t.cached)), ("inputTokens", .int(t.inputTokens)), ("outputTokens", .int(t.outputTokens)),
-                        ("costUSD", t.costUSD.map(JSON.double) ?? .null),
-                    ])
-                })),
-            ])
-        }
-
-        static func planJSON(_ plan: ExperimentPlan, estimate: RunEstimate) -> JSON {
-            .object([
-                ("experiment", .string(plan.experiment.name)), ("cells", .int(plan.cellCount)),
-                ("variants", .array(zip(plan.variants, estimate.lines).map { variant, line in
-                    .object([
-                        ("name", .string(variant.name)), ("control", .bool(variant.isControl)),
-                        ("prompt", .string(variant.version.name.rawValue)), ("version", .number(variant.version.number)),
-                        ("commit", .text(variant.version.record?.commit.hex)), ("model", .string(variant.model)),
-                        ("cells", .int(line.cells)), ("inputTokens", .int(line.inputTokens)),
-                        ("maxOutputTokens", .int(line.maxOutputTokens)), ("maxCostUSD", line.maxCostUSD.map(JSON.double) ?? .null),
-                    ])
-                })),
-                ("maxCostUSD", estimate.maxCostUSD.map(JSON.double) ?? .null),
-            ])
-        }
+        static func plural(_ count: Int, _ word: String) -> String { count == 1 ? word : word + "s" }
     }
 }

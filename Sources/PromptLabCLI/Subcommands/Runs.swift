@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import PromptLab
-import PromptLabStore
+import PromptLabCore
 
 extension PromptLabCommand {
     /// `promptlab runs`
@@ -15,40 +15,30 @@ extension PromptLabCommand {
         @Option(name: [.customShort("n"), .long], help: "Show at most this many runs.")
         var limit = 50
 
-        @OptionGroup var results: ResultsOptions
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            if limit < 1 { throw ValidationError("--limit must be at least 1") }
+        }
+
         func run() async throws {
-            let repo = try repository.open()
-            let store = try SQLiteResultsStore(path: repo.resultsDatabasePath(override: results.db))
-            let runs = try await store.runs(experiment: experiment, limit: limit)
-            if output.isJSON {
-                print(JSON.array(runs.map { s in
-                    .object([
-                        ("run", .string(s.run.id)), ("experiment", .string(s.run.experimentName)),
-                        ("status", .string(s.run.status.rawValue)), ("created", .string(ISO8601DateFormatter().string(from: s.run.createdAt))),
-                        ("cells", .int(s.run.cellCount)), ("ok", .int(s.okCount)), ("errors", .int(s.errorCount)),
-                        ("cached", .int(s.cachedCount)), ("costUSD", s.totalCostUSD.map(JSON.double) ?? .null),
-                        ("note", .text(s.run.note)),
-                    ])
-                }).jsonText(pretty: true))
-                return
-            }
-            if runs.isEmpty {
+            let list = try await ResultsService(workspace: try workspace.open()).runs(experiment: experiment, limit: limit)
+            if output.isJSON { return try Terminal.writeJSON(list) }
+            if list.runs.isEmpty {
                 print("no runs yet: promptlab run experiments/NAME.yaml")
                 return
             }
-            var rows = [["run", "experiment", "status", "started", "cells", "ok", "errors", "cached", "cost"]]
-            for s in runs {
-                let cost = s.totalCostUSD.map { String(format: "$%.4f", $0) } ?? (s.costIsPartial ? String(format: "≥ $%.4f", s.knownCostUSD) : "unknown")
+            var rows = [["run", "experiment", "status", "started (UTC)", "cells", "ok", "errors", "cached", "cost total"]]
+            for run in list.runs {
+                let cost = run.costUsdTotal.map { Money.usd($0) } ?? "≥ \(Money.usd(run.knownCostUsdTotal))"
+                let created = Timestamps.iso8601(run.created)
                 rows.append([
-                    s.run.id, s.run.experimentName, s.run.status.rawValue,
-                    Formatting.date(Int64(s.run.createdAt.timeIntervalSince1970), offsetMinutes: 0),
-                    "\(s.run.cellCount)", "\(s.okCount)", "\(s.errorCount)", "\(s.cachedCount)", cost,
+                    run.run, run.experiment, run.status, String(created.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                    "\(run.cells)", "\(run.ok)", "\(run.errors)", "\(run.cached)", cost,
                 ])
             }
-            print(Table.render(rows, rightAligned: [4, 5, 6, 7, 8]), terminator: "")
+            Terminal.write(Table.render(rows, rightAligned: [4, 5, 6, 7, 8]))
         }
     }
 }

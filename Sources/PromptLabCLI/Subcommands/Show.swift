@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import PromptLab
 
 extension PromptLabCommand {
@@ -9,23 +10,13 @@ extension PromptLabCommand {
         @Argument(help: "NAME, NAME@vN, NAME@LABEL, NAME@SHA or NAME@working.")
         var reference: String
 
-        @OptionGroup var repository: RepositoryOptions
+        @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let repo = try repository.open()
-            let version = try repo.resolve(try PromptReference(parsing: reference))
-            if output.isJSON {
-                print(JSON.object([
-                    ("prompt", .string(version.name.rawValue)), ("version", .number(version.number)),
-                    ("commit", .text(version.record?.commit.hex)),
-                    ("content", .string(String(decoding: version.bytes, as: UTF8.self))),
-                ]).jsonText(pretty: true))
-                return
-            }
-            FileHandle.standardOutput.write(Data(version.bytes))
+            let shown = try PromptService(workspace: try workspace.open()).show(reference)
+            if output.isJSON { return try Terminal.writeJSON(shown) }
+            Terminal.write(shown.content)
         }
     }
 }
-
-import Foundation

@@ -19,6 +19,8 @@ public final class ProviderRegistry: Sendable {
     public let environment: [String: String]
     /// Overrides by provider name (`openai`, `ollama`, `openai-compatible`, ...), from configuration.
     public let overrides: [String: ProviderOverrides]
+    /// What retry back-off waits on; tests inject a manual clock.
+    public let clock: any Clock<Duration>
     private let logger: Logger
     private let limiters = LockedDictionary<String, AdaptiveConcurrencyLimiter>()
 
@@ -34,11 +36,13 @@ public final class ProviderRegistry: Sendable {
         httpClient: HTTPClient,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         overrides: [String: ProviderOverrides] = [:],
+        clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger
     ) {
         self.httpClient = httpClient
         self.environment = environment
         self.overrides = overrides
+        self.clock = clock
         self.logger = logger
     }
 
@@ -46,6 +50,7 @@ public final class ProviderRegistry: Sendable {
     public static func withRegistry<Result>(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         overrides: [String: ProviderOverrides] = [:],
+        clock: any Clock<Duration> = ContinuousClock(),
         logger: Logger,
         maxConnectionsPerHost: Int = 64,
         isolation: isolated (any Actor)? = #isolation,
@@ -58,7 +63,7 @@ public final class ProviderRegistry: Sendable {
             configuration: .promptLabProviders(maxConnectionsPerHost: maxConnectionsPerHost),
             backgroundActivityLogger: logger
         ) { client in
-            try await body(ProviderRegistry(httpClient: client, environment: environment, overrides: overrides, logger: logger))
+            try await body(ProviderRegistry(httpClient: client, environment: environment, overrides: overrides, clock: clock, logger: logger))
         }
     }
 
@@ -128,7 +133,7 @@ public final class ProviderRegistry: Sendable {
     {
         let settings = settings(for: reference, overrides: overrides)
         let base = try makeProvider(settings: settings)
-        return RetryingProvider(base, policy: settings.retryPolicy, limiter: limiter(for: settings), logger: logger)
+        return RetryingProvider(base, policy: settings.retryPolicy, limiter: limiter(for: settings), clock: clock, logger: logger)
     }
 
     /// The limiter shared by every provider that talks to the same endpoint (created on first use with

@@ -12,6 +12,8 @@ public struct RetryingProvider: ChatProvider {
     public let policy: RetryPolicy
     /// The concurrency limiter shared by all requests to the same provider, if any.
     public let limiter: AdaptiveConcurrencyLimiter?
+    /// What back-off waits on; tests pass a manual clock so they never wait on wall time.
+    public let clock: any Clock<Duration>
     private let logger: Logger
 
     /// Wraps `base`.
@@ -20,11 +22,16 @@ public struct RetryingProvider: ChatProvider {
     ///   - base: The single-attempt provider.
     ///   - policy: Retry policy.
     ///   - limiter: Shared limiter for this provider; `nil` for no limit.
+    ///   - clock: What back-off sleeps on (the continuous clock unless a test injects one).
     ///   - logger: Receives a line per retry.
-    public init(_ base: any ChatProvider, policy: RetryPolicy = .default, limiter: AdaptiveConcurrencyLimiter? = nil, logger: Logger) {
+    public init(
+        _ base: any ChatProvider, policy: RetryPolicy = .default, limiter: AdaptiveConcurrencyLimiter? = nil,
+        clock: any Clock<Duration> = ContinuousClock(), logger: Logger
+    ) {
         self.base = base
         self.policy = policy
         self.limiter = limiter
+        self.clock = clock
         self.logger = logger
     }
 
@@ -75,7 +82,7 @@ public struct RetryingProvider: ChatProvider {
                     ]
                 )
                 do {
-                    try await Task.sleep(for: delay)
+                    try await clock.sleep(for: delay)
                 } catch {
                     throw ProviderError(.cancelled, provider: name, attempts: attempt)
                 }

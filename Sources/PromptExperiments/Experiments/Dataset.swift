@@ -1,0 +1,143 @@
+import CSV
+import Foundation
+import PromptFormat
+import PromptLabCore
+import PromptVersioning
+
+/// The test cases of an experiment, loaded from inline `cases:` or a file.
+public struct Dataset: Sendable {
+    public var cases: [TestCase]
+    /// Where the cases came from: `inline` or the file path.
+    public var source: String
+    /// A fingerprint of every case's id, variables, expected value and metadata.
+    public var hash: String
+
+    init(cases: [TestCase], source: String) throws(PromptLabError) {
+        var seen = [String: String]()
+        for testCase in cases {
+            if let first = seen[testCase.id] {
+                throw PromptLabError(
+                    .invalidInput, "\(testCase.location): duplicate case id '\(testCase.id)' (first at \(first))",
+                    hint: "give each case a unique 'id', or remove the duplicate")
+            }
+            seen[testCase.id] = testCase.location
+        }
+        self.cases = cases
+        self.source = source
+        hash = ContentHash.hex(of: cases.map(\.canonicalText).joined(separator: "\n"))
+    }
+
+    /// Loads a dataset file: `.jsonl` (one JSON object per line), `.csv` (a
+    /// header row naming the variables, plus optional `id`, `expected` and
+    /// `metadata` columns) or `.yaml`/`.yml` (a list of cases, or `cases:`).
+    ///
+    /// - Throws: ``PromptLabError`` (`invalidInput`) naming the file and line of a malformed case.
+    public static func load(path: String, displayPath: String) throws(PromptLabError) -> Dataset {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PromptLabError(.invalidInput, "cannot read dataset '\(displayPath)'", hint: "check the 'dataset:' path; it is relative to the experiment file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PromptLabError(.invalidInput, "dataset '\(displayPath)' is not UTF-8 text")
+        }
+        let lowered = path.lowercased()
+        let cases: [TestCase]
+        if lowered.hasSuffix(".jsonl") || lowered.hasSuffix(".ndjson") {
+            cases = try jsonLines(text, displayPath: displayPath)
+        } else if lowered.hasSuffix(".csv") {
+            cases = try csv(text, displayPath: displayPath)
+        } else if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") || lowered.hasSuffix(".json") {
+            cases = try yaml(text, displayPath: displayPath)
+        } else {
+            throw PromptLabError(
+                .invalidInput, "dataset '\(displayPath)' has an unknown format",
+                hint: "use a .jsonl, .csv, .yaml or .json file")
+        }
+        return try Dataset(cases: cases, source: displayPath)
+    }
+
+    /// Builds a dataset from an inline list of cases.
+    static func inline(_ value: PromptValue, displayPath: String) throws(PromptLabError) -> Dataset {
+        guard case .array(let items) = value else {
+            throw PromptLabError(.invalidInput, "\(displayPath): 'cases' must be a list of cases")
+        }
+        var cases = [TestCase]()
+        for (index, item) in items.enumerated() {
+            cases.append(try TestCase.from(item, location: "\(displayPath): case \(index + 1)"))
+        }
+        return try Dataset(cases: cases, source: "inline")
+    }
+
+    private static func jsonLines(_ text: String, displayPath: String) throws(PromptLabError) -> [TestCase] {
+        var cases = [TestCase]()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            if trimmed.isEmpty { continue }
+            let location = "\(displayPath):\(index + 1)"
+            let value: PromptValue
+            do {
+                value = try PromptValue.parseJSON(trimmed)
+            } catch {
+                throw PromptLabError(
+                    .invalidInput, "\(location): malformed JSON line", hint: "each line must be one JSON object")
+            }
+            cases.append(try TestCase.from(value, location: location))
+        }
+        return cases
+    }
+
+    private static func csv(_ text: String, displayPath: String) throws(PromptLabError) -> [TestCase] {
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(string: text, hasHeaderRow: true)
+        } catch {
+            throw PromptLabError(.invalidInput, "\(displayPath):1: cannot read the CSV header row")
+        }
+        guard let header = reader.headerRow, !header.isEmpty else {
+            throw PromptLabError(.invalidInput, "\(displayPath):1: the CSV file has no header row")
+        }
+        var cases = [TestCase]()
+        var line = 2  // the header is line 1 (assuming it has no quoted newlines)
+        while let row = reader.next() {
+            let location = "\(displayPath):\(line)"
+            line += 1 + row.reduce(0) { $0 + $1.filter { $0 == "\n" }.count }
+            if row.count == 1 && row[0].isEmpty { continue }
+            guard row.count == header.count else {
+                throw PromptLabError(
+                    .invalidInput, "\(location): row has \(row.count) fields but the header has \(header.count)",
+                    hint: "quote fields that contain commas or newlines")
+            }
+            var pairs = [(key: String, value: PromptValue)]()
+            for (name, field) in zip(header, row) {
+                if name == "metadata", !field.isEmpty {
+                    pairs.append((name, (try? PromptValue.parseJSON(field)) ?? .string(field)))
+                } else {
+                    pairs.append((name, .string(field)))
+                }
+            }
+            cases.append(try TestCase.from(.object(pairs), location: location))
+        }
+        if let error = reader.error {
+            throw PromptLabError(.invalidInput, "\(displayPath):\(line): malformed CSV (\(error))")
+        }
+        return cases
+    }
+
+    private static func yaml(_ text: String, displayPath: String) throws(PromptLabError) -> [TestCase] {
+        let reader = YAMLReader(displayPath: displayPath, hint: "fix the dataset and try again")
+        guard let node = try reader.compose(text) else { return [] }
+        var listNode = node
+        if case .mapping(let mapping) = node {
+            guard let cases = mapping["cases"] else {
+                throw reader.problem(node, "expected a list of cases, or a mapping with 'cases:'")
+            }
+            listNode = cases
+        }
+        guard case .sequence(let items) = listNode else { throw reader.problem(listNode, "expected a list of cases") }
+        var cases = [TestCase]()
+        for item in items {
+            let location = "\(displayPath):\((item.mark?.line ?? 0))"
+            cases.append(try TestCase.from(try reader.value(item), location: location))
+        }
+        return cases
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import PromptFormat
+import PromptLabCore
+import PromptVersioning
+
+/// The string graders: `equals`, `contains`, `icontains`, `contains-any`,
+/// `contains-all`, `starts-with` and `regex`. Each passes (score 1) or fails (score 0).
+struct TextGrader: Sendable {
+    enum Mode: Sendable {
+        case equals
+        case contains
+        case containsAny
+        case containsAll
+        case startsWith
+        case regex(SharedRegex)
+    }
+
+    var mode: Mode
+    /// The values to look for; nil means the case's `expected` value.
+    var values: [String]?
+    var ignoreCase: Bool
+    var normalizeWhitespace: Bool
+
+    init(type: GraderType, options: GraderOptions) throws(PromptLabError) {
+        normalizeWhitespace = false
+        switch type {
+        case .equals:
+            mode = .equals
+            values = try options.string("value").map { [$0] }
+            ignoreCase = try options.bool("ignore_case", default: false)
+            normalizeWhitespace = try options.bool("normalize_whitespace", default: false)
+        case .contains, .icontains, .startsWith:
+            mode = type == .startsWith ? .startsWith : .contains
+            values = try options.string("value").map { [$0] }
+            ignoreCase = try options.bool("ignore_case", default: type == .icontains)
+            if type == .icontains, !ignoreCase { throw options.problem("icontains always ignores case; use 'contains' instead") }
+            if let values, values[0].isEmpty { throw options.problem("'value' must not be empty") }
+        case .containsAny, .containsAll:
+            mode = type == .containsAny ? .containsAny : .containsAll
+            guard let list = try options.stringList("values"), !list.isEmpty else {
+                throw options.problem("'values' is missing (for example values: [refund, invoice])")
+            }
+            if list.contains(where: \.isEmpty) { throw options.problem("'values' must not contain empty text") }
+            values = list
+            ignoreCase = try options.bool("ignore_case", default: false)
+        case .regex:
+            let pattern = try options.requiredString("pattern", example: "\"Answer:\\\\s*(\\\\d+)\"")
+            ignoreCase = try options.bool("ignore_case", default: false)
+            var regexOptions: NSRegularExpression.Options = ignoreCase ? [.caseInsensitive] : []
+            if try options.bool("multiline", default: false) { regexOptions.insert(.anchorsMatchLines) }
+            if try options.bool("dot_all", default: false) { regexOptions.insert(.dotMatchesLineSeparators) }
+            do {
+                mode = .regex(try SharedRegex(pattern, options: regexOptions))
+            } catch {
+                throw options.problem("'pattern' is not a valid regular expression: \(pattern)")
+            }
+            values = []
+        default:
+            preconditionFailure("TextGrader handles only string graders")  // GraderDefinition.parse dispatches by type.
+        }
+    }
+
+    func evaluate(_ sample: GradingSample) throws(GradeProblem) -> GradeOutcome {
+        let wanted: [String]
+        if let values {
+            wanted = values
+        } else {
+            guard let expected = sample.expected else {
+                throw GradeProblem("case '\(sample.caseID)' has no 'expected' value and the grader gives no 'value'")
+            }
+            wanted = [expected]
+        }
+        let output = prepare(sample.output)
+        switch mode {
+        case .equals:
+            let target = prepare(wanted[0])
+            let equal = ignoreCase ? output.lowercased() == target.lowercased() : output == target
+            return .binary(equal, equal ? nil : "expected \(target.quotedPreview()), got \(output.quotedPreview())")
+        case .contains:
+            let found = find(wanted[0], in: output)
+            return .binary(found, found ? nil : "does not contain \(wanted[0].quotedPreview())")
+        case .startsWith:
+            let start = ignoreCase ? output.lowercased() : output
+            let prefix = ignoreCase ? wanted[0].lowercased() : wanted[0]
+            let starts = start.hasPrefix(prefix)
+            return .binary(starts, starts ? nil : "starts with \(String(output.prefix(40)).quotedPreview()), not \(wanted[0].quotedPreview())")
+        case .containsAny:
+            let found = wanted.filter { find($0, in: output) }
+            return .binary(
+                !found.isEmpty,
+                found.isEmpty ? "contains none of \(wanted.map { $0.quotedPreview(30) }.joined(separator: ", "))" : "contains \(found[0].quotedPreview())")
+        case .containsAll:
+            let missing = wanted.filter { !find($0, in: output) }
+            return .binary(missing.isEmpty, missing.isEmpty ? nil : "lacks \(missing.map { $0.quotedPreview(30) }.joined(separator: ", "))")
+        case .regex(let regex):
+            guard let match = regex.firstMatch(in: sample.output) else {
+                return .binary(false, "no match for /\(regex.source)/")
+            }
+            let matched = SharedRegex.text(of: match, group: 0, in: sample.output) ?? ""
+            return .binary(true, "matched \(matched.quotedPreview())")
+        }
+    }
+
+    /// Equals compares trimmed text (whitespace-collapsed when asked); the others the text as it is.
+    private func prepare(_ text: String) -> String {
+        switch mode {
+        case .equals: normalizeWhitespace ? text.collapsingWhitespace : text.trimmedOfWhitespace
+        case .startsWith: String(text.drop(while: \.isWhitespace))
+        default: text
+        }
+    }
+
+    private func find(_ needle: String, in haystack: String) -> Bool {
+        ignoreCase ? haystack.range(of: needle, options: [.caseInsensitive]) != nil : haystack.contains(needle)
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+import PromptLabStats
+import PromptFormat
+import PromptLabCore
+import PromptVersioning
+
+/// Formats a ``Report`` as text for a terminal, Markdown, CSV or JSON.
+///
+/// The JSON is documented field by field in `docs/report-json.md`; other tools
+/// may rely on it. Text and Markdown are for people and may change.
+public enum ReportRenderer {
+    /// The output formats.
+    public enum Format: String, Sendable, CaseIterable {
+        case text, json, csv, markdown
+    }
+
+    /// The report in `format`, ending with a newline.
+    public static func render(_ report: Report, as format: Format) -> String {
+        switch format {
+        case .text: text(report, markdown: false)
+        case .markdown: text(report, markdown: true)
+        case .csv: csv(report)
+        case .json: json(report).jsonText(pretty: true) + "\n"
+        }
+    }
+
+    // MARK: - Text and Markdown
+
+    static func text(_ report: Report, markdown: Bool) -> String {
+        let run = report.run
+        var out = ""
+        func heading(_ title: String) {
+            out += markdown ? "\n## \(title)\n\n" : "\n\(title)\n"
+        }
+        func table(_ rows: [[String]], right: Set<Int>) {
+            out += markdown ? markdownTable(rows) : plainTable(rows, right: right)
+        }
+        let title = "Report on run \(run.id) of '\(run.experimentName)' (\(run.status.rawValue))"
+        out += markdown ? "# \(title)\n" : "\(title)\n"
+        let settings = "control variant: \(report.control); \(report.plannedCases) cases; α = \(VerdictWriter.number(report.options.alpha)); "
+            + "\(report.options.resamples) bootstrap resamples, seed \(report.options.seed)"
+        out += markdown ? "\n\(settings)\n" : "  \(settings)\n"
+
+        heading("Usage")
+        var usage = [["variant", "responses", "errors", "cache hits", "in tok", "out tok", "cost", "$/1k req", "ms mean", "ms p50", "ms p95"]]
+        for u in report.usage {
+            let cost = u.costUSD.map { String(format: "$%.4f", $0) }
+                ?? (u.knownCostUSD > 0 ? String(format: "≥ $%.4f", u.knownCostUSD) : "unknown")
+            usage.append([
+                u.variant + (u.variant == report.control ? " (control)" : ""), "\(u.responses)", "\(u.errors)", "\(u.cacheHits)",
+                optional(u.inputTokensMean, "%.0f"), optional(u.outputTokensMean, "%.0f"), cost,
+                optional(u.costPerThousandRequestsUSD, "$%.4f"), optional(u.latencyMeanMs, "%.0f"),
+                optional(u.latencyP50Ms, "%.0f"), optional(u.latencyP95Ms, "%.0f"),
+            ])
+        }
+        table(usage, right: Set(1..<11))
+
+        for section in report.graders {
+            var range = ""
+            if let scores = section.scoreRange, section.metric == .meanScore {
+                range = ", scores \(VerdictWriter.number(scores.lowerBound))–\(VerdictWriter.number(scores.upperBound))"
+            }
+            heading("Grader '\(section.grader)': \(section.metric.label)\(range)")
+            let level = VerdictWriter.percent(report.options.level)
+            var rows = [["variant", "cases", "grades", section.metric.label, "\(level) CI", "interval"]]
+            for v in section.variants {
+                rows.append([
+                    v.variant + (v.isControl ? " (control)" : ""), "\(v.cases)", "\(v.grades)",
+                    v.estimate.map(VerdictWriter.number) ?? "–",
+                    v.interval.map { VerdictWriter.range($0.lower, $0.upper) } ?? "–", v.intervalMethod ?? "",
+                ])
+            }
+            table(rows, right: [1, 2, 3])
+            if !section.comparisons.isEmpty {
+                out += markdown ? "\n" : "\n"
+                let estimateLabel = section.metric == .winRate ? "win rate" : "diff"
+                var comparisons = [[
+                    "variant", "n", "W/T/L", estimateLabel, "\(level) CI", "bootstrap CI", "test", "p", "p (Holm)",
+                    "always-valid p",
+                ]]
+                for c in section.comparisons {
+                    comparisons.append([
+                        c.variant, "\(c.cases)", "\(c.wins)/\(c.ties)/\(c.losses)",
+                        c.metric == .winRate ? VerdictWriter.number(c.estimate) : VerdictWriter.signed(c.estimate),
+                        VerdictWriter.range(c.interval.lower, c.interval.upper),
+                        c.bootstrap.map { VerdictWriter.range($0.lower, $0.upper) } ?? "–", c.test,
+                        pCell(c.pValue), pCell(c.pAdjusted), c.sequentialPAdjusted.map(pCell) ?? "–",
+                    ])
+                }
+                table(comparisons, right: [1, 3, 7, 8, 9])
+                for c in section.comparisons {
+                    if let consistency = c.positionConsistency, let pairs = c.bothOrderCases {
+                        out += (markdown ? "\n" : "  ")
+                            + "judge position consistency for \(c.variant): \(VerdictWriter.number(consistency)) (\(c.consistentCases ?? 0) of \(pairs) cases agree in both orders)\n"
+                    }
+                }
+                out += "\n"
+                for c in section.comparisons {
+                    out += (markdown ? "- " : "  ") + c.verdict + "\n"
+                }
+            }
+            if !section.ratings.isEmpty {
+                out += markdown ? "\n**Bradley–Terry ratings** (control = 1000)\n\n" : "\n  Bradley–Terry ratings (control = 1000)\n"
+                var ratings = [["rank", "variant", "rating", "\(level) CI"]]
+                for r in section.ratings.sorted(by: { ($0.rank, -$0.elo) < ($1.rank, -$1.elo) }) {
+                    ratings.append([
+                        "\(r.rank)", r.variant, String(format: "%.0f", r.elo),
+                        String(format: "%.0f–%.0f", r.interval.lower, r.interval.upper),
+                    ])
+                }
+                table(ratings, right: [0, 2])
+            }
+        }
+        if !report.notes.isEmpty {
+            out += "\n"
+            for note in report.notes { out += (markdown ? "> note: " : "note: ") + note + "\n" }
+        }
+        return out
+    }
+
+    private static func optional(_ value: Double?, _ format: String) -> String {
+        value.map { String(format: format, $0) } ?? "–"
+    }
+
+    private static func pCell(_ p: Double) -> String {
+        p < 0.001 ? "<0.001" : String(format: "%.3f", p)
+    }
+
+    static func plainTable(_ rows: [[String]], right: Set<Int>) -> String {
+        guard let columns = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var text = ""
+        for row in rows {
+            let cells = row.enumerated().map { i, cell in
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                return right.contains(i) ? pad + cell : cell + pad
+            }
+            var line = "  " + cells.joined(separator: "  ")
+            while line.hasSuffix(" ") { line.removeLast() }
+            text += line + "\n"
+        }
+        return text
+    }
+
+    static func markdownTable(_ rows: [[String]]) -> String {
+        guard let header = rows.first else { return "" }
+        func line(_ cells: [String]) -> String {
+            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+        }
+        return line(header) + line(header.map { _ in "---" }) + rows.dropFirst().map(line).joined()
+    }
+
+    // MARK: - JSON
+
+    /// The report as a JSON value; see `docs/report-json.md`.
+    public static func json(_ report: Report) -> PromptValue {
+        let run = report.run
+        var variants: [PromptValue] = []
+        var comparisons: [PromptValue] = []
+        var ratings: [PromptValue] = []
+        for section in report.graders {
+            for v in section.variants {
+                variants.append(.object([
+                    ("variant", .string(v.variant)), ("grader", .string(section.grader)), ("control", .bool(v.isControl)),
+                    ("metric", .string(section.metric.rawValue)), ("n", .int(v.cases)), ("grades", .int(v.grades)),
+                    ("estimate", number(v.estimate)), ("ci_low", number(v.interval?.lower)), ("ci_high", number(v.interval?.upper)),
+                    ("ci_method", v.intervalMethod.map(PromptValue.string) ?? .null),
+                ]))
+            }
+            for c in section.comparisons { comparisons.append(json(c)) }
+            for r in section.ratings {
+                ratings.append(.object([
+                    ("variant", .string(r.variant)), ("grader", .string(section.grader)), ("rating", .double(r.elo)),
+                    ("ci_low", .double(r.interval.lower)), ("ci_high", .double(r.interval.upper)), ("rank", .int(r.rank)),
+                ]))
+            }
+        }
+        let usage: [PromptValue] = report.usage.map { u in
+            .object([
+                ("variant", .string(u.variant)), ("responses", .int(u.responses)), ("ok", .int(u.ok)), ("errors", .int(u.errors)),
+                ("cache_hits", .int(u.cacheHits)), ("input_tokens_mean", number(u.inputTokensMean)),
+                ("output_tokens_mean", number(u.outputTokensMean)), ("cost_usd", number(u.costUSD)),
+                ("known_cost_usd", .double(u.knownCostUSD)), ("unpriced_responses", .int(u.unpricedResponses)),
+                ("cost_per_1k_requests_usd", number(u.costPerThousandRequestsUSD)),
+                ("latency_ms_mean", number(u.latencyMeanMs)), ("latency_ms_p50", number(u.latencyP50Ms)),
+                ("latency_ms_p95", number(u.latencyP95Ms)),
+            ])
+        }
+        return .object([
+            ("run", .string(run.id)), ("experiment", .string(run.experimentName)), ("status", .string(run.status.rawValue)),
+            ("interim", .bool(report.isInterim)), ("control", .string(report.control)),
+            ("primary_grader", report.primaryGrader.map { .string($0.grader) } ?? .null),
+            ("alpha", .double(report.options.alpha)), ("confidence_level", .double(report.options.level)),
+            ("power", .double(report.options.power)), ("bootstrap_resamples", .int(report.options.resamples)),
+            ("seed", .int(Int(truncatingIfNeeded: report.options.seed))), ("cases", .int(report.plannedCases)),
+            ("regression", .bool(RegressionGate.regressions(in: report).isEmpty == false)),
+            ("usage", .array(usage)), ("variants", .array(variants)), ("comparisons", .array(comparisons)),
+            ("ratings", .array(ratings)), ("notes", .array(report.notes.map(PromptValue.string))),
+        ])
+    }
+
+    static func json(_ c: Comparison) -> PromptValue {
+        .object([
+            ("variant", .string(c.variant)), ("control", .string(c.control)), ("grader", .string(c.grader)),
+            ("metric", .string(c.metric.rawValue)), ("n", .int(c.cases)),
+            ("control_estimate", number(c.controlEstimate)), ("variant_estimate", number(c.variantEstimate)),
+            ("estimate", .double(c.estimate)), ("null_value", .double(c.nullValue)),
+            ("ci_low", .double(c.interval.lower)), ("ci_high", .double(c.interval.upper)),
+            ("p_value", .double(c.pValue)), ("p_adjusted", .double(c.pAdjusted)), ("test", .string(c.test)),
+            ("adjustment", .string("holm")),
+            ("wins", .int(c.wins)), ("ties", .int(c.ties)), ("losses", .int(c.losses)),
+            ("control_only", integer(c.controlOnly)), ("variant_only", integer(c.variantOnly)),
+            ("bootstrap_ci_low", number(c.bootstrap?.lower)), ("bootstrap_ci_high", number(c.bootstrap?.upper)),
+            ("sequential_p_value", number(c.sequentialPValue)), ("sequential_p_adjusted", number(c.sequentialPAdjusted)),
+            ("sequential_ci_low", number(c.sequentialInterval?.lower)), ("sequential_ci_high", number(c.sequentialInterval?.upper)),
+            ("position_consistency", number(c.positionConsistency)), ("both_order_cases", integer(c.bothOrderCases)),
+            ("chance_to_beat", number(c.chanceToBeat)),
+            ("significant", .bool(c.significant)), ("direction", .string(c.direction.rawValue)),
+            ("regression", .bool(c.isRegression)),
+            ("additional_cases_needed", integer(c.additionalCases)),
+            ("minimum_detectable_effect", number(c.minimumDetectableEffect)), ("verdict", .string(c.verdict)),
+        ])
+    }
+
+    private static func number(_ value: Double?) -> PromptValue {
+        guard let value, value.isFinite else { return .null }
+        return .double(value)
+    }
+
+    private static func integer(_ value: Int?) -> PromptValue {
+        value.map(PromptValue.int) ?? .null
+    }
+
+    // MARK: - CSV
+
+    /// The column names of the CSV output; one row per variant score and per comparison.
+    public static let csvColumns = [
+        "kind", "variant", "control", "grader", "metric", "n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
+        "test", "wins", "ties", "losses", "significant", "direction",
+    ]
+
+    static func csv(_ report: Report) -> String {
+        var lines = [csvColumns.joined(separator: ",")]
+        func format(_ value: Double?) -> String {
+            guard let value, value.isFinite else { return "" }
+            return "\(value)"
+        }
+        for section in report.graders {
+            for v in section.variants {
+                lines.append([
+                    "variant", v.variant, report.control, section.grader, section.metric.rawValue, "\(v.cases)", format(v.estimate),
+                    format(v.interval?.lower), format(v.interval?.upper), "", "", "", "", "", "", "", "",
+                ].map(csvField).joined(separator: ","))
+            }
+            for c in section.comparisons {
+                lines.append([
+                    "comparison", c.variant, c.control, c.grader, c.metric.rawValue, "\(c.cases)", format(c.estimate),
+                    format(c.interval.lower), format(c.interval.upper), format(c.pValue), format(c.pAdjusted), c.test,
+                    "\(c.wins)", "\(c.ties)", "\(c.losses)", c.significant ? "true" : "false", c.direction.rawValue,
+                ].map(csvField).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180 quoting when a field holds a comma, quote or newline.
+    static func csvField(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

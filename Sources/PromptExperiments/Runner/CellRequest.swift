@@ -1,0 +1,62 @@
+import PromptLabProviders
+import PromptFormat
+import PromptLabCore
+import PromptVersioning
+
+/// One cell of an experiment: a variant, a case and a repeat.
+struct Cell: Sendable, Hashable {
+    var variant: Int
+    var testCase: Int
+    var repeatIndex: Int
+}
+
+/// The request a cell sends, with its content address.
+struct CellRequest: Sendable {
+    var reference: ModelReference
+    var request: ChatRequest
+    /// A hash of the canonical request (provider, endpoint, model, messages, settings).
+    var requestHash: String
+    /// The response-cache address: the request hash plus the repeat index, so
+    /// repeats of one request are cached separately.
+    var cacheKey: String
+}
+
+extension ExperimentPlan {
+    /// Builds a cell's request from its rendered prompt.
+    func request(for cell: Cell, reference: ModelReference, endpoint: String) throws(PromptLabError) -> CellRequest {
+        let variant = variants[cell.variant]
+        let rendered = try render(variant, cases[cell.testCase])
+        let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }  // same three roles
+        let config = GenerationConfig(
+            temperature: variant.config.temperature, maxOutputTokens: variant.config.maxOutputTokens,
+            topP: variant.config.topP, stopSequences: variant.config.stopSequences, seed: variant.config.seed,
+            responseFormat: rendered.outputFormat == .json ? .json : nil)
+        let request = ChatRequest(model: reference.model, messages: messages, config: config)
+        let canonical = Self.canonicalText(reference: reference, endpoint: endpoint, request: request)
+        let requestHash = ContentHash.hex(of: canonical)
+        return CellRequest(
+            reference: reference, request: request, requestHash: requestHash,
+            cacheKey: ContentHash.hex(of: "\(requestHash)\nrepeat \(cell.repeatIndex)"))
+    }
+
+    /// A stable JSON text of everything that determines a provider's answer.
+    ///
+    /// Built directly as text (not through a value tree): it is hashed once per request.
+    static func canonicalText(reference: ModelReference, endpoint: String, request: ChatRequest) -> String {
+        let config = request.config
+        var text = "{\"provider\":" + PromptValue.jsonQuoted(reference.provider.rawValue)
+        text += ",\"endpoint\":" + PromptValue.jsonQuoted(endpoint)
+        text += ",\"model\":" + PromptValue.jsonQuoted(request.model) + ",\"messages\":["
+        for (index, message) in request.messages.enumerated() {
+            if index > 0 { text += "," }
+            text += "{\"role\":\"" + message.role.rawValue + "\",\"content\":" + PromptValue.jsonQuoted(message.content) + "}"
+        }
+        text += "],\"temperature\":" + (config.temperature.map { String($0) } ?? "null")
+        text += ",\"maxOutputTokens\":" + (config.maxOutputTokens.map { String($0) } ?? "null")
+        text += ",\"topP\":" + (config.topP.map { String($0) } ?? "null")
+        text += ",\"stopSequences\":" + (config.stopSequences.map { "[" + $0.map(PromptValue.jsonQuoted).joined(separator: ",") + "]" } ?? "null")
+        text += ",\"seed\":" + (config.seed.map { String($0) } ?? "null")
+        text += ",\"responseFormat\":" + (config.responseFormat.map { "\"" + $0.rawValue + "\"" } ?? "null") + "}"
+        return text
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Mustache
+import PromptLabCore
+
+/// A prompt rendered with variables: its messages plus its generation settings.
+public struct RenderedPrompt: Sendable, Hashable {
+    public var name: PromptName
+    public var model: String?
+    public var config: GenerationSettings
+    public var outputFormat: OutputFormat
+    public var outputSchema: PromptValue?
+    public var messages: [PromptMessage]
+}
+
+/// Renders prompt files with variables, resolving partials through a lookup.
+public struct PromptRenderer {
+    /// Finds the prompt file a `{{> name}}` partial refers to, or nil if there is none.
+    public typealias PartialLookup = (PromptName) throws(PromptLabError) -> PromptFile?
+
+    private let lookup: PartialLookup
+
+    public init(partials lookup: @escaping PartialLookup) {
+        self.lookup = lookup
+    }
+
+    /// Renders `file` with `variables` (overriding the file's `input.default`).
+    ///
+    /// - Throws: ``PromptLabError`` (`renderFailed`) naming a missing variable or an unknown partial.
+    public func render(_ file: PromptFile, variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
+        try compile(file).render(variables)
+    }
+
+    /// Parses `file` and its partials once, for rendering many variable sets.
+    ///
+    /// - Throws: ``PromptLabError`` (`renderFailed`) for an unknown or cyclic partial.
+    public func compile(_ file: PromptFile) throws(PromptLabError) -> CompiledPrompt {
+        // A random marker per compilation: variable values cannot contain it, so they cannot start messages.
+        let nonce = UUID().uuidString
+        let sentinel: (MessageRole) -> String = { "\u{1E}\(nonce):\($0.rawValue)\u{1E}" }
+        var library = MustacheLibrary()
+        try loadPartials(of: file, into: &library, sentinel: sentinel, chain: [file.name.rawValue])
+        let template: MustacheTemplate
+        do {
+            template = try MustacheTemplate(string: file.template.mustacheSource(sentinel: sentinel))
+        } catch {
+            throw PromptLabError(.renderFailed, "\(file.name): template error: \(error)")
+        }
+        return CompiledPrompt(file: file, template: template, library: library, nonce: nonce)
+    }
+
+    private func loadPartials(
+        of file: PromptFile, into library: inout MustacheLibrary, sentinel: (MessageRole) -> String, chain: [String]
+    ) throws(PromptLabError) {
+        for partial in file.template.partialNames {
+            if chain.contains(partial) {
+                throw PromptLabError(
+                    .renderFailed, "partial '\(partial)' includes itself (\((chain + [partial]).joined(separator: " → ")))")
+            }
+            if library.getTemplate(named: partial) != nil { continue }
+            let name: PromptName
+            do { name = try PromptName(partial) } catch {
+                throw PromptLabError(.renderFailed, "prompt '\(file.name)' includes an invalid partial name '\(partial)'")
+            }
+            guard let included = try lookup(name) else {
+                throw PromptLabError(
+                    .renderFailed, "prompt '\(file.name)' includes unknown partial '\(partial)'",
+                    hint: "create \(name.relativePath) or fix the {{> \(partial)}} tag")
+            }
+            do {
+                library.register(try MustacheTemplate(string: included.template.mustacheSource(sentinel: sentinel)), named: partial)
+            } catch {
+                throw PromptLabError(.renderFailed, "partial '\(partial)': template error: \(error)")
+            }
+            try loadPartials(of: included, into: &library, sentinel: sentinel, chain: chain + [partial])
+        }
+    }
+}
+
+/// A prompt parsed once, with its partials, ready to render with many
+/// variable sets (one per test case).
+public struct CompiledPrompt: @unchecked Sendable {
+    // MustacheLibrary and MustacheTemplate are immutable values; rendering does not mutate them.
+    public let file: PromptFile
+    let template: MustacheTemplate
+    let library: MustacheLibrary
+    let nonce: String
+    private let examples: [[String: Any]]
+    private let defaults: [String: Any]
+    private let optional: Set<String>
+
+    init(file: PromptFile, template: MustacheTemplate, library: MustacheLibrary, nonce: String) {
+        self.file = file
+        self.template = template
+        self.library = library
+        self.nonce = nonce
+        examples = file.frontMatter.examples.map { example -> [String: Any] in
+            ["input": example.input.templateObject, "output": example.output.templateText]
+        }
+        var defaults = [String: Any]()
+        for (key, value) in file.frontMatter.inputDefaults { defaults[key] = value.templateObject }
+        self.defaults = defaults
+        optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
+    }
+
+    /// Renders with `variables` (overriding the file's `input.default`).
+    ///
+    /// - Throws: ``PromptLabError`` (`renderFailed`) naming a missing variable.
+    public func render(_ variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
+        var values = defaults
+        for (key, value) in variables { values[key] = value.templateObject }
+        values["examples"] = examples
+        let scope = VariableScope(values: values, optional: optional)
+        let text = template.render(scope, library: library)
+        if let missing = scope.missing.first {
+            let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
+            throw PromptLabError(
+                .renderFailed, "prompt '\(file.name)' needs variable '\(missing)', which was not given\(others)",
+                hint: "pass it with --var \(missing)=VALUE or --vars FILE, or give it a default under input.default",
+                subject: missing)
+        }
+        return RenderedPrompt(
+            name: file.name, model: file.frontMatter.model, config: file.frontMatter.config,
+            outputFormat: file.frontMatter.outputFormat, outputSchema: file.frontMatter.outputSchema,
+            messages: PromptRenderer.split(text, nonce: nonce))
+    }
+}
+
+extension PromptRenderer {
+    /// Splits rendered text at role sentinels into trimmed, non-empty messages.
+    ///
+    /// Works on UTF-8 bytes (the sentinel is ASCII), since this runs once per request in experiments.
+    static func split(_ text: String, nonce: String) -> [PromptMessage] {
+        var messages = [PromptMessage]()
+        var role = MessageRole.user
+        let bytes = Array(text.utf8)
+        let prefix = Array((nonce + ":").utf8)
+        func flush(_ range: Range<Int>) {
+            var lower = range.lowerBound
+            var upper = range.upperBound
+            while lower < upper, Self.isASCIIWhitespace(bytes[lower]) { lower += 1 }
+            while upper > lower, Self.isASCIIWhitespace(bytes[upper - 1]) { upper -= 1 }
+            guard lower < upper else { return }
+            let content = String(decoding: bytes[lower..<upper], as: UTF8.self)
+            let trimmed = content.trimmedOfWhitespace  // non-ASCII whitespace, rarely present
+            if !trimmed.isEmpty { messages.append(PromptMessage(role: role, content: trimmed)) }
+        }
+        var segmentStart = 0
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == 0x1E else {
+                index += 1
+                continue
+            }
+            let nameStart = index + 1 + prefix.count
+            if nameStart <= bytes.count, bytes[(index + 1)..<nameStart].elementsEqual(prefix),
+                let close = bytes[nameStart...].firstIndex(of: 0x1E),
+                let next = MessageRole(rawValue: String(decoding: bytes[nameStart..<close], as: UTF8.self))
+            {
+                flush(segmentStart..<index)
+                role = next
+                segmentStart = close + 1
+                index = close + 1
+            } else {
+                index += 1
+            }
+        }
+        flush(segmentStart..<bytes.count)
+        return messages
+    }
+
+    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+    }
+}
+
+extension String {
+    /// The text without leading and trailing whitespace and newlines.
+    public var trimmedOfWhitespace: String {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}
+
+/// The root of the template context: answers lookups and records the names
+/// that no value and no default supplied.
+private final class VariableScope: MustacheParent {
+    let values: [String: Any]
+    let optional: Set<String>
+    private(set) var missing: [String] = []
+
+    init(values: [String: Any], optional: Set<String>) {
+        self.values = values
+        self.optional = optional
+    }
+
+    func child(named name: String) -> Any? {
+        if let value = values[name] { return value }
+        if name != ".", !optional.contains(name), !missing.contains(name) { missing.append(name) }
+        return nil
+    }
+}

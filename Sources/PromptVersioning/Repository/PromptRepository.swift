@@ -1,0 +1,228 @@
+import Foundation
+import GitKit
+import PromptFormat
+import PromptLabCore
+
+/// A folder of prompt files inside a git repository, managed through libgit2.
+///
+/// The *prompt root* is the folder holding `promptlab.yaml`; prompt names are
+/// paths relative to it. It may be the repository's top folder or a subfolder
+/// of an application's repository.
+public final class PromptRepository {
+    /// The file that marks a prompt root.
+    public static let configFileName = "promptlab.yaml"
+
+    /// The underlying git repository.
+    let git: Repository
+    /// The work tree's absolute path, ending in `/`.
+    public let workTree: String
+    /// The prompt root relative to the work tree: empty, or a path ending in `/`.
+    public let rootPrefix: String
+
+    /// The prompt root's absolute path, ending in `/`.
+    public var rootPath: String { workTree + rootPrefix }
+
+    /// The version index last loaded, reused while `HEAD` does not move.
+    var indexCache: (only: String?, index: VersionIndex)?
+
+    init(git: Repository, workTree: String, rootPrefix: String) {
+        self.git = git
+        self.workTree = workTree
+        self.rootPrefix = rootPrefix
+    }
+
+    // MARK: - Opening
+
+    /// Opens the prompt repository containing `path`.
+    ///
+    /// The prompt root is the nearest folder at or above `path` holding
+    /// `promptlab.yaml`, or else the work tree's top folder.
+    ///
+    /// - Throws: ``PromptLabError`` `notARepository` when `path` is not inside a git work tree.
+    public static func open(at path: String) throws(PromptLabError) -> PromptRepository {
+        let absolute = absolutePath(path)
+        let git: Repository
+        do {
+            git = try Repository.discover(from: absolute)
+        } catch {
+            throw PromptLabError(
+                .notARepository, "'\(absolute)' is not inside a git repository",
+                hint: "run 'promptlab init' to create one, or pass --repo PATH")
+        }
+        guard let workTree = git.workingDirectory else {
+            throw PromptLabError(
+                .notARepository, "'\(git.gitDirectory)' is a bare repository; PromptLab needs a work tree",
+                hint: "clone it with a work tree and run promptlab there")
+        }
+        let realWorkTree = canonical(workTree)
+        var directory = canonical(absolute)
+        if !isDirectory(directory) { directory = (directory as NSString).deletingLastPathComponent + "/" }
+        var rootPrefix = ""
+        var candidate = directory
+        while candidate.hasPrefix(realWorkTree) {
+            if FileManager.default.fileExists(atPath: candidate + configFileName) {
+                rootPrefix = String(candidate.dropFirst(realWorkTree.count))
+                break
+            }
+            if candidate == realWorkTree { break }
+            candidate = (String(candidate.dropLast()) as NSString).deletingLastPathComponent + "/"
+        }
+        return PromptRepository(git: git, workTree: realWorkTree, rootPrefix: rootPrefix)
+    }
+
+    /// The outcome of ``initialize(at:)``.
+    public struct InitResult: Sendable {
+        /// Whether a new git repository was created (rather than an existing one adopted).
+        public var createdRepository: Bool
+        /// Whether `promptlab.yaml` was written.
+        public var wroteConfig: Bool
+        /// The prompt root's absolute path.
+        public var rootPath: String
+    }
+
+    /// Creates a repository at `path`, or adopts the one enclosing it, and marks
+    /// `path` as a prompt root with `promptlab.yaml`. The results database folder
+    /// `.promptlab/` is added to the root's `.gitignore`.
+    ///
+    /// A new repository also gets a first commit holding those two files, so it starts clean.
+    public static func initialize(at path: String, author: Signature?) throws(PromptLabError) -> InitResult {
+        do {
+            try FileManager.default.createDirectory(atPath: absolutePath(path), withIntermediateDirectories: true)
+        } catch {
+            throw PromptLabError(.failure, "cannot create '\(path)': \(error.localizedDescription)")
+        }
+        let absolute = canonical(absolutePath(path))
+        var created = false
+        if (try? Repository.discover(from: absolute)) == nil {
+            do {
+                _ = try Repository.create(at: absolute)
+            } catch {
+                throw PromptLabError.git(error, while: "creating a repository at '\(absolute)'")
+            }
+            created = true
+        }
+        let configPath = absolute + configFileName
+        var wroteConfig = false
+        if !FileManager.default.fileExists(atPath: configPath) {
+            try writeFileAtomically(
+                Array(
+                    """
+                    # PromptLab prompt root: prompt names are paths relative to this folder.
+                    version: 1
+
+                    """.utf8), to: configPath)
+            wroteConfig = true
+        }
+        try ensureIgnored(".promptlab/", in: absolute + ".gitignore")
+        let repository = try open(at: absolute)
+        if created {
+            let files = [configFileName, ".gitignore"]
+            _ = try repository.commitFiles(
+                files.map { repository.rootPrefix + $0 }, message: "Initialise PromptLab prompt repository",
+                author: author)
+        }
+        return InitResult(createdRepository: created, wroteConfig: wroteConfig, rootPath: repository.rootPath)
+    }
+
+    private static func ensureIgnored(_ pattern: String, in path: String) throws(PromptLabError) {
+        let existing = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let lines = existing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        if lines.contains(pattern) || lines.contains(String(pattern.dropLast())) { return }
+        var text = existing
+        if !text.isEmpty, !text.hasSuffix("\n") { text += "\n" }
+        text += "# PromptLab results database\n\(pattern)\n"
+        try writeFileAtomically(Array(text.utf8), to: path)
+    }
+
+    // MARK: - Paths
+
+    /// The absolute path of a prompt's working file.
+    /// git's `user.name`, as configured for this repository; nil when unset.
+    public func configuredUserName() -> String? {
+        (try? git.configString("user.name")) ?? nil
+    }
+
+    public func workingPath(of name: PromptName) -> String { rootPath + name.relativePath }
+
+    /// The path of a prompt file relative to the work tree, as stored in git.
+    public func repositoryPath(of name: PromptName) -> String { rootPrefix + name.relativePath }
+
+    /// The prompt a repository-relative path belongs to, if it is a prompt file under the root.
+    func promptName(forRepositoryPath path: String) -> PromptName? {
+        guard path.hasPrefix(rootPrefix) else { return nil }
+        return PromptName.fromRelativePath(String(path.dropFirst(rootPrefix.count)))
+    }
+
+    /// PromptLab's own folder inside `.git`, for caches that must never be committed.
+    var stateDirectory: String { git.gitDirectory + "promptlab/" }
+
+    /// Reads a prompt's working file, or nil when it does not exist.
+    public func readWorkingFile(_ name: PromptName) throws(PromptLabError) -> [UInt8]? {
+        let path = workingPath(of: name)
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = attributes[.size] as? Int
+        else {
+            throw PromptLabError(.failure, "cannot read '\(path)'")
+        }
+        if size > PromptFile.maximumSize {
+            throw PromptLabError(
+                .invalidInput,
+                "\(name.relativePath): file is \(size) bytes; prompt files are limited to 1 MiB (\(PromptFile.maximumSize) bytes)",
+                hint: "split the prompt into smaller prompts and include them as partials")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PromptLabError(.failure, "cannot read '\(path)'")
+        }
+        return Array(data)
+    }
+
+    /// Every prompt file under the root on disk, skipping hidden folders.
+    public func workingPromptNames() -> [PromptName] {
+        var names = [PromptName]()
+        let root = URL(fileURLWithPath: rootPath)
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        else { return [] }
+        let rootLength = root.standardizedFileURL.path.count + 1
+        for case let url as URL in enumerator where url.pathExtension == "prompt" {
+            let relative = String(url.standardizedFileURL.path.dropFirst(rootLength))
+            if let name = PromptName.fromRelativePath(relative) { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    // MARK: - Helpers
+
+    public static func absolutePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+
+    /// The path with symlinks resolved and a trailing `/` when it is a folder.
+    static func canonical(_ path: String) -> String {
+        var resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        if isDirectory(resolved), !resolved.hasSuffix("/") { resolved += "/" }
+        return resolved
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place,
+/// so readers never see a half-written file.
+func writeFileAtomically(_ bytes: [UInt8], to path: String) throws(PromptLabError) {
+    let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
+        throw PromptLabError(.failure, "cannot write '\(path)'")
+    }
+    if rename(temporary, path) != 0 {
+        let reason = String(cString: strerror(errno))
+        unlink(temporary)
+        throw PromptLabError(.failure, "cannot write '\(path)': \(reason)")
+    }
+}
