@@ -109,6 +109,46 @@ struct PromptFileTests {
         #expect(bad?.message == "l.prompt:2:3: file is not valid UTF-8")
     }
 
+    /// The same file saved with Windows (CRLF) or classic Mac (CR) line endings,
+    /// or with a UTF-8 byte order mark, parses exactly as with LF.
+    @Test(arguments: ["crlf", "cr", "bom", "bom+crlf"])
+    func lineEndingsAndByteOrderMarkParseLikeLF(_ variant: String) throws {
+        func encoded(_ text: String) -> [UInt8] {
+            let ending = variant.hasSuffix("crlf") ? "\r\n" : (variant == "cr" ? "\r" : "\n")
+            let bom: [UInt8] = variant.hasPrefix("bom") ? [0xEF, 0xBB, 0xBF] : []
+            return bom + Array(text.replacingOccurrences(of: "\n", with: ending).utf8)
+        }
+        func parse(_ bytes: [UInt8]) throws -> PromptFile {
+            try PromptFile.parse(bytes, name: try PromptName("t"), displayPath: "t.prompt")
+        }
+        let text = samplePrompt(temperature: 0.4, examples: 2)
+        let lf = try parse(Array(text.utf8))
+        let other = try parse(encoded(text))
+        #expect(other.frontMatter == lf.frontMatter)
+        #expect(other.frontMatter.model == "openai/gpt-4o-mini")
+        #expect(other.frontMatter.config.temperature == 0.4)
+        #expect(other.body == lf.body)
+        let renderer = PromptRenderer { (_: PromptName) throws(PromptLabError) -> PromptFile? in nil }
+        let variables: [String: PromptValue] = ["ticket": .string("parcel lost")]
+        #expect(try renderer.render(other, variables: variables).messages == renderer.render(lf, variables: variables).messages)
+        #expect(try renderer.render(other, variables: variables).messages.count == 2)
+
+        // Errors cite the same line and column.
+        for broken in [
+            "---\nmodel: a\nconfig:\n  temperature: hot\n---\nbody\n",
+            "---\nmodel: a\n---\nhi\n  {{role \"robot\"}}\n",
+            "{{role \"robot\"}}\n",
+            "---\nmodel: a\nconfig:\n  temperature: [0.2\n---\nbody\n",
+            "---\nmodel: a\nbody\n",
+        ] {
+            let expected = error { try parse(Array(broken.utf8)) }?.message
+            #expect(expected != nil)
+            #expect(error { try parse(encoded(broken)) }?.message == expected, "\(broken)")
+        }
+        let latin1 = error { try parse(encoded("---\nmodel: a\n---\nab") + [0xE9]) }
+        #expect(latin1?.message == "t.prompt:4:3: file is not valid UTF-8")
+    }
+
     @Test func rendersRolesSectionsAndExamples() throws {
         let rendered = try render(
             """
