@@ -156,6 +156,33 @@ import Testing
         #expect(huge.stderr.contains("limited to 1 MiB"))
     }
 
+    /// The README's experiment commands work from the top of a repository whose
+    /// prompts live in a subfolder, and names mean the same from every folder.
+    @Test func experimentFromTheRepositoryTopFindsThePromptRoot() throws {
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try "[user]\n\tname = Cli Tester\n\temail = cli@example.com\n".write(toFile: home + ".gitconfig", atomically: true, encoding: .utf8)
+        #expect(try run(["git", "init", "-q", "-b", "main"]).status == 0)
+        #expect(try run(["init", "prompts"]).status == 0)
+        try write("prompts/support/triage.prompt", Self.prompt)
+        try write("experiments/e.yaml", """
+            name: e
+            control: a
+            variants: {a: support/triage@v1, b: support/triage}
+            cases:
+              - {id: c1, ticket: "parcel lost"}
+            """)
+        try FileManager.default.createDirectory(atPath: repo + "src", withIntermediateDirectories: true)
+        let commit = try run(["commit", "-m", "v1"])
+        #expect(commit.status == 0, "\(commit.stderr)")
+        #expect(commit.stdout.contains("support/triage v1"), "\(commit.stdout)")
+        for (folder, path) in [(repo, "experiments/e.yaml"), (repo + "src", "../experiments/e.yaml"), (repo + "prompts", "../experiments/e.yaml")] {
+            let dryRun = try run(["run", path, "--dry-run"], in: folder)
+            #expect(dryRun.status == 0, "from \(folder): \(dryRun.stderr)")
+            #expect(dryRun.stderr.contains("support/triage@v1"), "\(dryRun.stderr)")
+            #expect(try run(["log", "support/triage"], in: folder).status == 0)
+        }
+    }
+
     @Test func missingAuthorIsExplained() throws {
         #expect(try run(["init", "--author", "Init <init@example.com>"]).status == 0)
         try write("p.prompt", Self.prompt)

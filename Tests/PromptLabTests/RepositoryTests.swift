@@ -229,6 +229,70 @@ import Testing
         #expect(try PromptRepository.open(at: app + "prompts").history(of: try PromptName("greet")).versions.count == 1)
     }
 
+    /// In an application's repository with prompts in `prompts/`, a prompt has
+    /// one name from every folder, and an experiment finds the prompt root from
+    /// its own location.
+    @Test func promptNamesDoNotDependOnTheWorkingDirectory() throws {
+        _ = TestRepository.isolation
+        let app = NSTemporaryDirectory() + "promptlab-app-\(UUID().uuidString)/"
+        defer { try? FileManager.default.removeItem(atPath: app) }
+        for folder in ["src", "prompts/sub", "experiments"] {
+            try FileManager.default.createDirectory(atPath: app + folder, withIntermediateDirectories: true)
+        }
+        try runGit(["init", "-q", "-b", "main"], in: app)
+        try "print(1)\n".write(toFile: app + "src/app.py", atomically: true, encoding: .utf8)
+        try runGit(["add", "."], in: app)
+        try runGit(["commit", "-qm", "app"], in: app)
+        _ = try PromptRepository.initialize(at: app + "prompts", author: nil)
+        try samplePrompt().write(toFile: app + "prompts/greet.prompt", atomically: true, encoding: .utf8)
+        // Committed from the top of the repository, before promptlab.yaml is tracked.
+        let fromTop = try PromptRepository.open(at: app)
+        #expect(fromTop.rootPrefix == "prompts/")
+        let commit = try fromTop.commit(names: nil, message: "add greet", author: TestRepository.author)
+        #expect(commit?.prompts.map(\.name.rawValue) == ["greet"])
+        #expect(try runGit(["show", "HEAD:prompts/greet.prompt"], in: app).contains("Classify"))
+        for folder in ["", "src/", "prompts/", "prompts/sub/", "experiments/"] {
+            let repo = try PromptRepository.open(at: app + folder)
+            #expect(repo.rootPrefix == "prompts/", "from \(folder)")
+            #expect(try repo.history(of: try PromptName("greet")).versions.count == 1, "from \(folder)")
+        }
+
+        // An experiment beside the prompt root, read from anywhere.
+        try """
+            name: e
+            control: a
+            model: local/baseline
+            variants: {a: greet@v1, b: greet}
+            cases:
+              - {id: c1, ticket: "parcel lost"}
+            """.write(toFile: app + "experiments/e.yaml", atomically: true, encoding: .utf8)
+        let experiment = try ExperimentDefinition.load(path: app + "experiments/e.yaml")
+        let repo = try PromptRepository.open(forFileAt: app + "experiments/e.yaml", otherwise: NSTemporaryDirectory())
+        #expect(repo.rootPrefix == "prompts/")
+        let plan = try ExperimentPlan.build(experiment, repository: repo)
+        #expect(plan.variants.map(\.version.number) == [1, 1])
+
+        // A fresh clone knows nothing of the adoption: the tracked promptlab.yaml marks the root.
+        try runGit(["add", "prompts"], in: app)
+        try runGit(["commit", "-qm", "track the prompt root"], in: app)
+        let clone = NSTemporaryDirectory() + "promptlab-clone-\(UUID().uuidString)/"
+        defer { try? FileManager.default.removeItem(atPath: clone) }
+        try runGit(["clone", "-q", app, clone], in: NSTemporaryDirectory())
+        #expect(try PromptRepository.open(at: clone).rootPrefix == "prompts/")
+        #expect(try PromptRepository.open(at: clone + "src").history(of: try PromptName("greet")).versions.count == 1)
+
+        // With two prompt roots, a command started outside both must say which it means.
+        _ = try PromptRepository.initialize(at: app + "more", author: nil)
+        #expect(try PromptRepository.open(at: app + "more").rootPrefix == "more/")
+        do {
+            _ = try PromptRepository.open(at: app + "src")
+            Issue.record("expected an ambiguous prompt root to be refused")
+        } catch {
+            #expect(error.kind == .notARepository)
+            #expect(error.message.contains("more/, prompts/"), "\(error.message)")
+        }
+    }
+
     @Test func notARepository() {
         _ = TestRepository.isolation
         let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"

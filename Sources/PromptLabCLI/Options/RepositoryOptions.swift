@@ -10,4 +10,10 @@ struct RepositoryOptions: ParsableArguments {
     func open() throws -> PromptRepository {
         try PromptRepository.open(at: path)
     }
+
+    /// Opens the prompt repository a file such as an experiment belongs to, or
+    /// the one enclosing `path` when the file is outside every git work tree.
+    func open(forFileAt file: String) throws -> PromptRepository {
+        try PromptRepository.open(forFileAt: file, otherwise: path)
+    }
 }

@@ -68,7 +68,8 @@ extension PromptLabCommand {
         }
 
         func run() async throws {
-            let repo = try repository.open()
+            // Prompt names in an experiment are relative to the prompt root found from the file itself.
+            let repo = try file.map { try repository.open(forFileAt: $0) } ?? repository.open()
             let dbPath = repo.resultsDatabasePath(override: results.db)
             let store = try SQLiteResultsStore(path: dbPath)
             let pricingTable = try Pricing.load(overridePath: pricing)
