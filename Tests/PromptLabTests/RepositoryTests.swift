@@ -293,6 +293,83 @@ import Testing
         }
     }
 
+    /// A committed change to a partial is a new version of every prompt that
+    /// includes it, directly or not: `render` uses it, the version has its own
+    /// number and template hash, and `diff` shows the partial's change.
+    @Test func partialChangesAreVersionsOfTheirIncluders() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        let intent = """
+            ---
+            input:
+              schema:
+                text: string
+            ---
+            {{role "system"}}
+            Classify the message.
+            {{> shared/style}}
+            {{role "user"}}
+            {{text}}
+
+            """
+        try t.commit("shared/style", "Answer briefly.\n", message: "style")
+        try t.commit("inbox/intent", intent, message: "intent")
+        try t.commit("other", samplePrompt(), message: "unrelated")
+        try t.commit("shared/style", "Answer in one word.\n", message: "terser style")
+        let name = try PromptName("inbox/intent")
+        var repo = try t.open()
+        var history = try repo.history(of: name)
+        #expect(history.versions.map(\.summary) == ["intent", "terser style"])
+        #expect(history.versions.map { $0.changedPartials.map(\.rawValue) } == [[], ["shared/style"]])
+
+        func render(_ reference: String) throws -> String {
+            let version = try repo.resolve(try PromptReference(parsing: reference))
+            return try repo.render(version, variables: ["text": "hi"]).messages[0].content
+        }
+        #expect(try render("inbox/intent") == "Classify the message.\nAnswer in one word.")
+        #expect(try render("inbox/intent@v1") == "Classify the message.\nAnswer briefly.")
+        let head = try t.git("rev-parse", "HEAD")
+        let atHead = try repo.resolve(try PromptReference(parsing: "inbox/intent@\(head.prefix(8))"))
+        #expect(atHead.number == 2)
+        let v1 = try repo.resolve(try PromptReference(parsing: "inbox/intent@v1"))
+        let unrelated = try t.git("rev-parse", "HEAD~1")
+        #expect(try repo.resolve(try PromptReference(parsing: "inbox/intent@\(unrelated.prefix(8))")).number == 1)
+
+        let hashes = try [v1, atHead].map { try repo.templateClosure(of: $0).hash }
+        #expect(hashes[0] != hashes[1])
+        #expect(hashes.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+
+        let diff = try repo.diff(v1, atHead, wordLevel: true)
+        #expect(!diff.isEmpty)
+        #expect(diff.unified.isEmpty)
+        #expect(diff.partialChanges.map(\.name.rawValue) == ["shared/style"])
+        #expect(diff.partialChanges.first?.unified.contains("+Answer in one word.") == true)
+        #expect(diff.partialChanges.first?.words?.contains { if case .removed(let s) = $0 { s.hasPrefix("briefly.") } else { false } } == true)
+
+        // Transitively: style now includes shared/base, whose later change is a version of both.
+        try t.commit("shared/base", "Be polite.\n", message: "base")
+        try t.commit("shared/style", "Answer in one word.\n{{> shared/base}}\n", message: "style includes base")
+        try t.commit("shared/base", "Be very polite.\n", message: "politer base")
+        repo = try t.open()
+        history = try repo.history(of: name)
+        #expect(history.versions.map(\.summary) == ["intent", "terser style", "style includes base", "politer base"])
+        #expect(history.versions.last?.changedPartials.map(\.rawValue) == ["shared/base"])
+        #expect(try repo.history(of: try PromptName("shared/style")).versions.count == 4)
+        #expect(try render("inbox/intent").hasSuffix("Be very polite."))
+
+        // Deleting a partial changes what its includers render.
+        try FileManager.default.removeItem(atPath: t.path + "shared/base.prompt")
+        _ = try t.open().commit(names: [try PromptName("shared/base")], message: "drop base", author: nil)
+        repo = try t.open()
+        #expect(try repo.history(of: name).versions.last?.summary == "drop base")
+
+        // Built incrementally or from scratch, the index agrees.
+        let incremental = try repo.history(of: name).versions
+        try FileManager.default.removeItem(atPath: t.path + ".git/promptlab/versions")
+        #expect(try t.open().history(of: name).versions == incremental)
+        try t.git("fsck", "--strict")
+    }
+
     @Test func notARepository() {
         _ = TestRepository.isolation
         let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"

@@ -16,7 +16,8 @@ public struct ExperimentPlan: Sendable {
         public var model: String
         /// The prompt's settings with the variant's overrides applied.
         public var config: GenerationSettings
-        /// A hash of the template and every partial it includes, at this version.
+        /// SHA-256 of the template and every partial it includes, at this version
+        /// (``TemplateClosure/hash``, as `promptlab log --format json` reports it).
         public var templateHash: String
         /// The prompt files its partials resolve to, by name.
         var partials: [PromptName: PromptFile]
@@ -61,14 +62,12 @@ public struct ExperimentPlan: Sendable {
             let resolved = partials
             let compiled = try PromptRenderer { (name: PromptName) throws(PromptLabError) -> PromptFile? in resolved[name] }
                 .compile(file)
-            let hashInput = ([file] + partials.keys.sorted().map { partials[$0]! })  // keys come from the dictionary
-                .map { "\($0.name)\n" + String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\u{0}")
             variants.append(
                 Variant(
                     name: definition.name, isControl: definition.name == experiment.control,
                     reference: definition.prompt, version: version, file: file, model: model,
                     config: file.frontMatter.config.merged(with: definition.config),
-                    templateHash: ContentHash.hex(of: hashInput), partials: partials, compiled: compiled))
+                    templateHash: try repository.templateClosure(of: version).hash, partials: partials, compiled: compiled))
         }
         var plan = ExperimentPlan(experiment: experiment, variants: variants, repeatCount: repeatOverride ?? experiment.repeatCount)
         plan.renderedCharacters = try plan.validateCases()

@@ -124,7 +124,15 @@ extension PromptRepository {
             let record = VersionRecord(
                 commit: commit, blob: entry.id, authorName: info.author.name, authorEmail: info.author.email,
                 time: info.author.time, offsetMinutes: info.author.offsetMinutes, summary: info.summary)
-            return PromptVersion(name: name, number: number, record: record, bytes: try git.blob(entry.id))
+            let found = PromptVersion(name: name, number: number, record: record, bytes: try git.blob(entry.id))
+            // Off first-parent history the same file may sit beside different partials.
+            if let candidate = number,
+                try templateClosure(of: found).hash
+                    != templateClosure(of: try version(name, number: candidate, versions: versions)).hash
+            {
+                return PromptVersion(name: name, number: nil, record: record, bytes: found.bytes)
+            }
+            return found
         } catch let error as PromptLabError {
             throw error
         } catch let error as GitError {
@@ -142,22 +150,46 @@ extension PromptRepository {
     /// commit for committed versions, from disk for the working file.
     public func partialLookup(for version: PromptVersion) -> PromptRenderer.PartialLookup {
         let commit = version.record?.commit
-        return { [self] (name: PromptName) throws(PromptLabError) -> PromptFile? in
-            if let commit {
-                do {
-                    let tree = try git.treeID(ofCommit: commit)
-                    guard let entry = try git.treeEntry(atPath: repositoryPath(of: name), inTree: tree) else { return nil }
-                    return try PromptFile.parse(
-                        try git.blob(entry.id), name: name, displayPath: "\(name.relativePath)@\(commit.short())")
-                } catch let error as PromptLabError {
-                    throw error
-                } catch {
-                    throw PromptLabError(.failure, "cannot read partial '\(name)': \(error)")
-                }
-            }
-            guard let bytes = try readWorkingFile(name) else { return nil }
-            return try PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
+        let read = promptBytes(at: commit)
+        return { (name: PromptName) throws(PromptLabError) -> PromptFile? in
+            guard let bytes = try read(name) else { return nil }
+            let displayPath = commit.map { "\(name.relativePath)@\($0.short())" } ?? name.relativePath
+            return try PromptFile.parse(bytes, name: name, displayPath: displayPath)
         }
+    }
+
+    /// Reads prompt files' bytes as of `commit`, or from disk when it is nil;
+    /// nil for a prompt that does not exist there.
+    func promptBytes(at commit: ObjectID?) -> (PromptName) throws(PromptLabError) -> [UInt8]? {
+        guard let commit else {
+            return { [self] (name: PromptName) throws(PromptLabError) -> [UInt8]? in try readWorkingFile(name) }
+        }
+        var tree: ObjectID?
+        return { [self] (name: PromptName) throws(PromptLabError) -> [UInt8]? in
+            do {
+                let root = try tree ?? git.treeID(ofCommit: commit)
+                tree = root
+                guard let entry = try git.treeEntry(atPath: repositoryPath(of: name), inTree: root), entry.kind == .blob
+                else { return nil }
+                return try git.blob(entry.id)
+            } catch {
+                throw PromptLabError.git(error, while: "reading '\(name)' at \(commit.short())")
+            }
+        }
+    }
+
+    /// A version's file with every partial it includes, as rendering sees them:
+    /// from the version's commit, or from disk for the working file. Its
+    /// ``TemplateClosure/hash`` identifies what the version renders.
+    public func templateClosure(of version: PromptVersion) throws(PromptLabError) -> TemplateClosure {
+        try TemplateClosure.collect(version.name, bytes: version.bytes, read: promptBytes(at: version.record?.commit))
+    }
+
+    /// Compares two versions, including the partials either one includes.
+    public func diff(_ old: PromptVersion, _ new: PromptVersion, wordLevel: Bool) throws(PromptLabError) -> PromptDiff {
+        try PromptDiff(
+            old: old, new: new, wordLevel: wordLevel,
+            closures: (try templateClosure(of: old), try templateClosure(of: new)))
     }
 
     /// Renders a version with variables.

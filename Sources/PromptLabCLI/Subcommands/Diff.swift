@@ -38,8 +38,7 @@ extension PromptLabCommand {
             } else {
                 newReference = PromptReference(name: oldReference.name, selector: .working)
             }
-            let diff = try PromptDiff(
-                old: try repo.resolve(oldReference), new: try repo.resolve(newReference), wordLevel: word)
+            let diff = try repo.diff(try repo.resolve(oldReference), try repo.resolve(newReference), wordLevel: word)
             if output.isJSON {
                 printJSON(diff)
             } else {
@@ -58,57 +57,95 @@ extension PromptLabCommand {
                 for change in diff.fieldChanges { text += "  \(change)\n" }
             }
             if let words = diff.words {
-                text += "body (word diff):\n"
-                for line in WordDiff.changedLines(words) {
-                    guard let line else {
-                        text += Terminal.paint("…", .dim) + "\n"
-                        continue
-                    }
-                    for segment in line {
-                        switch segment {
-                        case .same(let s): text += s
-                        case .removed(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .red) : "[-\(s)-]"
-                        case .added(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .green) : "{+\(s)+}"
-                        }
-                    }
-                    text += "\n"
+                if diff.old.bytes != diff.new.bytes {
+                    text += "body (word diff):\n" + Self.wordText(words)
                 }
-                if !text.hasSuffix("\n") { text += "\n" }
             } else {
-                for line in diff.unified.split(separator: "\n", omittingEmptySubsequences: false) {
-                    if line.hasPrefix("+++") || line.hasPrefix("---") {
-                        text += Terminal.paint(String(line), .bold) + "\n"
-                    } else if line.hasPrefix("+") {
-                        text += Terminal.paint(String(line), .green) + "\n"
-                    } else if line.hasPrefix("-") {
-                        text += Terminal.paint(String(line), .red) + "\n"
-                    } else if line.hasPrefix("@@") {
-                        text += Terminal.paint(String(line), .cyan) + "\n"
-                    } else if !line.isEmpty {
-                        text += line + "\n"
-                    }
+                text += Self.unifiedText(diff.unified)
+            }
+            for partial in diff.partialChanges {
+                let state = partial.oldBytes == nil ? " (newly included)" : (partial.newBytes == nil ? " (no longer included, or missing)" : "")
+                text += Terminal.paint("partial \(partial.name)\(state):", .bold) + "\n"
+                if let words = partial.words {
+                    text += Self.wordText(words)
+                } else {
+                    text += Self.unifiedText(partial.unified)
                 }
             }
             Terminal.write(text)
         }
 
+        private static func wordText(_ words: [WordDiff.Segment]) -> String {
+            var text = ""
+            for line in WordDiff.changedLines(words) {
+                guard let line else {
+                    text += Terminal.paint("…", .dim) + "\n"
+                    continue
+                }
+                for segment in line {
+                    switch segment {
+                    case .same(let s): text += s
+                    case .removed(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .red) : "[-\(s)-]"
+                    case .added(let s): text += Terminal.colorsStdout ? Terminal.paint(s, .green) : "{+\(s)+}"
+                    }
+                }
+                text += "\n"
+            }
+            return text
+        }
+
+        private static func unifiedText(_ unified: String) -> String {
+            var text = ""
+            for line in unified.split(separator: "\n", omittingEmptySubsequences: false) {
+                if line.hasPrefix("+++") || line.hasPrefix("---") {
+                    text += Terminal.paint(String(line), .bold) + "\n"
+                } else if line.hasPrefix("+") {
+                    text += Terminal.paint(String(line), .green) + "\n"
+                } else if line.hasPrefix("-") {
+                    text += Terminal.paint(String(line), .red) + "\n"
+                } else if line.hasPrefix("@@") {
+                    text += Terminal.paint(String(line), .cyan) + "\n"
+                } else if !line.isEmpty {
+                    text += line + "\n"
+                }
+            }
+            return text
+        }
+
+        private static func wordsJSON(_ words: [WordDiff.Segment]) -> JSON {
+            .array(words.map { segment in
+                switch segment {
+                case .same(let s): .object([("op", "same"), ("text", .string(s))])
+                case .removed(let s): .object([("op", "removed"), ("text", .string(s))])
+                case .added(let s): .object([("op", "added"), ("text", .string(s))])
+                }
+            })
+        }
+
         private func printJSON(_ diff: PromptDiff) {
             var fields: [(key: String, value: JSON)] = [
                 ("prompt", .string(diff.old.name.rawValue)),
-                ("old", .object([("version", .number(diff.old.number)), ("commit", .text(diff.old.record?.commit.hex))])),
-                ("new", .object([("version", .number(diff.new.number)), ("commit", .text(diff.new.record?.commit.hex))])),
+                ("old", .object([
+                    ("version", .number(diff.old.number)), ("commit", .text(diff.old.record?.commit.hex)),
+                    ("template_hash", .text(diff.hashes?.old)),
+                ])),
+                ("new", .object([
+                    ("version", .number(diff.new.number)), ("commit", .text(diff.new.record?.commit.hex)),
+                    ("template_hash", .text(diff.hashes?.new)),
+                ])),
                 ("frontMatter", .array(diff.fieldChanges.map { .object([("path", .string($0.path)), ("change", .string($0.description))]) })),
                 ("unified", .string(diff.unified)),
             ]
-            if let words = diff.words {
-                fields.append(("words", .array(words.map { segment in
-                    switch segment {
-                    case .same(let s): .object([("op", "same"), ("text", .string(s))])
-                    case .removed(let s): .object([("op", "removed"), ("text", .string(s))])
-                    case .added(let s): .object([("op", "added"), ("text", .string(s))])
-                    }
-                })))
-            }
+            if let words = diff.words { fields.append(("words", Self.wordsJSON(words))) }
+            fields.append(("partials", .array(diff.partialChanges.map { partial in
+                var item: [(key: String, value: JSON)] = [
+                    ("name", .string(partial.name.rawValue)), ("old_present", .bool(partial.oldBytes != nil)),
+                    ("new_present", .bool(partial.newBytes != nil)), ("unified", .string(partial.unified)),
+                ]
+                if let words = partial.words { item.append(("words", Self.wordsJSON(words))) }
+                return .object(item)
+            })))
+            fields.append(("identical", .bool(diff.isEmpty)))
             print(JSON.object(fields).jsonText(pretty: true))
         }
     }

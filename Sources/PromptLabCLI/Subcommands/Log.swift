@@ -7,7 +7,10 @@ extension PromptLabCommand {
         static let configuration = CommandConfiguration(
             commandName: "log",
             abstract: "Show a prompt's versions, or the repository's log.",
-            discussion: "A prompt's versions v1..vN are the commits that changed its file along first-parent history.")
+            discussion: """
+                A prompt's versions v1..vN are the commits along first-parent history that changed its file or \
+                any partial it includes (directly or not); the latter are marked [partial: NAME].
+                """)
 
         @Argument(help: "A prompt name (default: the whole repository).")
         var name: String?
@@ -33,9 +36,12 @@ extension PromptLabCommand {
             var numbered = Array(history.versions.enumerated().reversed())
             if let limit { numbered = Array(numbered.prefix(limit)) }
             if output.isJSON {
-                let items = numbered.map { offset, record in
-                    JSON.object([
+                let items = try numbered.map { offset, record in
+                    let version = try repo.resolve(PromptReference(name: name, selector: .version(offset + 1)))
+                    return JSON.object([
                         ("version", .int(offset + 1)), ("commit", .string(record.commit.hex)),
+                        ("template_hash", .string(try repo.templateClosure(of: version).hash)),
+                        ("changed_partials", .array(record.changedPartials.map { .string($0.rawValue) })),
                         ("date", .string(Formatting.isoDate(record.time, offsetMinutes: record.offsetMinutes))),
                         ("author", .string(record.authorName)), ("email", .string(record.authorEmail)),
                         ("message", .string(record.summary)),
@@ -52,7 +58,9 @@ extension PromptLabCommand {
                 let date = Formatting.date(record.time, offsetMinutes: record.offsetMinutes)
                 let tags = (labels[record.commit] ?? []).map(\.label)
                 let tagText = tags.isEmpty ? "" : " " + Terminal.paint("(" + tags.joined(separator: ", ") + ")", .cyan)
-                text += "\(version) \(sha) \(date) \(record.authorName)  \(record.summary)\(tagText)\n"
+                let partials = record.changedPartials.map(\.rawValue)
+                let partialText = partials.isEmpty ? "" : " " + Terminal.paint("[partial: " + partials.joined(separator: ", ") + "]", .dim)
+                text += "\(version) \(sha) \(date) \(record.authorName)  \(record.summary)\(partialText)\(tagText)\n"
             }
             if history.isDeleted { text = "      (deleted in the latest commit that touched it)\n" + text }
             Terminal.write(text)

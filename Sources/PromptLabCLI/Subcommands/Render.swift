@@ -40,7 +40,8 @@ extension PromptLabCommand {
             }
             let rendered = try repo.render(version, variables: values)
             if output.isJSON {
-                print(Self.json(rendered, version: version).jsonText(pretty: true))
+                let hash = try repo.templateClosure(of: version).hash
+                print(Self.json(rendered, version: version, templateHash: hash).jsonText(pretty: true))
                 return
             }
             var text = ""
@@ -54,10 +55,11 @@ extension PromptLabCommand {
             Terminal.write(text)
         }
 
-        static func json(_ rendered: RenderedPrompt, version: PromptVersion) -> JSON {
+        static func json(_ rendered: RenderedPrompt, version: PromptVersion, templateHash: String) -> JSON {
             .object([
                 ("prompt", .string(rendered.name.rawValue)), ("version", .number(version.number)),
-                ("commit", .text(version.record?.commit.hex)), ("model", .text(rendered.model)),
+                ("commit", .text(version.record?.commit.hex)), ("template_hash", .string(templateHash)),
+                ("model", .text(rendered.model)),
                 ("config", .object(rendered.config.fields)),
                 ("output", .object([("format", .string(rendered.outputFormat.rawValue))] + (rendered.outputSchema.map { [("schema", $0)] } ?? []))),
                 ("messages", .array(rendered.messages.map { .object([("role", .string($0.role.rawValue)), ("content", .string($0.content))]) })),

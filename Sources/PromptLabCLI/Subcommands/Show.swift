@@ -19,6 +19,7 @@ extension PromptLabCommand {
                 print(JSON.object([
                     ("prompt", .string(version.name.rawValue)), ("version", .number(version.number)),
                     ("commit", .text(version.record?.commit.hex)),
+                    ("template_hash", .string(try repo.templateClosure(of: version).hash)),
                     ("content", .string(String(decoding: version.bytes, as: UTF8.self))),
                 ]).jsonText(pretty: true))
                 return
