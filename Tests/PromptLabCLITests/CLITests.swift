@@ -183,6 +183,23 @@ import Testing
         }
     }
 
+    /// A body that would fail at run time is refused at commit with one error
+    /// and one hint line, exit 4, and nothing written; --no-verify commits it.
+    @Test func commitChecksTheBody() throws {
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try initialise()
+        try write("q.prompt", "---\ninput:\n  schema:\n    email: string\n---\nWrite to {{emial}}.\n")
+        let head = try run(["git", "rev-parse", "HEAD"]).stdout
+        let refused = try run(["commit", "-m", "typo"])
+        #expect(refused.status == 4, "\(refused.stderr)")
+        let lines = refused.stderr.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first == "error: q.prompt:6:10: variable 'emial' is not declared in input.schema; did you mean 'email'?")
+        #expect(lines.last?.hasPrefix("hint: ") == true)
+        #expect(try run(["git", "rev-parse", "HEAD"]).stdout == head)
+        #expect(try run(["commit", "-m", "typo", "--no-verify"]).status == 0)
+    }
+
     @Test func missingAuthorIsExplained() throws {
         #expect(try run(["init", "--author", "Init <init@example.com>"]).status == 0)
         try write("p.prompt", Self.prompt)

@@ -370,6 +370,56 @@ import Testing
         try t.git("fsck", "--strict")
     }
 
+    /// `commit` refuses bodies that would only fail at `render` or `run`, with
+    /// a position and a suggestion, and writes nothing; `verify: false` skips it.
+    @Test func commitChecksBodiesAndSuggestsNames() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("shared/style", "Be brief.\n")
+        try t.commit("shared/tone", "Sign as {{sender}}.\n")
+        try t.write("shared/new.prompt", "New.\n")
+        let head = try t.git("rev-parse", "HEAD")
+        let schema = "---\ninput:\n  schema:\n    email: string\n    items(array): string\n---\n"
+        func refused(_ body: String, _ expected: String, hint: String = "--no-verify", only: Bool = false) throws {
+            try t.write("inbox/intent.prompt", schema + body)
+            do {
+                let names = only ? [try PromptName("inbox/intent")] : nil
+                _ = try t.open().commit(names: names, message: "m", author: nil)
+                Issue.record("expected \(body) to be refused")
+            } catch let error as PromptLabError {
+                #expect(error.kind == .invalidInput)
+                #expect(error.exitCode == 4)
+                #expect(error.message == expected)
+                #expect(error.hint?.contains(hint) == true, "\(error.hint ?? "")")
+            }
+            #expect(try t.git("rev-parse", "HEAD") == head)
+        }
+        try refused(
+            "Write to {{emial}}.\n",
+            "inbox/intent.prompt:7:10: variable 'emial' is not declared in input.schema; did you mean 'email'?")
+        try refused(
+            "Hi.\n{{> shared/styel}}\n", "inbox/intent.prompt:8:1: unknown partial 'shared/styel'; did you mean 'shared/style'?")
+        try refused("Mail {email}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{email}}', which Mustache would send as text")
+        try refused("Mail {{email}}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{{email}}}', which Mustache would send as text")
+        try refused(
+            "{{> shared/tone}}\n",
+            "shared/tone.prompt:1:9: variable 'sender' is not declared in input.schema (included by inbox/intent)")
+        try refused(
+            "{{> shared/new}}\n",
+            "inbox/intent.prompt:7:1: partial 'shared/new' exists on disk but is neither committed nor part of this commit",
+            hint: "promptlab commit inbox/intent shared/new", only: true)
+
+        // Sections see their items' fields; committing the new partial alongside is fine.
+        try t.write(
+            "inbox/intent.prompt",
+            schema + "{{#items}}- {{.}}\n{{/items}}\n{{#examples}}{{input.email}} {{output}}{{/examples}}\n"
+                + "{{> shared/style}}\n{{> shared/new}}\nTo {{email}}\n")
+        #expect(try t.open().commit(names: nil, message: "both", author: nil)?.prompts.count == 2)
+        try t.write("inbox/intent.prompt", schema + "Write to {{emial}}.\n")
+        #expect(try t.open().commit(names: nil, message: "unchecked", author: nil, verify: false) != nil)
+        #expect(try t.git("log", "-1", "--format=%s") == "unchecked")
+    }
+
     @Test func notARepository() {
         _ = TestRepository.isolation
         let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"

@@ -16,19 +16,51 @@ extension PromptRepository {
     /// Commits the named prompts, or every changed prompt when `names` is nil.
     ///
     /// Each file is parsed first; an invalid one is refused with `file:line:col`.
-    /// The branch is moved by compare-and-swap, and the commit is rebuilt on the
-    /// new tip if another process committed meanwhile, so no commit is lost.
+    /// Unless `verify` is false, each body is then checked as it will be
+    /// committed (``TemplateCheck``): unknown partials, variables missing from a
+    /// declared `input.schema`, unbalanced braces. Nothing is written when any
+    /// check fails. The branch is moved by compare-and-swap, and the commit is
+    /// rebuilt on the new tip if another process committed meanwhile, so no
+    /// commit is lost.
     ///
     /// - Returns: nil when nothing changed.
     /// - Throws: ``PromptLabError``: `invalidInput`, `noAuthor`, `conflict` (retry), `notFound`.
-    public func commit(names: [PromptName]?, message: String, author: Signature?) throws(PromptLabError) -> CommitResult? {
+    public func commit(
+        names: [PromptName]?, message: String, author: Signature?, verify: Bool = true
+    ) throws(PromptLabError) -> CommitResult? {
         let changes = try fileChanges(names: names)
         if changes.isEmpty { return nil }
+        var files = [PromptFile]()
         for change in changes {
             guard let bytes = change.bytes, let name = promptName(forRepositoryPath: change.path) else { continue }
-            _ = try PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
+            files.append(try PromptFile.parse(bytes, name: name, displayPath: name.relativePath))
         }
+        if verify { try check(files, committing: changes) }
         return try commitChanges(changes, message: message, author: author)
+    }
+
+    /// Checks the bodies of `files` against the tree the commit will have:
+    /// `HEAD`'s, with `changes` applied.
+    private func check(_ files: [PromptFile], committing changes: [FileChange]) throws(PromptLabError) {
+        var pending = [PromptName: [UInt8]?]()
+        for change in changes {
+            if let name = promptName(forRepositoryPath: change.path) { pending[name] = .some(change.bytes) }
+        }
+        let head: ObjectID?
+        do { head = try git.head().commit } catch { throw PromptLabError.git(error, while: "reading HEAD") }
+        let committed = head.map { promptBytes(at: $0) }
+        let lookup: TemplateCheck.Lookup = { (name: PromptName) throws(PromptLabError) -> PromptFile? in
+            let bytes: [UInt8]?
+            if let entry = pending[name] { bytes = entry } else { bytes = try committed?(name) ?? nil }
+            return try bytes.map { (bytes) throws(PromptLabError) in
+                try PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
+            }
+        }
+        let known = Set(workingPromptNames().map(\.rawValue)).union(try committedPromptNames().map(\.rawValue))
+        let checker = TemplateCheck(
+            partials: lookup, knownNames: known.sorted(),
+            isOnDisk: { [self] in FileManager.default.fileExists(atPath: workingPath(of: $0)) })
+        for file in files { try checker.check(file) }
     }
 
     /// Commits files by path relative to the work tree, as they are on disk.

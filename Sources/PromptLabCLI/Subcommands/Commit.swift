@@ -7,13 +7,20 @@ extension PromptLabCommand {
         static let configuration = CommandConfiguration(
             commandName: "commit",
             abstract: "Commit the named prompts, or every changed prompt.",
-            discussion: "Each file is parsed first; an invalid one is refused with file:line:col and nothing is committed.")
+            discussion: """
+                Each file is parsed and its body checked first: unknown partials, variables that a declared \
+                input.schema does not list, unbalanced braces. A problem is refused with file:line:col (exit 4) \
+                and nothing is committed. --no-verify skips the body checks, not the parsing.
+                """)
 
         @Argument(help: "Prompts to commit (default: every changed prompt).")
         var names: [String] = []
 
         @Option(name: .shortAndLong, help: "The commit message.")
         var message: String
+
+        @Flag(help: "Skip the body checks (unknown partials, undeclared variables, unbalanced braces).")
+        var noVerify = false
 
         @OptionGroup var author: AuthorOption
         @OptionGroup var repository: RepositoryOptions
@@ -28,7 +35,10 @@ extension PromptLabCommand {
         func run() throws {
             let repo = try repository.open()
             let prompts = try names.isEmpty ? nil : names.map { try PromptName($0) }
-            guard let result = try repo.commit(names: prompts, message: message, author: try author.signature()) else {
+            guard
+                let result = try repo.commit(
+                    names: prompts, message: message, author: try author.signature(), verify: !noVerify)
+            else {
                 if output.isJSON {
                     print(JSON.object([("commit", .null), ("prompts", .array([]))]).jsonText(pretty: true))
                 } else {
