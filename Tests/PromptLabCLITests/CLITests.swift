@@ -197,6 +197,9 @@ import Testing
         #expect(lines.first == "error: q.prompt:6:10: variable 'emial' is not declared in input.schema; did you mean 'email'?")
         #expect(lines.last?.hasPrefix("hint: ") == true)
         #expect(try run(["git", "rev-parse", "HEAD"]).stdout == head)
+        let unknown = try run(["show", "qq"])
+        #expect(unknown.status == 5)
+        #expect(unknown.stderr.hasPrefix("error: no prompt 'qq'; did you mean 'q'?\n"), "\(unknown.stderr)")
         #expect(try run(["commit", "-m", "typo", "--no-verify"]).status == 0)
     }
 

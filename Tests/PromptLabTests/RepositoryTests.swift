@@ -420,6 +420,40 @@ import Testing
         #expect(try t.git("log", "-1", "--format=%s") == "unchecked")
     }
 
+    /// An unknown prompt name suggests the closest one; a new file says how to use it.
+    @Test func unknownNamesSuggestTheClosestPrompt() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("inbox/intent", samplePrompt())
+        try t.write("inbox/draft.prompt", samplePrompt())
+        let repo = try t.open()
+        func failure(_ reference: String) -> PromptLabError? {
+            do {
+                _ = try repo.resolve(try PromptReference(parsing: reference))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        for reference in ["inbox/intnet", "inbox/intnet@v1", "inbox/intnet@working"] {
+            #expect(failure(reference)?.message == "no prompt 'inbox/intnet'; did you mean 'inbox/intent'?", "\(reference)")
+            #expect(failure(reference)?.exitCode == 5)
+        }
+        #expect(failure("zzz")?.message == "no prompt 'zzz'")
+        let draft = failure("inbox/draft")
+        #expect(draft?.message == "prompt 'inbox/draft' has no committed versions yet")
+        #expect(draft?.hint?.contains("inbox/draft@working") == true)
+        #expect(draft?.exitCode == 5)
+        do {
+            _ = try repo.commit(names: [try PromptName("inbox/intnet")], message: "m", author: nil)
+            Issue.record("expected an unknown prompt to be refused")
+        } catch {
+            #expect(error.message == "no prompt 'inbox/intnet'; did you mean 'inbox/intent'?")
+        }
+        try repo.setLabel("production", to: try PromptReference(parsing: "inbox/intent@v1"))
+        #expect(failure("inbox/intent@prodcution")?.message.hasSuffix("; did you mean 'production'?") == true)
+    }
+
     @Test func notARepository() {
         _ = TestRepository.isolation
         let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"

@@ -17,15 +17,23 @@ extension PromptRepository {
     public func history(of name: PromptName) throws(PromptLabError) -> PromptHistory {
         let index = try VersionIndex.load(for: self, only: name)
         let records = index.history(of: name)
-        guard !records.isEmpty else {
-            throw PromptLabError(
-                .notFound, "prompt '\(name)' has no committed versions",
-                hint: FileManager.default.fileExists(atPath: workingPath(of: name))
-                    ? "commit it first: promptlab commit \(name) -m MESSAGE"
-                    : "see 'promptlab list' for the prompts in this repository")
-        }
+        guard !records.isEmpty else { throw try unknownPrompt(name) }
         return PromptHistory(
             name: name, versions: records.filter { $0.blob != nil }, isDeleted: records.last?.blob == nil)
+    }
+
+    /// The error for a prompt with no committed version: a new file says how to
+    /// commit or use it; an unknown name suggests the closest known one.
+    func unknownPrompt(_ name: PromptName) throws(PromptLabError) -> PromptLabError {
+        if FileManager.default.fileExists(atPath: workingPath(of: name)) {
+            return PromptLabError(
+                .notFound, "prompt '\(name)' has no committed versions yet",
+                hint: "commit it (promptlab commit \(name) -m MESSAGE), or use the file on disk as \(name)@working")
+        }
+        let known = Set(workingPromptNames().map(\.rawValue)).union(try committedPromptNames().map(\.rawValue))
+        return PromptLabError(
+            .notFound, "no prompt '\(name)'\(Suggestion.phrase(for: name.rawValue, in: known))",
+            hint: "see 'promptlab list' for the prompts in this repository", subject: name.rawValue)
     }
 
     /// Names of every prompt ever committed on this branch.
@@ -40,6 +48,7 @@ extension PromptRepository {
         let name = reference.name
         if reference.selector == .working {
             guard let bytes = try readWorkingFile(name) else {
+                guard (try? history(of: name)) != nil else { throw try unknownPrompt(name) }
                 throw PromptLabError(
                     .notFound, "prompt '\(name)' has no working file (\(name.relativePath))",
                     hint: "see 'promptlab list' for the prompts in this repository")
@@ -70,8 +79,9 @@ extension PromptRepository {
                 return try version(name, atCommit: target, versions: versions, shownAs: "label '\(revision)'")
             }
             guard revision.count >= 4, revision.count <= 40, revision.allSatisfy(\.isHexDigit) else {
+                let suggestion = Suggestion.phrase(for: revision, in: ((try? labels(of: name)) ?? []).map(\.label))
                 throw PromptLabError(
-                    .notFound, "prompt '\(name)' has no label '\(revision)', and it is not a version or SHA",
+                    .notFound, "prompt '\(name)' has no label '\(revision)', and it is not a version or SHA\(suggestion)",
                     hint: "use NAME@vN, NAME@LABEL, NAME@SHA (4+ hex digits) or NAME@working; see 'promptlab label --list \(name)'")
             }
             // Fast path: a prefix of one of this prompt's version commits.
