@@ -160,6 +160,54 @@ struct PromptFileTests {
                 == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// Values are checked against the Picoschema types; text converts where unambiguous.
+    @Test func variablesAreCheckedAgainstDeclaredTypes() throws {
+        let text = """
+            ---
+            input:
+              schema:
+                max_words: integer, the limit
+                ratio?: number
+                formal?: boolean
+                level(enum): [low, high]
+                tags?(array): string
+                address?(object):
+                  street: string
+                  zip?: string
+            ---
+            {{max_words}} {{level}} {{ratio}}{{#formal}} formal{{/formal}}{{#tags}} #{{.}}{{/tags}}{{#address}} {{street}}{{/address}}
+            """
+        let file = try parse(text)
+        #expect(file.frontMatter.inputVariables.map(\.type) == ["integer", "number", "boolean", "enum", "array", "object"])
+        #expect(file.frontMatter.inputVariables[4].schema == .array(.string))
+        #expect(file.frontMatter.inputVariables[4].isOptional)
+        let given: [String: PromptValue] = [
+            "max_words": "12", "level": "high", "ratio": "0.5", "formal": "false", "tags": "[\"a\", \"b\"]",
+            "address": "{\"street\": \"Main St\"}",
+        ]
+        #expect(try render(text, given).messages[0].content == "12 high 0.5 #a #b Main St")
+        #expect(try render(text, ["max_words": .int(3), "level": "low", "formal": "TRUE"]).messages[0].content == "3 low  formal")
+
+        let failures: [([String: PromptValue], String)] = [
+            (["max_words": "abc", "level": "low"], "variable 'max_words' must be an integer, got 'abc'"),
+            (["max_words": "12.5", "level": "low"], "variable 'max_words' must be an integer, got '12.5'"),
+            (["max_words": "1", "level": "medium"], "variable 'level' must be one of low, high, got 'medium'"),
+            (["max_words": "1", "level": "low", "formal": "yes"], "variable 'formal' must be true or false, got 'yes'"),
+            (["max_words": "1", "level": "low", "ratio": "half"], "variable 'ratio' must be a number, got 'half'"),
+            (["max_words": "1", "level": "low", "tags": "a,b"], "variable 'tags' must be a list (of text) as JSON, got 'a,b'"),
+            (["max_words": "1", "level": "low", "tags": .array([.string("a"), .array([])])], "variable 'tags[1]' must be text, got []"),
+            (["max_words": "1", "level": "low", "address": .object([("zip", "1")])], "variable 'address.street' (text) is missing"),
+        ]
+        for (variables, message) in failures {
+            let failure = error { try render(text, variables) }
+            #expect(failure?.kind == .invalidInput)
+            #expect(failure?.message == message)
+            #expect(failure?.subject == variables.keys.first { message.contains("'\($0)") })
+        }
+        let unknownType = error { try parse("---\ninput:\n  schema:\n    n: integr\n---\nx\n") }
+        #expect(unknownType?.message.hasPrefix("t.prompt:4:8: unknown type 'integr'; did you mean 'integer'?") == true, "\(unknownType?.message ?? "")")
+    }
+
     @Test func rendersRolesSectionsAndExamples() throws {
         let rendered = try render(
             """

@@ -88,8 +88,9 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
-    /// Renders every (variant, case) once, so a missing variable stops the run
-    /// before any request; returns the rendered characters per variant.
+    /// Renders every (variant, case) once, so a missing variable or a value of
+    /// the wrong type stops the run before any request; returns the rendered
+    /// characters per variant.
     private func validateCases() throws(PromptLabError) -> [Int] {
         var characters = [Int]()
         for variant in variants {
@@ -98,6 +99,12 @@ public struct ExperimentPlan: Sendable {
                 do {
                     total += try render(variant, testCase).messages.reduce(0) { $0 + $1.content.utf8.count }
                 } catch {
+                    if error.kind == .invalidInput, error.subject != nil {
+                        throw PromptLabError(
+                            .invalidInput,
+                            "case \(index + 1) (\(testCase.location), id \(testCase.id)), variant '\(variant.name)': \(error.message)",
+                            hint: error.hint, subject: error.subject)
+                    }
                     if error.kind == .renderFailed, let name = error.subject {
                         throw PromptLabError(
                             .invalidInput,

@@ -155,7 +155,12 @@ public struct TemplateCheck {
     private func scope(of name: String, in front: FrontMatter, scopes: [Scope]) -> Scope {
         if name == "examples", scopes.isEmpty { return .fields(["input", "output"]) }
         guard scopes.isEmpty, let variable = front.inputVariables.first(where: { $0.name == name }) else { return .anything }
-        return ["string", "integer", "number", "boolean", "null"].contains(variable.type) ? .transparent : .anything
+        switch variable.schema {
+        case .object(let fields) where !fields.isEmpty, .array(.object(let fields)) where !fields.isEmpty:
+            return .fields(Set(fields.map(\.name)))
+        case .any, .object, .array(.any), .array(.object), .array(.array): return .anything
+        default: return .transparent
+        }
     }
 
     /// The variable a tag's name looks up first: `a` for `a.b.c` and for
