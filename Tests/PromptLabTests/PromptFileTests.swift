@@ -312,6 +312,18 @@ struct PromptFileTests {
         #expect(tags.map(\.description) == ["tags: +c −b", "model: added x"])
     }
 
+    /// A changed last word stays on its line, as with `git diff --word-diff`.
+    @Test func wordDiffKeepsAChangedLastWordOnItsLine() {
+        let segments = WordDiff.segments(from: "Be brief.\nNext line\n", to: "Be short.\nNext line\n")
+        #expect(segments == [.same("Be "), .removed("brief."), .added("short."), .same("\nNext line\n")])
+        let lines = WordDiff.changedLines(segments, context: 0)
+        #expect(lines.count == 2)
+        #expect(lines[0] == [.same("Be "), .removed("brief."), .added("short.")])
+        #expect(
+            WordDiff.segments(from: "say a b c now", to: "say x y z now")
+                == [.same("say "), .removed("a b c"), .added("x y z"), .same(" now")])
+    }
+
     @Test func wordDiffKeepsTextRecoverable() {
         let segments = WordDiff.segments(from: "the quick brown fox", to: "the slow brown fox jumps")
         let old = segments.compactMap { s -> String? in
@@ -322,7 +334,7 @@ struct PromptFileTests {
         }.joined()
         #expect(old == "the quick brown fox")
         #expect(new == "the slow brown fox jumps")
-        #expect(segments.contains(.removed("quick ")))
-        #expect(segments.contains(.added("slow ")))
+        #expect(segments.contains(.removed("quick")))
+        #expect(segments.contains(.added("slow")))
     }
 }

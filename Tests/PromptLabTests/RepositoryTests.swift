@@ -477,6 +477,6 @@ import Testing
             new: try repo.resolve(try PromptReference(parsing: "p@working")), wordLevel: true)
         #expect(diff.fieldChanges.map(\.description) == ["config.temperature: 0.2 → 0.7", "examples: +2 (1 → 3)"])
         #expect(diff.unified.contains("-Answer briefly.\n+Answer in detail."))
-        #expect(diff.words?.contains(.removed("briefly.\n")) == true)
+        #expect(diff.words?.contains(.removed("briefly.")) == true)
     }
 }
