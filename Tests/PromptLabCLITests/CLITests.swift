@@ -96,6 +96,13 @@ import Testing
         #expect(try run(["git", "for-each-ref", "--format=%(refname)"]).stdout.contains("refs/promptlab/labels/support/triage.prompt/production"))
         let rollback = try run(["rollback", "support/triage", "--to", "production", "--label", "production"])
         #expect(rollback.status == 0, "\(rollback.stderr)")
+        let history = try run(["label", "--history", "support/triage@production", "--format", "json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        let moves = (try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any])?["moves"] as? [[String: Any]]
+        #expect(moves?.map { $0["version"] as? Int } == [3, 1])
+        #expect(moves?.first?["previous_version"] as? Int == 1)
+        #expect(moves?.first?["name"] as? String == "Cli Tester")
+        #expect(try run(["label", "support/triage@v2", "Production"]).status == 4)
         #expect(try run(["show", "support/triage@production"]).stdout.contains("temperature: 0.2"))
         #expect(try run(["git", "fsck", "--strict"]).status == 0)
         #expect(try run(["git", "status", "--porcelain"]).stdout.isEmpty)

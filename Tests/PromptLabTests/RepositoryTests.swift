@@ -454,6 +454,44 @@ import Testing
         #expect(failure("inbox/intent@prodcution")?.message.hasSuffix("; did you mean 'production'?") == true)
     }
 
+    /// `Production` beside `production` is refused (one file on case-insensitive
+    /// file systems), and a label's moves are read back from its reflog.
+    @Test func labelCaseCollisionsAndHistory() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("p", samplePrompt(line: "one"), message: "one")
+        try t.commit("p", samplePrompt(line: "two"), message: "two")
+        let repo = try t.open()
+        let name = try PromptName("p")
+        try repo.setLabel("production", to: try PromptReference(parsing: "p@v1"))
+        do {
+            try repo.setLabel("Production", to: try PromptReference(parsing: "p@v2"))
+            Issue.record("expected a label differing only in case to be refused")
+        } catch {
+            #expect(error.kind == .invalidInput)
+            #expect(error.message == "label 'Production' of 'p' differs only in case from the existing label 'production'")
+            #expect(error.hint?.hasPrefix("use 'production'") == true)
+        }
+        #expect(try t.git("for-each-ref", "--format=%(refname)", "refs/promptlab") == "refs/promptlab/labels/p.prompt/production")
+
+        try repo.setLabel("production", to: try PromptReference(parsing: "p@v2"))
+        _ = try repo.rollback(name, to: try PromptReference(parsing: "p@v1"), label: "production", author: nil)
+        let moves = try t.open().labelHistory("production", of: name)
+        #expect(moves.map(\.version) == [3, 2, 1])
+        #expect(moves.map(\.previousVersion) == [2, 1, nil])
+        #expect(moves.allSatisfy { $0.name == "Ada Tester" && $0.email == "ada@example.com" })
+        #expect(moves.last?.message.contains("production -> v1") == true)
+        let gitMoves = try t.git("reflog", "show", "--format=%H", "refs/promptlab/labels/p.prompt/production")
+        #expect(gitMoves.split(separator: "\n").map(String.init) == moves.map(\.commit.hex))
+        do {
+            _ = try repo.labelHistory("prod", of: name)
+            Issue.record("expected an unknown label")
+        } catch {
+            #expect(error.kind == .notFound)
+            #expect(error.message == "prompt 'p' has no label 'prod'")
+        }
+    }
+
     @Test func notARepository() {
         _ = TestRepository.isolation
         let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"

@@ -11,11 +11,14 @@ extension PromptLabCommand {
                 promptlab label NAME@REF LABEL
                 promptlab label --list [NAME]
                 promptlab label --delete NAME LABEL
+                promptlab label --history NAME@LABEL
                 """,
             discussion: """
                 Labels are git references under refs/promptlab/labels/, so 'git for-each-ref refs/promptlab' \
                 lists them and they travel with push and fetch of refs/promptlab/*. A label moves as a \
-                compare-and-swap and each move is recorded in its reflog.
+                compare-and-swap and each move is recorded in its reflog, which --history shows. Labels that \
+                differ only in case (Production beside production) are refused: they would collide on \
+                case-insensitive file systems.
                 """)
 
         @Argument(help: "NAME@REF and LABEL to set; NAME to list; NAME and LABEL to delete.")
@@ -27,14 +30,22 @@ extension PromptLabCommand {
         @Flag(name: .shortAndLong, help: "Delete a label.")
         var delete = false
 
+        @Flag(help: "Show where a label pointed over time (version, SHA, who, when, message), newest first.")
+        var history = false
+
         @OptionGroup var repository: RepositoryOptions
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            if list && delete { throw ValidationError("--list and --delete cannot be used together") }
+            if [list, delete, history].filter({ $0 }).count > 1 {
+                throw ValidationError("use only one of --list, --delete and --history")
+            }
+            if history && (arguments.count != 1 || !arguments[0].contains("@")) {
+                throw ValidationError("--history takes one NAME@LABEL, such as support/triage@production")
+            }
             if list && arguments.count > 1 { throw ValidationError("--list takes at most one prompt name") }
             if delete && arguments.count != 2 { throw ValidationError("--delete takes a prompt name and a label") }
-            if !list && !delete && arguments.count != 2 {
+            if !list && !delete && !history && arguments.count != 2 {
                 throw ValidationError("expected NAME@REF LABEL (or --list / --delete)")
             }
         }
@@ -61,6 +72,10 @@ extension PromptLabCommand {
                 }
                 return
             }
+            if history {
+                try printHistory(repo)
+                return
+            }
             if delete {
                 let name = try PromptName(arguments[0])
                 let target = try repo.deleteLabel(arguments[1], of: name)
@@ -77,6 +92,38 @@ extension PromptLabCommand {
             } else {
                 print("Label \(label.label) of \(label.prompt) already points at \(version)")
             }
+        }
+
+        private func printHistory(_ repo: PromptRepository) throws {
+            let parts = arguments[0].split(separator: "@", maxSplits: 1)
+            let name = try PromptName(String(parts[0]))
+            let label = parts.count > 1 ? String(parts[1]) : ""
+            let moves = try repo.labelHistory(label, of: name)
+            if output.isJSON {
+                func version(_ n: Int?) -> JSON { n.map(JSON.int) ?? .null }
+                print(JSON.object([
+                    ("prompt", .string(name.rawValue)), ("label", .string(label)),
+                    ("moves", .array(moves.map { move in
+                        .object([
+                            ("version", version(move.version)), ("commit", .string(move.commit.hex)),
+                            ("previous_version", version(move.previousVersion)),
+                            ("previous_commit", .text(move.previousCommit?.hex)),
+                            ("name", .string(move.name)), ("email", .string(move.email)),
+                            ("date", .string(Formatting.isoDate(move.time, offsetMinutes: move.offsetMinutes))),
+                            ("message", .string(move.message)),
+                        ])
+                    })),
+                ]).jsonText(pretty: true))
+                return
+            }
+            var text = ""
+            for move in moves {
+                let version = Terminal.paint((move.version.map { "v\($0)" } ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0), .bold)
+                let sha = Terminal.paint(move.commit.short(), .yellow)
+                let date = Formatting.date(move.time, offsetMinutes: move.offsetMinutes)
+                text += "\(version) \(sha) \(date) \(move.name) <\(move.email)>  \(move.message)\n"
+            }
+            Terminal.write(text)
         }
     }
 }
