@@ -492,6 +492,37 @@ import Testing
         }
     }
 
+    /// `commit FOLDER` commits every changed prompt under it, deletions included.
+    @Test func commitAFolderCommitsEveryPromptUnderIt() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("support/a", samplePrompt(line: "a"))
+        try t.commit("support/b", samplePrompt(line: "b"))
+        try t.commit("other/c", samplePrompt(line: "c"))
+        try t.write("support/a.prompt", samplePrompt(line: "a2"))
+        try t.write("support/deep/d.prompt", samplePrompt(line: "d"))
+        try FileManager.default.removeItem(atPath: t.path + "support/b.prompt")
+        try t.write("other/c.prompt", samplePrompt(line: "c2"))
+        let repo = try t.open()
+        let names = try repo.promptNames(matching: "support")
+        #expect(names.map(\.rawValue) == ["support/a", "support/b", "support/deep/d"])
+        #expect(try repo.promptNames(matching: "support/") == names)
+        #expect(try repo.promptNames(matching: "support/a").map(\.rawValue) == ["support/a"])
+        #expect(try repo.promptNames(matching: ".").count == 4)
+        let result = try repo.commit(names: names, message: "support", author: nil)
+        #expect(result?.prompts.map { "\($0.name) \($0.change.rawValue)" } == ["support/a modified", "support/b deleted", "support/deep/d new"])
+        #expect(try t.git("status", "--porcelain") == "M other/c.prompt")
+        let changed = try t.git("show", "--no-renames", "--name-only", "--format=", "HEAD")
+        #expect(changed.split(separator: "\n").map(String.init).sorted() == ["support/a.prompt", "support/b.prompt", "support/deep/d.prompt"], "\(changed)")
+        do {
+            _ = try repo.promptNames(matching: "suport")
+            Issue.record("expected an unknown folder")
+        } catch {
+            #expect(error.kind == .notFound)
+            #expect(error.message == "no prompt or folder 'suport' under the prompt root; did you mean 'support'?")
+        }
+    }
+
     @Test func notARepository() {
         _ = TestRepository.isolation
         let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"

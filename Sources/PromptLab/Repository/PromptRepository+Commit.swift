@@ -63,6 +63,55 @@ extension PromptRepository {
         for file in files { try checker.check(file) }
     }
 
+    /// The prompts a `commit` argument names: the prompt itself, or every
+    /// prompt under a folder of the prompt root (`support`, `support/`, or `.`
+    /// for all), on disk or in `HEAD` (so deletions are included).
+    ///
+    /// A name that is both a prompt and a folder means the prompt; a trailing
+    /// `/` means the folder.
+    ///
+    /// - Throws: ``PromptLabError`` `invalidInput` for an invalid name,
+    ///   `notFound` for a name that is neither, suggesting the closest.
+    public func promptNames(matching argument: String) throws(PromptLabError) -> [PromptName] {
+        let folder = argument == "." || argument == "./" ? "" : (argument.hasSuffix("/") ? String(argument.dropLast()) : argument)
+        if !argument.hasSuffix("/"), argument != "." {
+            let name = try PromptName(argument)
+            if FileManager.default.fileExists(atPath: workingPath(of: name)) { return [name] }
+            if try headPromptNames(under: "").contains(name) {
+                return [name]
+            }
+        }
+        if !folder.isEmpty { _ = try PromptName(folder) }  // the same rules as names: no '..', nothing hidden
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        let names = Set(workingPromptNames().filter { $0.rawValue.hasPrefix(prefix) }).union(try headPromptNames(under: prefix))
+        guard names.isEmpty else { return names.sorted() }
+        var known = Set<String>()
+        for name in Set(workingPromptNames()).union(try headPromptNames(under: "")) {
+            known.insert(name.rawValue)
+            var parts = name.rawValue.split(separator: "/").dropLast()
+            while !parts.isEmpty {
+                known.insert(parts.joined(separator: "/"))
+                parts = parts.dropLast()
+            }
+        }
+        throw PromptLabError(
+            .notFound, "no prompt or folder '\(argument)' under the prompt root\(Suggestion.phrase(for: folder, in: known))",
+            hint: "names and folders are relative to the prompt root (\(rootPath)); see 'promptlab list'")
+    }
+
+    /// The prompts in `HEAD`'s tree whose names start with `prefix`.
+    private func headPromptNames(under prefix: String) throws(PromptLabError) -> [PromptName] {
+        do {
+            guard let head = try git.head().commit else { return [] }
+            let tree = try git.treeID(ofCommit: head)
+            return try git.changedFiles(
+                from: nil, to: tree, under: rootPrefix + prefix, include: { $0.hasSuffix(PromptName.fileExtension) }
+            ).compactMap { promptName(forRepositoryPath: $0.path) }
+        } catch {
+            throw PromptLabError.git(error, while: "reading HEAD's tree")
+        }
+    }
+
     /// Commits files by path relative to the work tree, as they are on disk.
     func commitFiles(_ paths: [String], message: String, author: Signature?) throws(PromptLabError) -> CommitResult? {
         let changes = paths.map { path in

@@ -6,14 +6,14 @@ extension PromptLabCommand {
     struct Commit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "commit",
-            abstract: "Commit the named prompts, or every changed prompt.",
+            abstract: "Commit the named prompts (or every prompt under a folder), or every changed prompt.",
             discussion: """
                 Each file is parsed and its body checked first: unknown partials, variables that a declared \
                 input.schema does not list, unbalanced braces. A problem is refused with file:line:col (exit 4) \
                 and nothing is committed. --no-verify skips the body checks, not the parsing.
                 """)
 
-        @Argument(help: "Prompts to commit (default: every changed prompt).")
+        @Argument(help: "Prompts, or folders of prompts, to commit (default: every changed prompt).")
         var names: [String] = []
 
         @Option(name: .shortAndLong, help: "The commit message.")
@@ -34,7 +34,14 @@ extension PromptLabCommand {
 
         func run() throws {
             let repo = try repository.open()
-            let prompts = try names.isEmpty ? nil : names.map { try PromptName($0) }
+            var prompts: [PromptName]?
+            if !names.isEmpty {
+                var selected = [PromptName]()
+                for argument in names {
+                    for name in try repo.promptNames(matching: argument) where !selected.contains(name) { selected.append(name) }
+                }
+                prompts = selected
+            }
             guard
                 let result = try repo.commit(
                     names: prompts, message: message, author: try author.signature(), verify: !noVerify)
