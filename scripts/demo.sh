@@ -47,7 +47,7 @@ show_command() {
 }
 
 say "1. A prompt repository (git, through libgit2) with the example prompts; support/triage v1 is zero-shot"
-run promptlab init prompts
+run promptlab init prompts --author "Dana Demo <dana@example.com>"
 # A fresh machine may have no git identity; give this throwaway repository one.
 git -C prompts config user.name "Dana Demo"
 git -C prompts config user.email dana@example.com

@@ -40,3 +40,30 @@ extension Repository {
         try check(git_index_write(index))
     }
 }
+
+extension Repository {
+    /// The paths in the staging area (`.git/index`) whose last component is
+    /// `fileName`, such as every tracked `promptlab.yaml`.
+    ///
+    /// Compares bytes without building a `String` per entry, so it stays cheap
+    /// in repositories with many files.
+    public func stagedPaths(named fileName: String) throws(GitError) -> [String] {
+        var index: OpaquePointer? = nil
+        try check(git_repository_index(&index, pointer))
+        defer { git_index_free(index) }
+        let name = Array(fileName.utf8)
+        var found = [String]()
+        for position in 0..<git_index_entrycount(index) {
+            guard let entry = git_index_get_byindex(index, position), let path = entry.pointee.path else { continue }
+            var length = 0
+            while path[length] != 0 { length += 1 }
+            guard length >= name.count else { continue }
+            let start = length - name.count
+            guard name.indices.allSatisfy({ UInt8(bitPattern: path[start + $0]) == name[$0] }) else { continue }
+            if start == 0 || path[start - 1] == CChar(bitPattern: UInt8(ascii: "/")) {
+                found.append(String(cString: path))
+            }
+        }
+        return found
+    }
+}

@@ -90,3 +90,37 @@ extension Repository {
         return valid == 1
     }
 }
+
+/// One move of a reference, from its reflog.
+public struct ReflogEntry: Hashable, Sendable {
+    /// Where the reference pointed before, or nil when this entry created it.
+    public var oldTarget: ObjectID?
+    public var newTarget: ObjectID
+    /// Who moved it and when.
+    public var committer: Signature
+    public var message: String
+}
+
+extension Repository {
+    /// A reference's reflog, newest first, as `git reflog show` lists it; empty
+    /// when the reference has no reflog.
+    ///
+    /// Related libgit2 documentation: `git_reflog_read`.
+    public func reflog(_ name: String) throws(GitError) -> [ReflogEntry] {
+        var log: OpaquePointer? = nil
+        try check(git_reflog_read(&log, pointer, name))
+        defer { git_reflog_free(log) }
+        var entries = [ReflogEntry]()
+        for position in 0..<git_reflog_entrycount(log) {
+            guard let entry = git_reflog_entry_byindex(log, position) else { continue }
+            let old = ObjectID(git_reflog_entry_id_old(entry).pointee)
+            entries.append(
+                ReflogEntry(
+                    oldTarget: old.bytes.allSatisfy { $0 == 0 } ? nil : old,
+                    newTarget: ObjectID(git_reflog_entry_id_new(entry).pointee),
+                    committer: Signature(git_reflog_entry_committer(entry)),
+                    message: git_reflog_entry_message(entry).map { String(cString: $0) } ?? ""))
+        }
+        return entries
+    }
+}

@@ -43,8 +43,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
         case .usage: "usage error: an unknown option, a missing argument or a value out of range"
         case .notARepository: "not inside a git repository"
         case .invalidInput:
-            "invalid input: malformed prompt or experiment file (with `file:line:col`), invalid name or label, "
-                + "file over 1 MiB or not UTF-8, a value of the wrong type"
+            "invalid input: malformed prompt or experiment file, or a body check failed at commit (with `file:line:col`), "
+                + "invalid name or label, file over 1 MiB or not UTF-8, a value of the wrong type"
         case .notFound: "unknown prompt, version, label, SHA, run or experiment"
         case .renderFailed: "rendering failed: missing variable or unknown partial"
         case .noAuthor: "no commit author (or reviewer name) configured"

@@ -96,6 +96,13 @@ import Testing
         #expect(try run(["git", "for-each-ref", "--format=%(refname)"]).stdout.contains("refs/promptlab/labels/support/triage.prompt/production"))
         let rollback = try run(["rollback", "support/triage", "--to", "production", "--label", "production"])
         #expect(rollback.status == 0, "\(rollback.stderr)")
+        let history = try run(["label", "--history", "support/triage@production", "--format", "json"])
+        #expect(history.status == 0, "\(history.stderr)")
+        let moves = (try JSONSerialization.jsonObject(with: Data(history.stdout.utf8)) as? [String: Any])?["moves"] as? [[String: Any]]
+        #expect(moves?.map { $0["version"] as? Int } == [3, 1])
+        #expect(moves?.first?["previous_version"] as? Int == 1)
+        #expect(moves?.first?["name"] as? String == "Cli Tester")
+        #expect(try run(["label", "support/triage@v2", "Production"]).status == 4)
         #expect(try run(["show", "support/triage@production"]).stdout.contains("temperature: 0.2"))
         #expect(try run(["git", "fsck", "--strict"]).status == 0)
         #expect(try run(["git", "status", "--porcelain"]).stdout.isEmpty)
@@ -159,6 +166,53 @@ import Testing
         let huge = try run(["commit", "-m", "huge"])
         #expect(huge.status == 4)
         #expect(huge.stderr.contains("limited to 1 MiB"))
+    }
+
+    /// The README's experiment commands work from the top of a repository whose
+    /// prompts live in a subfolder, and names mean the same from every folder.
+    @Test func experimentFromTheRepositoryTopFindsThePromptRoot() throws {
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try "[user]\n\tname = Cli Tester\n\temail = cli@example.com\n".write(toFile: home + ".gitconfig", atomically: true, encoding: .utf8)
+        #expect(try run(["git", "init", "-q", "-b", "main"]).status == 0)
+        #expect(try run(["init", "prompts"]).status == 0)
+        try write("prompts/support/triage.prompt", Self.prompt)
+        try write("experiments/e.yaml", """
+            name: e
+            control: a
+            variants: {a: support/triage@v1, b: support/triage}
+            cases:
+              - {id: c1, ticket: "parcel lost"}
+            """)
+        try FileManager.default.createDirectory(atPath: repo + "src", withIntermediateDirectories: true)
+        let commit = try run(["commit", "-m", "v1"])
+        #expect(commit.status == 0, "\(commit.stderr)")
+        #expect(commit.stdout.contains("support/triage v1"), "\(commit.stdout)")
+        for (folder, path) in [(repo, "experiments/e.yaml"), (repo + "src", "../experiments/e.yaml"), (repo + "prompts", "../experiments/e.yaml")] {
+            let dryRun = try run(["run", path, "--dry-run"], in: folder)
+            #expect(dryRun.status == 0, "from \(folder): \(dryRun.stderr)")
+            #expect(dryRun.stdout.contains("support/triage@v1"), "\(dryRun.stderr)")
+            #expect(try run(["log", "support/triage"], in: folder).status == 0)
+        }
+    }
+
+    /// A body that would fail at run time is refused at commit with one error
+    /// and one hint line, exit 4, and nothing written; --no-verify commits it.
+    @Test func commitChecksTheBody() throws {
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try initialise()
+        try write("q.prompt", "---\ninput:\n  schema:\n    email: string\n---\nWrite to {{emial}}.\n")
+        let head = try run(["git", "rev-parse", "HEAD"]).stdout
+        let refused = try run(["commit", "-m", "typo"])
+        #expect(refused.status == 4, "\(refused.stderr)")
+        let lines = refused.stderr.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first == "error: q.prompt:6:10: variable 'emial' is not declared in input.schema; did you mean 'email'?")
+        #expect(lines.last?.hasPrefix("hint: ") == true)
+        #expect(try run(["git", "rev-parse", "HEAD"]).stdout == head)
+        let unknown = try run(["show", "qq"])
+        #expect(unknown.status == 5)
+        #expect(unknown.stderr.hasPrefix("error: no prompt 'qq'; did you mean 'q'?\n"), "\(unknown.stderr)")
+        #expect(try run(["commit", "-m", "typo", "--no-verify"]).status == 0)
     }
 
     @Test func missingAuthorIsExplained() throws {

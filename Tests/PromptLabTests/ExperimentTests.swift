@@ -132,4 +132,29 @@ import PromptLabCore
         let rendered = try plan.render(plan.variants[0], plan.cases[0])
         #expect(rendered.messages.last?.content == "refund please")
     }
+
+    /// Every case's values are checked against the declared types before any
+    /// request; CSV-like text is converted where the reading is unambiguous.
+    @Test func planChecksEveryCaseForTypes() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("p", "---\ninput:\n  schema:\n    max_words: integer\n---\nIn {{max_words}} words.\n")
+        let yaml = """
+            name: t
+            control: a
+            model: local/baseline
+            variants: {a: p@v1}
+            cases:
+              - {id: one, max_words: "12"}
+              - {id: two, max_words: 7}
+              - {id: three, max_words: abc}
+            """
+        let experiment = try ExperimentDefinition.parse(yaml, path: t.path + "e.yaml")
+        let failure = error { try ExperimentPlan.build(experiment, repository: try t.open()) }
+        #expect(failure?.kind == .invalidInput)
+        #expect(failure?.message.hasPrefix("case 3 (") == true, "\(failure?.message ?? "")")
+        #expect(failure?.message.hasSuffix("id three), variant 'a': variable 'max_words' must be an integer, got 'abc'") == true, "\(failure?.message ?? "")")
+        let plan = try ExperimentPlan.build(experiment, repository: try t.open(), limit: 2)
+        #expect(try plan.cases.map { try plan.render(plan.variants[0], $0).messages[0].content } == ["In 12 words.", "In 7 words."])
+    }
 }

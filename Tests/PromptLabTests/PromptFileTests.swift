@@ -113,6 +113,105 @@ struct PromptFileTests {
         #expect(bad?.message == "l.prompt:2:3: file is not valid UTF-8")
     }
 
+    /// The same file saved with Windows (CRLF) or classic Mac (CR) line endings,
+    /// or with a UTF-8 byte order mark, parses exactly as with LF.
+    @Test(arguments: ["crlf", "cr", "bom", "bom+crlf"])
+    func lineEndingsAndByteOrderMarkParseLikeLF(_ variant: String) throws {
+        func encoded(_ text: String) -> [UInt8] {
+            let ending = variant.hasSuffix("crlf") ? "\r\n" : (variant == "cr" ? "\r" : "\n")
+            let bom: [UInt8] = variant.hasPrefix("bom") ? [0xEF, 0xBB, 0xBF] : []
+            return bom + Array(text.replacingOccurrences(of: "\n", with: ending).utf8)
+        }
+        func parse(_ bytes: [UInt8]) throws -> PromptFile {
+            try PromptFile.parse(bytes, name: try PromptName("t"), displayPath: "t.prompt")
+        }
+        let text = samplePrompt(temperature: 0.4, examples: 2)
+        let lf = try parse(Array(text.utf8))
+        let other = try parse(encoded(text))
+        #expect(other.frontMatter == lf.frontMatter)
+        #expect(other.frontMatter.model == "openai/gpt-4o-mini")
+        #expect(other.frontMatter.config.temperature == 0.4)
+        #expect(other.body == lf.body)
+        let renderer = PromptRenderer { (_: PromptName) throws(PromptLabError) -> PromptFile? in nil }
+        let variables: [String: PromptValue] = ["ticket": .string("parcel lost")]
+        #expect(try renderer.render(other, variables: variables).messages == renderer.render(lf, variables: variables).messages)
+        #expect(try renderer.render(other, variables: variables).messages.count == 2)
+
+        // Errors cite the same line and column.
+        for broken in [
+            "---\nmodel: a\nconfig:\n  temperature: hot\n---\nbody\n",
+            "---\nmodel: a\n---\nhi\n  {{role \"robot\"}}\n",
+            "{{role \"robot\"}}\n",
+            "---\nmodel: a\nconfig:\n  temperature: [0.2\n---\nbody\n",
+            "---\nmodel: a\nbody\n",
+        ] {
+            let expected = error { try parse(Array(broken.utf8)) }?.message
+            #expect(expected != nil)
+            #expect(error { try parse(encoded(broken)) }?.message == expected, "\(broken)")
+        }
+        let latin1 = error { try parse(encoded("---\nmodel: a\n---\nab") + [0xE9]) }
+        #expect(latin1?.message == "t.prompt:4:3: file is not valid UTF-8")
+    }
+
+    @Test func sha256MatchesTheStandardVectors() {
+        #expect(ContentHash.hex(of: []) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(ContentHash.hex(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            ContentHash.hex(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(
+            ContentHash.hex(of: [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// Values are checked against the Picoschema types; text converts where unambiguous.
+    @Test func variablesAreCheckedAgainstDeclaredTypes() throws {
+        let text = """
+            ---
+            input:
+              schema:
+                max_words: integer, the limit
+                ratio?: number
+                formal?: boolean
+                level(enum): [low, high]
+                tags?(array): string
+                address?(object):
+                  street: string
+                  zip?: string
+            ---
+            {{max_words}} {{level}} {{ratio}}{{#formal}} formal{{/formal}}{{#tags}} #{{.}}{{/tags}}{{#address}} {{street}}{{/address}}
+            """
+        let file = try parse(text)
+        #expect(file.frontMatter.inputVariables.map(\.type) == ["integer", "number", "boolean", "enum", "array", "object"])
+        #expect(file.frontMatter.inputVariables[4].schema == .array(.string))
+        #expect(file.frontMatter.inputVariables[4].isOptional)
+        let given: [String: PromptValue] = [
+            "max_words": "12", "level": "high", "ratio": "0.5", "formal": "false", "tags": "[\"a\", \"b\"]",
+            "address": "{\"street\": \"Main St\"}",
+        ]
+        #expect(try render(text, given).messages[0].content == "12 high 0.5 #a #b Main St")
+        #expect(try render(text, ["max_words": .int(3), "level": "low", "formal": "TRUE"]).messages[0].content == "3 low  formal")
+
+        let failures: [([String: PromptValue], String)] = [
+            (["max_words": "abc", "level": "low"], "variable 'max_words' must be an integer, got 'abc'"),
+            (["max_words": "12.5", "level": "low"], "variable 'max_words' must be an integer, got '12.5'"),
+            (["max_words": "1", "level": "medium"], "variable 'level' must be one of low, high, got 'medium'"),
+            (["max_words": "1", "level": "low", "formal": "yes"], "variable 'formal' must be true or false, got 'yes'"),
+            (["max_words": "1", "level": "low", "ratio": "half"], "variable 'ratio' must be a number, got 'half'"),
+            (["max_words": "1", "level": "low", "tags": "a,b"], "variable 'tags' must be a list (of text) as JSON, got 'a,b'"),
+            (["max_words": "1", "level": "low", "tags": .array([.string("a"), .array([])])], "variable 'tags[1]' must be text, got []"),
+            (["max_words": "1", "level": "low", "address": .object([("zip", "1")])], "variable 'address.street' (text) is missing"),
+        ]
+        for (variables, message) in failures {
+            let failure = error { try render(text, variables) }
+            #expect(failure?.kind == .invalidInput)
+            #expect(failure?.message == message)
+            #expect(failure?.subject == variables.keys.first { message.contains("'\($0)") })
+        }
+        let unknownType = error { try parse("---\ninput:\n  schema:\n    n: integr\n---\nx\n") }
+        #expect(unknownType?.message.hasPrefix("t.prompt:4:8: unknown type 'integr'; did you mean 'integer'?") == true, "\(unknownType?.message ?? "")")
+    }
+
     @Test func rendersRolesSectionsAndExamples() throws {
         let rendered = try render(
             """
@@ -217,6 +316,18 @@ struct PromptFileTests {
         #expect(tags.map(\.description) == ["tags: +c −b", "model: added x"])
     }
 
+    /// A changed last word stays on its line, as with `git diff --word-diff`.
+    @Test func wordDiffKeepsAChangedLastWordOnItsLine() {
+        let segments = WordDiff.segments(from: "Be brief.\nNext line\n", to: "Be short.\nNext line\n")
+        #expect(segments == [.same("Be "), .removed("brief."), .added("short."), .same("\nNext line\n")])
+        let lines = WordDiff.changedLines(segments, context: 0)
+        #expect(lines.count == 2)
+        #expect(lines[0] == [.same("Be "), .removed("brief."), .added("short.")])
+        #expect(
+            WordDiff.segments(from: "say a b c now", to: "say x y z now")
+                == [.same("say "), .removed("a b c"), .added("x y z"), .same(" now")])
+    }
+
     @Test func wordDiffKeepsTextRecoverable() {
         let segments = WordDiff.segments(from: "the quick brown fox", to: "the slow brown fox jumps")
         let old = segments.compactMap { s -> String? in
@@ -227,7 +338,7 @@ struct PromptFileTests {
         }.joined()
         #expect(old == "the quick brown fox")
         #expect(new == "the slow brown fox jumps")
-        #expect(segments.contains(.removed("quick ")))
-        #expect(segments.contains(.added("slow ")))
+        #expect(segments.contains(.removed("quick")))
+        #expect(segments.contains(.added("slow")))
     }
 }

@@ -233,6 +233,300 @@ import PromptLabCore
         #expect(try PromptRepository.open(at: app + "prompts").history(of: try PromptName("greet")).versions.count == 1)
     }
 
+    /// In an application's repository with prompts in `prompts/`, a prompt has
+    /// one name from every folder, and an experiment finds the prompt root from
+    /// its own location.
+    @Test func promptNamesDoNotDependOnTheWorkingDirectory() throws {
+        _ = TestRepository.isolation
+        let app = NSTemporaryDirectory() + "promptlab-app-\(UUID().uuidString)/"
+        defer { try? FileManager.default.removeItem(atPath: app) }
+        for folder in ["src", "prompts/sub", "experiments"] {
+            try FileManager.default.createDirectory(atPath: app + folder, withIntermediateDirectories: true)
+        }
+        try runGit(["init", "-q", "-b", "main"], in: app)
+        try "print(1)\n".write(toFile: app + "src/app.py", atomically: true, encoding: .utf8)
+        try runGit(["add", "."], in: app)
+        try runGit(["commit", "-qm", "app"], in: app)
+        _ = try PromptRepository.initialize(at: app + "prompts", author: nil)
+        try samplePrompt().write(toFile: app + "prompts/greet.prompt", atomically: true, encoding: .utf8)
+        // Committed from the top of the repository, before promptlab.yaml is tracked.
+        let fromTop = try PromptRepository.open(at: app)
+        #expect(fromTop.rootPrefix == "prompts/")
+        let commit = try fromTop.commit(names: nil, message: "add greet", author: TestRepository.author)
+        #expect(commit?.prompts.map(\.name.rawValue) == ["greet"])
+        #expect(try runGit(["show", "HEAD:prompts/greet.prompt"], in: app).contains("Classify"))
+        for folder in ["", "src/", "prompts/", "prompts/sub/", "experiments/"] {
+            let repo = try PromptRepository.open(at: app + folder)
+            #expect(repo.rootPrefix == "prompts/", "from \(folder)")
+            #expect(try repo.history(of: try PromptName("greet")).versions.count == 1, "from \(folder)")
+        }
+
+        // An experiment beside the prompt root, read from anywhere.
+        try """
+            name: e
+            control: a
+            model: local/baseline
+            variants: {a: greet@v1, b: greet}
+            cases:
+              - {id: c1, ticket: "parcel lost"}
+            """.write(toFile: app + "experiments/e.yaml", atomically: true, encoding: .utf8)
+        let experiment = try ExperimentDefinition.load(path: app + "experiments/e.yaml")
+        let repo = try PromptRepository.open(forFileAt: app + "experiments/e.yaml", otherwise: NSTemporaryDirectory())
+        #expect(repo.rootPrefix == "prompts/")
+        let plan = try ExperimentPlan.build(experiment, repository: repo)
+        #expect(plan.variants.map(\.version.number) == [1, 1])
+
+        // A fresh clone knows nothing of the adoption: the tracked promptlab.yaml marks the root.
+        try runGit(["add", "prompts"], in: app)
+        try runGit(["commit", "-qm", "track the prompt root"], in: app)
+        let clone = NSTemporaryDirectory() + "promptlab-clone-\(UUID().uuidString)/"
+        defer { try? FileManager.default.removeItem(atPath: clone) }
+        try runGit(["clone", "-q", app, clone], in: NSTemporaryDirectory())
+        #expect(try PromptRepository.open(at: clone).rootPrefix == "prompts/")
+        #expect(try PromptRepository.open(at: clone + "src").history(of: try PromptName("greet")).versions.count == 1)
+
+        // With two prompt roots, a command started outside both must say which it means.
+        _ = try PromptRepository.initialize(at: app + "more", author: nil)
+        #expect(try PromptRepository.open(at: app + "more").rootPrefix == "more/")
+        do {
+            _ = try PromptRepository.open(at: app + "src")
+            Issue.record("expected an ambiguous prompt root to be refused")
+        } catch {
+            #expect(error.kind == .notARepository)
+            #expect(error.message.contains("more/, prompts/"), "\(error.message)")
+        }
+    }
+
+    /// A committed change to a partial is a new version of every prompt that
+    /// includes it, directly or not: `render` uses it, the version has its own
+    /// number and template hash, and `diff` shows the partial's change.
+    @Test func partialChangesAreVersionsOfTheirIncluders() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        let intent = """
+            ---
+            input:
+              schema:
+                text: string
+            ---
+            {{role "system"}}
+            Classify the message.
+            {{> shared/style}}
+            {{role "user"}}
+            {{text}}
+
+            """
+        try t.commit("shared/style", "Answer briefly.\n", message: "style")
+        try t.commit("inbox/intent", intent, message: "intent")
+        try t.commit("other", samplePrompt(), message: "unrelated")
+        try t.commit("shared/style", "Answer in one word.\n", message: "terser style")
+        let name = try PromptName("inbox/intent")
+        var repo = try t.open()
+        var history = try repo.history(of: name)
+        #expect(history.versions.map(\.summary) == ["intent", "terser style"])
+        #expect(history.versions.map { $0.changedPartials.map(\.rawValue) } == [[], ["shared/style"]])
+
+        func render(_ reference: String) throws -> String {
+            let version = try repo.resolve(try PromptReference(parsing: reference))
+            return try repo.render(version, variables: ["text": "hi"]).messages[0].content
+        }
+        #expect(try render("inbox/intent") == "Classify the message.\nAnswer in one word.")
+        #expect(try render("inbox/intent@v1") == "Classify the message.\nAnswer briefly.")
+        let head = try t.git("rev-parse", "HEAD")
+        let atHead = try repo.resolve(try PromptReference(parsing: "inbox/intent@\(head.prefix(8))"))
+        #expect(atHead.number == 2)
+        let v1 = try repo.resolve(try PromptReference(parsing: "inbox/intent@v1"))
+        let unrelated = try t.git("rev-parse", "HEAD~1")
+        #expect(try repo.resolve(try PromptReference(parsing: "inbox/intent@\(unrelated.prefix(8))")).number == 1)
+
+        let hashes = try [v1, atHead].map { try repo.templateClosure(of: $0).hash }
+        #expect(hashes[0] != hashes[1])
+        #expect(hashes.allSatisfy { $0.count == 64 && $0.allSatisfy(\.isHexDigit) })
+
+        let diff = try repo.diff(v1, atHead, wordLevel: true)
+        #expect(!diff.isEmpty)
+        #expect(diff.unified.isEmpty)
+        #expect(diff.partialChanges.map(\.name.rawValue) == ["shared/style"])
+        #expect(diff.partialChanges.first?.unified.contains("+Answer in one word.") == true)
+        #expect(diff.partialChanges.first?.words?.contains { if case .removed(let s) = $0 { s.hasPrefix("briefly.") } else { false } } == true)
+
+        // Transitively: style now includes shared/base, whose later change is a version of both.
+        try t.commit("shared/base", "Be polite.\n", message: "base")
+        try t.commit("shared/style", "Answer in one word.\n{{> shared/base}}\n", message: "style includes base")
+        try t.commit("shared/base", "Be very polite.\n", message: "politer base")
+        repo = try t.open()
+        history = try repo.history(of: name)
+        #expect(history.versions.map(\.summary) == ["intent", "terser style", "style includes base", "politer base"])
+        #expect(history.versions.last?.changedPartials.map(\.rawValue) == ["shared/base"])
+        #expect(try repo.history(of: try PromptName("shared/style")).versions.count == 4)
+        #expect(try render("inbox/intent").hasSuffix("Be very polite."))
+
+        // Deleting a partial changes what its includers render.
+        try FileManager.default.removeItem(atPath: t.path + "shared/base.prompt")
+        _ = try t.open().commit(names: [try PromptName("shared/base")], message: "drop base", author: nil)
+        repo = try t.open()
+        #expect(try repo.history(of: name).versions.last?.summary == "drop base")
+
+        // Built incrementally or from scratch, the index agrees.
+        let incremental = try repo.history(of: name).versions
+        try FileManager.default.removeItem(atPath: t.path + ".git/promptlab/versions")
+        #expect(try t.open().history(of: name).versions == incremental)
+        try t.git("fsck", "--strict")
+    }
+
+    /// `commit` refuses bodies that would only fail at `render` or `run`, with
+    /// a position and a suggestion, and writes nothing; `verify: false` skips it.
+    @Test func commitChecksBodiesAndSuggestsNames() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("shared/style", "Be brief.\n")
+        try t.commit("shared/tone", "Sign as {{sender}}.\n")
+        try t.write("shared/new.prompt", "New.\n")
+        let head = try t.git("rev-parse", "HEAD")
+        let schema = "---\ninput:\n  schema:\n    email: string\n    items(array): string\n---\n"
+        func refused(_ body: String, _ expected: String, hint: String = "--no-verify", only: Bool = false) throws {
+            try t.write("inbox/intent.prompt", schema + body)
+            do {
+                let names = only ? [try PromptName("inbox/intent")] : nil
+                _ = try t.open().commit(names: names, message: "m", author: nil)
+                Issue.record("expected \(body) to be refused")
+            } catch let error as PromptLabError {
+                #expect(error.kind == .invalidInput)
+                #expect(error.exitCode == 4)
+                #expect(error.message == expected)
+                #expect(error.hint?.contains(hint) == true, "\(error.hint ?? "")")
+            }
+            #expect(try t.git("rev-parse", "HEAD") == head)
+        }
+        try refused(
+            "Write to {{emial}}.\n",
+            "inbox/intent.prompt:7:10: variable 'emial' is not declared in input.schema; did you mean 'email'?")
+        try refused(
+            "Hi.\n{{> shared/styel}}\n", "inbox/intent.prompt:8:1: unknown partial 'shared/styel'; did you mean 'shared/style'?")
+        try refused("Mail {email}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{email}}', which Mustache would send as text")
+        try refused("Mail {{email}}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{{email}}}', which Mustache would send as text")
+        try refused(
+            "{{> shared/tone}}\n",
+            "shared/tone.prompt:1:9: variable 'sender' is not declared in input.schema (included by inbox/intent)")
+        try refused(
+            "{{> shared/new}}\n",
+            "inbox/intent.prompt:7:1: partial 'shared/new' exists on disk but is neither committed nor part of this commit",
+            hint: "promptlab commit inbox/intent shared/new", only: true)
+
+        // Sections see their items' fields; committing the new partial alongside is fine.
+        try t.write(
+            "inbox/intent.prompt",
+            schema + "{{#items}}- {{.}}\n{{/items}}\n{{#examples}}{{input.email}} {{output}}{{/examples}}\n"
+                + "{{> shared/style}}\n{{> shared/new}}\nTo {{email}}\n")
+        #expect(try t.open().commit(names: nil, message: "both", author: nil)?.prompts.count == 2)
+        try t.write("inbox/intent.prompt", schema + "Write to {{emial}}.\n")
+        #expect(try t.open().commit(names: nil, message: "unchecked", author: nil, verify: false) != nil)
+        #expect(try t.git("log", "-1", "--format=%s") == "unchecked")
+    }
+
+    /// An unknown prompt name suggests the closest one; a new file says how to use it.
+    @Test func unknownNamesSuggestTheClosestPrompt() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("inbox/intent", samplePrompt())
+        try t.write("inbox/draft.prompt", samplePrompt())
+        let repo = try t.open()
+        func failure(_ reference: String) -> PromptLabError? {
+            do {
+                _ = try repo.resolve(try PromptReference(parsing: reference))
+                return nil
+            } catch {
+                return error
+            }
+        }
+        for reference in ["inbox/intnet", "inbox/intnet@v1", "inbox/intnet@working"] {
+            #expect(failure(reference)?.message == "no prompt 'inbox/intnet'; did you mean 'inbox/intent'?", "\(reference)")
+            #expect(failure(reference)?.exitCode == 5)
+        }
+        #expect(failure("zzz")?.message == "no prompt 'zzz'")
+        let draft = failure("inbox/draft")
+        #expect(draft?.message == "prompt 'inbox/draft' has no committed versions yet")
+        #expect(draft?.hint?.contains("inbox/draft@working") == true)
+        #expect(draft?.exitCode == 5)
+        do {
+            _ = try repo.commit(names: [try PromptName("inbox/intnet")], message: "m", author: nil)
+            Issue.record("expected an unknown prompt to be refused")
+        } catch {
+            #expect(error.message == "no prompt 'inbox/intnet'; did you mean 'inbox/intent'?")
+        }
+        try repo.setLabel("production", to: try PromptReference(parsing: "inbox/intent@v1"))
+        #expect(failure("inbox/intent@prodcution")?.message.hasSuffix("; did you mean 'production'?") == true)
+    }
+
+    /// `Production` beside `production` is refused (one file on case-insensitive
+    /// file systems), and a label's moves are read back from its reflog.
+    @Test func labelCaseCollisionsAndHistory() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("p", samplePrompt(line: "one"), message: "one")
+        try t.commit("p", samplePrompt(line: "two"), message: "two")
+        let repo = try t.open()
+        let name = try PromptName("p")
+        try repo.setLabel("production", to: try PromptReference(parsing: "p@v1"))
+        do {
+            try repo.setLabel("Production", to: try PromptReference(parsing: "p@v2"))
+            Issue.record("expected a label differing only in case to be refused")
+        } catch {
+            #expect(error.kind == .invalidInput)
+            #expect(error.message == "label 'Production' of 'p' differs only in case from the existing label 'production'")
+            #expect(error.hint?.hasPrefix("use 'production'") == true)
+        }
+        #expect(try t.git("for-each-ref", "--format=%(refname)", "refs/promptlab") == "refs/promptlab/labels/p.prompt/production")
+
+        try repo.setLabel("production", to: try PromptReference(parsing: "p@v2"))
+        _ = try repo.rollback(name, to: try PromptReference(parsing: "p@v1"), label: "production", author: nil)
+        let moves = try t.open().labelHistory("production", of: name)
+        #expect(moves.map(\.version) == [3, 2, 1])
+        #expect(moves.map(\.previousVersion) == [2, 1, nil])
+        #expect(moves.allSatisfy { $0.name == "Ada Tester" && $0.email == "ada@example.com" })
+        #expect(moves.last?.message.contains("production -> v1") == true)
+        let gitMoves = try t.git("reflog", "show", "--format=%H", "refs/promptlab/labels/p.prompt/production")
+        #expect(gitMoves.split(separator: "\n").map(String.init) == moves.map(\.commit.hex))
+        do {
+            _ = try repo.labelHistory("prod", of: name)
+            Issue.record("expected an unknown label")
+        } catch {
+            #expect(error.kind == .notFound)
+            #expect(error.message == "prompt 'p' has no label 'prod'")
+        }
+    }
+
+    /// `commit FOLDER` commits every changed prompt under it, deletions included.
+    @Test func commitAFolderCommitsEveryPromptUnderIt() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("support/a", samplePrompt(line: "a"))
+        try t.commit("support/b", samplePrompt(line: "b"))
+        try t.commit("other/c", samplePrompt(line: "c"))
+        try t.write("support/a.prompt", samplePrompt(line: "a2"))
+        try t.write("support/deep/d.prompt", samplePrompt(line: "d"))
+        try FileManager.default.removeItem(atPath: t.path + "support/b.prompt")
+        try t.write("other/c.prompt", samplePrompt(line: "c2"))
+        let repo = try t.open()
+        let names = try repo.promptNames(matching: "support")
+        #expect(names.map(\.rawValue) == ["support/a", "support/b", "support/deep/d"])
+        #expect(try repo.promptNames(matching: "support/") == names)
+        #expect(try repo.promptNames(matching: "support/a").map(\.rawValue) == ["support/a"])
+        #expect(try repo.promptNames(matching: ".").count == 4)
+        let result = try repo.commit(names: names, message: "support", author: nil)
+        #expect(result?.prompts.map { "\($0.name) \($0.change.rawValue)" } == ["support/a modified", "support/b deleted", "support/deep/d new"])
+        #expect(try t.git("status", "--porcelain") == "M other/c.prompt")
+        let changed = try t.git("show", "--no-renames", "--name-only", "--format=", "HEAD")
+        #expect(changed.split(separator: "\n").map(String.init).sorted() == ["support/a.prompt", "support/b.prompt", "support/deep/d.prompt"], "\(changed)")
+        do {
+            _ = try repo.promptNames(matching: "suport")
+            Issue.record("expected an unknown folder")
+        } catch {
+            #expect(error.kind == .notFound)
+            #expect(error.message == "no prompt or folder 'suport' under the prompt root; did you mean 'support'?")
+        }
+    }
+
     @Test func notARepository() {
         _ = TestRepository.isolation
         let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"
@@ -256,6 +550,6 @@ import PromptLabCore
             new: try repo.resolve(try PromptReference(parsing: "p@working")), wordLevel: true)
         #expect(diff.fieldChanges.map(\.description) == ["config.temperature: 0.2 → 0.7", "examples: +2 (1 → 3)"])
         #expect(diff.unified.contains("-Answer briefly.\n+Answer in detail."))
-        #expect(diff.words?.contains(.removed("briefly.\n")) == true)
+        #expect(diff.words?.contains(.removed("briefly.")) == true)
     }
 }

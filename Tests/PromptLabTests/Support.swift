@@ -35,6 +35,9 @@ struct TestRepository {
 
     func open() throws -> PromptRepository { try PromptRepository.open(at: path) }
 
+    /// Deletes the repository's folder; call it in a `defer`.
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
     func write(_ relativePath: String, _ text: String) throws {
         let full = path + relativePath
         try FileManager.default.createDirectory(
@@ -100,4 +103,9 @@ func samplePrompt(temperature: Double = 0.2, line: String = "Classify the ticket
     }
     text += "---\n{{role \"system\"}}\n\(line)\n{{role \"user\"}}\n{{ticket}}\n"
     return text
+}
+
+/// `"text"` as a `PromptValue` in test literals.
+extension PromptValue: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
 }

@@ -19,7 +19,8 @@ public struct ExperimentPlan: Sendable {
         public var model: String
         /// The prompt's settings with the variant's overrides applied.
         public var config: GenerationSettings
-        /// A hash of the template and every partial it includes, at this version.
+        /// SHA-256 of the template and every partial it includes, at this version
+        /// (``TemplateClosure/hash``, as `promptlab log --format json` reports it).
         public var templateHash: String
         /// The prompt files its partials resolve to, by name.
         var partials: [PromptName: PromptFile]
@@ -64,14 +65,12 @@ public struct ExperimentPlan: Sendable {
             let resolved = partials
             let compiled = try PromptRenderer { (name: PromptName) throws(PromptLabError) -> PromptFile? in resolved[name] }
                 .compile(file)
-            let hashInput = ([file] + partials.keys.sorted().map { partials[$0]! })  // keys come from the dictionary
-                .map { "\($0.name)\n" + String(decoding: $0.bytes, as: UTF8.self) }.joined(separator: "\u{0}")
             variants.append(
                 Variant(
                     name: definition.name, isControl: definition.name == experiment.control,
                     reference: definition.prompt, version: version, file: file, model: model,
                     config: file.frontMatter.config.merged(with: definition.config),
-                    templateHash: ContentHash.hex(of: hashInput), partials: partials, compiled: compiled))
+                    templateHash: try repository.templateClosure(of: version).hash, partials: partials, compiled: compiled))
         }
         var plan = ExperimentPlan(experiment: experiment, variants: variants, repeatCount: repeatOverride ?? experiment.repeatCount)
         plan.renderedCharacters = try plan.validateCases()
@@ -92,8 +91,9 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
-    /// Renders every (variant, case) once, so a missing variable stops the run
-    /// before any request; returns the rendered characters per variant.
+    /// Renders every (variant, case) once, so a missing variable or a value of
+    /// the wrong type stops the run before any request; returns the rendered
+    /// characters per variant.
     private func validateCases() throws(PromptLabError) -> [Int] {
         var characters = [Int]()
         for variant in variants {
@@ -102,6 +102,12 @@ public struct ExperimentPlan: Sendable {
                 do {
                     total += try render(variant, testCase).messages.reduce(0) { $0 + $1.content.utf8.count }
                 } catch {
+                    if error.kind == .invalidInput, error.subject != nil {
+                        throw PromptLabError(
+                            .invalidInput,
+                            "case \(index + 1) (\(testCase.location), id \(testCase.id)), variant '\(variant.name)': \(error.message)",
+                            hint: error.hint, subject: error.subject)
+                    }
                     if error.kind == .renderFailed, let name = error.subject {
                         throw PromptLabError(
                             .invalidInput,

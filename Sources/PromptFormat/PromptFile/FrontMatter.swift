@@ -46,12 +46,60 @@ public enum OutputFormat: String, Sendable, Hashable, Codable {
     case text, json
 }
 
-/// A variable declared in `input.schema` (Picoschema: `name?: type, description`).
+/// A variable declared in `input.schema` (Picoschema: `name?: type, description`),
+/// or a field of an object variable.
 public struct InputVariable: Sendable, Hashable {
     public var name: String
+    /// The type's keyword as written: `string`, `integer`, `number`, `boolean`,
+    /// `null`, `any`, `array`, `object` or `enum`.
     public var type: String
     public var isOptional: Bool
     public var description: String?
+    /// The full type, with array items, object fields and enum values.
+    public var schema: SchemaType = .any
+}
+
+/// A Picoschema type, as Dotprompt declares variables:
+/// `count: integer`, `tags(array): string`, `address(object): {street: string}`,
+/// `level(enum): [low, high]`.
+///
+/// See <https://google.github.io/dotprompt/reference/picoschema/>.
+public indirect enum SchemaType: Sendable, Hashable {
+    case string, integer, number, boolean, null, any
+    /// One of these values.
+    case enumeration([PromptValue])
+    /// A list whose items have this type.
+    case array(SchemaType)
+    /// An object with these fields; other fields are allowed.
+    case object([InputVariable])
+
+    /// The scalar type a keyword such as `integer` names.
+    public static func scalar(_ keyword: String) -> SchemaType? {
+        switch keyword {
+        case "string": .string
+        case "integer": .integer
+        case "number": .number
+        case "boolean": .boolean
+        case "null": .null
+        case "any", "": .any
+        default: nil
+        }
+    }
+
+    /// The keyword that names this type.
+    public var keyword: String {
+        switch self {
+        case .string: "string"
+        case .integer: "integer"
+        case .number: "number"
+        case .boolean: "boolean"
+        case .null: "null"
+        case .any: "any"
+        case .enumeration: "enum"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
 }
 
 /// A few-shot example: the variables of an input and the answer expected for it.

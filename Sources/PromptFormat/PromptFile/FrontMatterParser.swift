@@ -79,30 +79,83 @@ struct FrontMatterParser {
         }
     }
 
-    /// Picoschema: `name: type`, `name?: type, description`, or a nested mapping for objects.
+    /// Picoschema: `name: type`, `name?: type, description`, `name(array): type`,
+    /// `name(object): {field: type}`, `name(enum): [a, b]`, or a nested mapping for objects.
     private func schema(_ node: Node) throws(PromptLabError) -> [InputVariable] {
-        guard case .mapping(let mapping) = node else {
+        guard case .mapping = node else {
             throw problem(node, "'input.schema' must map variable names to types, such as 'ticket: string'")
+        }
+        return try fields(node)
+    }
+
+    private func fields(_ node: Node) throws(PromptLabError) -> [InputVariable] {
+        guard case .mapping(let mapping) = node else {
+            throw problem(node, "an object's fields must be a mapping, such as '{street: string}'")
         }
         var variables = [InputVariable]()
         for (keyNode, valueNode) in mapping {
-            guard var name = keyNode.string else { throw problem(keyNode, "variable names must be text") }
+            guard var name = keyNode.string?.trimmingCharacters(in: .whitespaces) else {
+                throw problem(keyNode, "variable names must be text")
+            }
+            if name == "(*)" { continue }  // Picoschema's wildcard: other fields are allowed anyway.
+            var modifier = [String]()
+            if let open = name.firstIndex(of: "("), name.hasSuffix(")") {
+                modifier = name[name.index(after: open)..<name.index(before: name.endIndex)]
+                    .split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                name = name[..<open].trimmingCharacters(in: .whitespaces)
+            }
             var optional = false
             if name.hasSuffix("?") {
                 optional = true
                 name.removeLast()
             }
-            if let paren = name.firstIndex(of: "(") { name = String(name[..<paren]).trimmingCharacters(in: .whitespaces) }
-            var type = "object"
-            var description: String?
-            if let text = valueNode.string {
-                let parts = text.split(separator: ",", maxSplits: 1)
-                type = parts.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? "any"
-                description = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+            var description = modifier.count > 1 ? modifier[1] : nil
+            let type: SchemaType
+            switch modifier.first {
+            case nil:
+                let (written, text) = try valueType(valueNode)
+                type = written
+                description = text
+            case "array"?:
+                type = .array(try valueType(valueNode).type)
+            case "object"?:
+                type = .object(try fields(valueNode))
+            case "enum"?:
+                type = try enumeration(valueNode)
+            case let other?:
+                throw problem(keyNode, "unknown type '\(other)' for '\(name)' (known here: array, object, enum)")
             }
-            variables.append(InputVariable(name: name, type: type, isOptional: optional, description: description))
+            variables.append(
+                InputVariable(name: name, type: type.keyword, isOptional: optional, description: description, schema: type))
         }
         return variables
+    }
+
+    /// A type written as a value: `string, description`, a mapping (an object), or a list (an enum).
+    private func valueType(_ node: Node) throws(PromptLabError) -> (type: SchemaType, description: String?) {
+        switch node {
+        case .mapping: return (.object(try fields(node)), nil)
+        case .sequence: return (try enumeration(node), nil)
+        default:
+            let text = node.string ?? ""
+            let parts = text.split(separator: ",", maxSplits: 1)
+            let keyword = parts.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            let description = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
+            guard let type = SchemaType.scalar(keyword) else {
+                let known = ["string", "integer", "number", "boolean", "null", "any"]
+                throw problem(
+                    node,
+                    "unknown type '\(keyword)'\(Suggestion.phrase(for: keyword, in: known)) (known: \(known.joined(separator: ", ")), or (array), (object), (enum))")
+            }
+            return (type, description)
+        }
+    }
+
+    private func enumeration(_ node: Node) throws(PromptLabError) -> SchemaType {
+        guard case .sequence = node, case .array(let values) = try value(node), !values.isEmpty else {
+            throw problem(node, "an enum lists its values, such as [low, medium, high]")
+        }
+        return .enumeration(values)
     }
 
     private func output(_ node: Node, into front: inout FrontMatter) throws(PromptLabError) {

@@ -25,8 +25,9 @@ public struct PromptFile: Sendable {
                 "\(displayPath): file is \(bytes.count) bytes; prompt files are limited to 1 MiB (\(maximumSize) bytes)",
                 hint: "split the prompt into smaller prompts and include them as partials")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            let (line, column) = firstInvalidUTF8Position(bytes)
+        let normalized = normalizedLineEndings(bytes)
+        guard let text = String(validating: normalized, as: UTF8.self) else {
+            let (line, column) = firstInvalidUTF8Position(normalized)
             throw PromptLabError(
                 .invalidInput, "\(displayPath):\(line):\(column): file is not valid UTF-8",
                 hint: "save the file as UTF-8")
@@ -48,6 +49,33 @@ public struct PromptFile: Sendable {
         }
         let template = try PromptTemplate(source: String(body), displayPath: displayPath, firstLine: bodyStartLine)
         return PromptFile(name: name, frontMatter: frontMatter, template: template, bytes: bytes)
+    }
+
+    /// The bytes with a leading UTF-8 byte order mark removed and every line
+    /// ending (`\r\n`, or a lone `\r`) turned into `\n`.
+    ///
+    /// Everything after this works on `\n` alone. Swift treats `"\r\n"` as one
+    /// `Character`, so splitting a `String` on `"\n"` would never split a
+    /// Windows file. Each line ending becomes exactly one `\n`, and the mark sits
+    /// before the first line, so lines and columns stay those of the file as an
+    /// editor shows it.
+    static func normalizedLineEndings(_ bytes: [UInt8]) -> [UInt8] {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        guard start > 0 || bytes.contains(0x0D) else { return bytes }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count - start)
+        var index = start
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x0D {
+                out.append(0x0A)
+                if index + 1 < bytes.count, bytes[index + 1] == 0x0A { index += 1 }
+            } else {
+                out.append(byte)
+            }
+            index += 1
+        }
+        return out
     }
 
     private static func isDelimiter(_ line: Substring) -> Bool {

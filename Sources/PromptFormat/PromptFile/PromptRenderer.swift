@@ -87,6 +87,8 @@ public struct CompiledPrompt: @unchecked Sendable {
     private let examples: [[String: Any]]
     private let defaults: [String: Any]
     private let optional: Set<String>
+    /// Declared types by variable name (`input.schema`).
+    private let types: [String: InputVariable]
 
     init(file: PromptFile, template: MustacheTemplate, library: MustacheLibrary, nonce: String) {
         self.file = file
@@ -100,14 +102,31 @@ public struct CompiledPrompt: @unchecked Sendable {
         for (key, value) in file.frontMatter.inputDefaults { defaults[key] = value.templateObject }
         self.defaults = defaults
         optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
+        types = Dictionary(file.frontMatter.inputVariables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
-    /// Renders with `variables` (overriding the file's `input.default`).
+    /// Checks `variables` against the declared types, converting text where
+    /// that is unambiguous (see ``SchemaType/check(_:path:optional:)``).
     ///
-    /// - Throws: ``PromptLabError`` (`renderFailed`) naming a missing variable.
+    /// - Throws: ``PromptLabError`` (`invalidInput`) naming the variable, its type and the value.
+    public func typed(_ variables: [String: PromptValue]) throws(PromptLabError) -> [String: PromptValue] {
+        guard !types.isEmpty else { return variables }
+        var result = variables
+        for (key, value) in variables {
+            guard let declared = types[key] else { continue }
+            result[key] = try declared.schema.check(value, path: key, optional: declared.isOptional)
+        }
+        return result
+    }
+
+    /// Renders with `variables` (overriding the file's `input.default`), each
+    /// checked against its declared type first.
+    ///
+    /// - Throws: ``PromptLabError``: `invalidInput` for a value of the wrong type,
+    ///   `renderFailed` naming a missing variable.
     public func render(_ variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
         var values = defaults
-        for (key, value) in variables { values[key] = value.templateObject }
+        for (key, value) in try typed(variables) { values[key] = value.templateObject }
         values["examples"] = examples
         let scope = VariableScope(values: values, optional: optional)
         let text = template.render(scope, library: library)

@@ -109,7 +109,7 @@ public struct PromptTemplate: Sendable {
         return text
     }
 
-    private static func findPartials(in source: String) -> [String] {
+    static func findPartials(in source: String) -> [String] {
         var names = [String]()
         var rest = source[...]
         while let open = rest.range(of: "{{>") {

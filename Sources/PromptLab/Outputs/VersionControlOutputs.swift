@@ -42,6 +42,10 @@ public struct CommitOutput: Codable, Sendable, Equatable {
 public struct VersionOutput: Codable, Sendable, Equatable {
     public var version: Int?
     public var commit: String
+    /// SHA-256 of the prompt and every partial it includes at this version (`log` only).
+    public var templateHash: String?
+    /// Included partials this commit changed (a version made by a partial's change).
+    public var changedPartials: [String]
     /// ISO 8601 in the author's own offset.
     public var date: String
     public var author: String
@@ -87,6 +91,8 @@ public struct ShowOutput: Codable, Sendable, Equatable {
     /// nil for the working file.
     public var version: Int?
     public var commit: String?
+    /// SHA-256 of the prompt and every partial it includes.
+    public var templateHash: String
     public var content: String
 }
 
@@ -96,6 +102,8 @@ public struct VersionRefOutput: Codable, Sendable, Equatable {
     public var commit: String?
     /// `v3`, `working` or a label.
     public var label: String
+    /// SHA-256 of the prompt and every partial it includes (`diff` only).
+    public var templateHash: String?
 }
 
 /// `promptlab diff`: front matter changes field by field, then the body.
@@ -109,8 +117,19 @@ public struct DiffOutput: Codable, Sendable, Equatable {
     public var unified: String
     /// The body's word diff, with `--word`.
     public var words: [WordOutput]?
-    /// True when the two versions are the same.
+    /// Included partials whose content differs between the two versions, by name.
+    public var partials: [PartialChangeOutput]
+    /// True when the two versions render the same (file and partials).
     public var identical: Bool
+
+    public struct PartialChangeOutput: Codable, Sendable, Equatable {
+        public var name: String
+        /// Whether the old and the new version include the partial (and it exists).
+        public var oldPresent: Bool
+        public var newPresent: Bool
+        public var unified: String
+        public var words: [WordOutput]?
+    }
 
     public struct FieldChangeOutput: Codable, Sendable, Equatable {
         /// The field, such as `config.temperature`.
@@ -132,6 +151,8 @@ public struct RenderOutput: Codable, Sendable, Equatable {
     public var prompt: String
     public var version: Int?
     public var commit: String?
+    /// SHA-256 of the prompt and every partial it includes.
+    public var templateHash: String
     public var model: String?
     /// Generation settings as written in the front matter (keys kept verbatim).
     public var config: PromptValue
@@ -174,6 +195,26 @@ public struct LabelChangeOutput: Codable, Sendable, Equatable {
     public var label: LabelOutput
     /// Where the label pointed before, if anywhere.
     public var previousCommit: String?
+}
+
+/// `promptlab label --history NAME@LABEL`: where a label pointed over time, newest first.
+public struct LabelHistoryOutput: Codable, Sendable, Equatable {
+    public var schemaVersion = JSONOutput.schemaVersion
+    public var prompt: String
+    public var label: String
+    public var moves: [Move]
+
+    public struct Move: Codable, Sendable, Equatable {
+        public var version: Int?
+        public var commit: String
+        public var previousVersion: Int?
+        public var previousCommit: String?
+        /// Who moved the label (the reflog's committer).
+        public var name: String
+        public var email: String
+        public var date: String
+        public var message: String
+    }
 }
 
 /// `promptlab list`: every prompt with its latest version and labels.

@@ -37,18 +37,26 @@ public struct PromptService {
         StatusOutput(changes: try repository.status().map { .init(name: $0.name.rawValue, status: $0.kind.rawValue) })
     }
 
-    /// Commits the named prompts (every changed prompt when `names` is empty).
+    /// Commits the named prompts, or every prompt under named folders (every changed prompt when
+    /// `names` is empty), after checking each body unless `verify` is false.
     ///
     /// - Returns: the commit, or an output with a nil `commit` when nothing changed.
-    public func commit(names: [String], message: String, author: Signature? = nil) throws(PromptLabError) -> CommitOutput {
+    public func commit(
+        names: [String], message: String, author: Signature? = nil, verify: Bool = true
+    ) throws(PromptLabError) -> CommitOutput {
         let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
             throw PromptLabError(.invalidInput, "the commit message must not be empty", hint: "pass -m \"what changed and why\"")
         }
         var prompts = [PromptName]()
-        for name in names { prompts.append(try PromptName(name)) }
+        for argument in names {
+            for name in try repository.promptNames(matching: argument) where !prompts.contains(name) { prompts.append(name) }
+        }
         let summary = String(trimmed.prefix { $0 != "\n" })
-        guard let result = try repository.commit(names: prompts.isEmpty ? nil : prompts, message: message, author: author) else {
+        guard
+            let result = try repository.commit(
+                names: names.isEmpty ? nil : prompts, message: message, author: author, verify: verify)
+        else {
             return CommitOutput(commit: nil, branch: nil, summary: summary, prompts: [])
         }
         return CommitOutput(
@@ -67,7 +75,10 @@ public struct PromptService {
         var versions = [VersionOutput]()
         for (offset, record) in history.versions.enumerated().reversed() {
             if let limit, versions.count >= limit { break }
-            versions.append(Self.version(record, number: offset + 1, labels: (labels[record.commit] ?? []).map(\.label)))
+            var entry = Self.version(record, number: offset + 1, labels: (labels[record.commit] ?? []).map(\.label))
+            let version = try repository.resolve(PromptReference(name: prompt, selector: .version(offset + 1)))
+            entry.templateHash = try repository.templateClosure(of: version).hash
+            versions.append(entry)
         }
         return PromptLogOutput(prompt: prompt.rawValue, deleted: history.isDeleted, versions: versions)
     }
@@ -89,7 +100,7 @@ public struct PromptService {
         let version = try repository.resolve(try PromptReference(parsing: reference))
         return ShowOutput(
             prompt: version.name.rawValue, version: version.number, commit: version.record?.commit.hex,
-            content: String(decoding: version.bytes, as: UTF8.self))
+            templateHash: try repository.templateClosure(of: version).hash, content: String(decoding: version.bytes, as: UTF8.self))
     }
 
     /// Compares two versions of a prompt.
@@ -111,20 +122,31 @@ public struct PromptService {
         } else {
             newReference = PromptReference(name: oldReference.name, selector: .working)
         }
-        let diff = try PromptDiff(old: try repository.resolve(oldReference), new: try repository.resolve(newReference), wordLevel: wordLevel)
+        let diff = try repository.diff(try repository.resolve(oldReference), try repository.resolve(newReference), wordLevel: wordLevel)
+        var old = Self.reference(diff.old)
+        var new = Self.reference(diff.new)
+        old.templateHash = diff.hashes?.old
+        new.templateHash = diff.hashes?.new
         return DiffOutput(
-            prompt: diff.old.name.rawValue, old: Self.reference(diff.old), new: Self.reference(diff.new),
+            prompt: diff.old.name.rawValue, old: old, new: new,
             frontMatter: diff.fieldChanges.map { .init(path: $0.path, change: $0.description) }, unified: diff.unified,
-            words: diff.words.map { words in
-                words.map { segment in
-                    switch segment {
-                    case .same(let text): .init(op: "same", text: text)
-                    case .removed(let text): .init(op: "removed", text: text)
-                    case .added(let text): .init(op: "added", text: text)
-                    }
-                }
+            words: diff.words.map(Self.words),
+            partials: diff.partialChanges.map { partial in
+                .init(
+                    name: partial.name.rawValue, oldPresent: partial.oldBytes != nil, newPresent: partial.newBytes != nil,
+                    unified: partial.unified, words: partial.words.map(Self.words))
             },
             identical: diff.isEmpty)
+    }
+
+    static func words(_ segments: [WordDiff.Segment]) -> [DiffOutput.WordOutput] {
+        segments.map { segment in
+            switch segment {
+            case .same(let text): .init(op: "same", text: text)
+            case .removed(let text): .init(op: "removed", text: text)
+            case .added(let text): .init(op: "added", text: text)
+            }
+        }
     }
 
     // MARK: - Rendering
@@ -134,7 +156,8 @@ public struct PromptService {
         let version = try repository.resolve(try PromptReference(parsing: reference))
         let rendered = try repository.render(version, variables: variables)
         return RenderOutput(
-            prompt: rendered.name.rawValue, version: version.number, commit: version.record?.commit.hex, model: rendered.model,
+            prompt: rendered.name.rawValue, version: version.number, commit: version.record?.commit.hex,
+            templateHash: try repository.templateClosure(of: version).hash, model: rendered.model,
             config: .object(rendered.config.fields),
             output: .init(format: rendered.outputFormat.rawValue, schema: rendered.outputSchema),
             messages: rendered.messages.map { .init(role: $0.role.rawValue, content: $0.content) })
@@ -153,6 +176,23 @@ public struct PromptService {
         let (moved, previous) = try repository.setLabel(label, to: try PromptReference(parsing: reference))
         let action = previous == nil ? "created" : (previous == moved.commit ? "unchanged" : "moved")
         return LabelChangeOutput(action: action, label: Self.label(moved), previousCommit: previous?.hex)
+    }
+
+    /// Where `NAME@LABEL` pointed over time, newest first, from the label's reflog.
+    public func labelHistory(_ reference: String) throws(PromptLabError) -> LabelHistoryOutput {
+        let parts = reference.split(separator: "@", maxSplits: 1)
+        guard parts.count == 2 else {
+            throw PromptLabError(.usage, "--history takes one NAME@LABEL, got '\(reference)'", hint: "such as support/triage@production")
+        }
+        let prompt = try PromptName(String(parts[0]))
+        let label = String(parts[1])
+        let moves = try repository.labelHistory(label, of: prompt)
+        return LabelHistoryOutput(prompt: prompt.rawValue, label: label, moves: moves.map { move in
+            .init(
+                version: move.version, commit: move.commit.hex, previousVersion: move.previousVersion,
+                previousCommit: move.previousCommit?.hex, name: move.name, email: move.email,
+                date: Timestamps.iso8601(seconds: move.time, offsetMinutes: move.offsetMinutes), message: move.message)
+        })
     }
 
     /// Deletes a prompt's label.
@@ -201,7 +241,7 @@ public struct PromptService {
 
     static func version(_ record: VersionRecord, number: Int?, labels: [String]) -> VersionOutput {
         VersionOutput(
-            version: number, commit: record.commit.hex,
+            version: number, commit: record.commit.hex, templateHash: nil, changedPartials: record.changedPartials.map(\.rawValue),
             date: Timestamps.iso8601(seconds: record.time, offsetMinutes: record.offsetMinutes),
             author: record.authorName, email: record.authorEmail, message: record.summary, labels: labels)
     }

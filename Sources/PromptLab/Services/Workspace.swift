@@ -21,18 +21,24 @@ public final class Workspace {
     public let resultsPath: String
     private var store: SQLiteResultsStore?
 
-    /// Opens the prompt repository enclosing `path`.
+    /// Opens the prompt repository enclosing `path`, or the one `file` belongs to.
     ///
     /// - Parameters:
     ///   - path: A folder inside the repository.
+    ///   - file: A file whose repository wins over `path`'s, such as an experiment: prompt names
+    ///     in it are relative to its own prompt root, never to the working directory.
     ///   - database: The results database path, overriding the environment and the default.
     ///   - environment: Where keys, base URLs and `PROMPTLAB_DB`/`PROMPTLAB_LOG` are read.
     /// - Throws: ``PromptLabError`` `notARepository`.
     public init(
-        at path: String = ".", database: String? = nil,
+        at path: String = ".", forFileAt file: String? = nil, database: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger? = nil
     ) throws(PromptLabError) {
-        repository = try PromptRepository.open(at: path)
+        if let file {
+            repository = try PromptRepository.open(forFileAt: file, otherwise: path)
+        } else {
+            repository = try PromptRepository.open(at: path)
+        }
         self.environment = environment
         resultsPath = repository.resultsDatabasePath(override: database, environment: environment)
         if let logger {

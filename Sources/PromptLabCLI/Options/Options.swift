@@ -24,9 +24,10 @@ struct WorkspaceOptions: ParsableArguments {
     @Option(help: "The results database (default: $PROMPTLAB_DB, else .promptlab/results.sqlite at the prompt root).")
     var db: String?
 
-    /// Opens the workspace every service works on.
-    func open() throws -> Workspace {
-        try Workspace(at: path, database: db)
+    /// Opens the workspace every service works on; with `file` (an experiment), the repository that
+    /// file belongs to.
+    func open(forFileAt file: String? = nil) throws -> Workspace {
+        try Workspace(at: path, forFileAt: file, database: db)
     }
 }
 

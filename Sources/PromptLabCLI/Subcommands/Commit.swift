@@ -6,14 +6,21 @@ extension PromptLabCommand {
     struct Commit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "commit",
-            abstract: "Commit the named prompts, or every changed prompt.",
-            discussion: "Each file is parsed first; an invalid one is refused with file:line:col and nothing is committed.")
+            abstract: "Commit the named prompts (or every prompt under a folder), or every changed prompt.",
+            discussion: """
+                Each file is parsed and its body checked first: unknown partials, variables that a declared \
+                input.schema does not list, unbalanced braces. A problem is refused with file:line:col (exit 4) \
+                and nothing is committed. --no-verify skips the body checks, not the parsing.
+                """)
 
-        @Argument(help: "Prompts to commit (default: every changed prompt).")
+        @Argument(help: "Prompts, or folders of prompts, to commit (default: every changed prompt).")
         var names: [String] = []
 
         @Option(name: .shortAndLong, help: "The commit message.")
         var message: String
+
+        @Flag(help: "Skip the body checks (unknown partials, undeclared variables, unbalanced braces).")
+        var noVerify = false
 
         @OptionGroup var author: AuthorOption
         @OptionGroup var workspace: WorkspaceOptions
@@ -27,7 +34,7 @@ extension PromptLabCommand {
 
         func run() throws {
             let outcome = try PromptService(workspace: try workspace.open())
-                .commit(names: names, message: message, author: try author.signature())
+                .commit(names: names, message: message, author: try author.signature(), verify: !noVerify)
             if output.isJSON {
                 try Terminal.writeJSON(outcome)
             } else if let commit = outcome.commit {

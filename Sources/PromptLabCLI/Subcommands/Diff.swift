@@ -38,9 +38,14 @@ extension PromptLabCommand {
                 for change in diff.frontMatter { text += "  \(change.change)\n" }
             }
             if let words = diff.words {
-                text += "body (word diff):\n" + Self.wordText(words)
+                if words.contains(where: { $0.op != "same" }) { text += "body (word diff):\n" + Self.wordText(words) }
             } else {
                 text += Self.unifiedText(diff.unified)
+            }
+            for partial in diff.partials {
+                let state = !partial.oldPresent ? " (newly included)" : (!partial.newPresent ? " (no longer included, or missing)" : "")
+                text += Terminal.paint("partial \(partial.name)\(state):", .bold) + "\n"
+                text += partial.words.map(Self.wordText) ?? Self.unifiedText(partial.unified)
             }
             Terminal.write(text)
         }

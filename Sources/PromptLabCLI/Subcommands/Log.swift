@@ -7,7 +7,10 @@ extension PromptLabCommand {
         static let configuration = CommandConfiguration(
             commandName: "log",
             abstract: "Show a prompt's versions, or the repository's log.",
-            discussion: "A prompt's versions v1..vN are the commits that changed its file along first-parent history.")
+            discussion: """
+                A prompt's versions v1..vN are the commits along first-parent history that changed its file or \
+                any partial it includes (directly or not); the latter are marked [partial: NAME].
+                """)
 
         @Argument(help: "A prompt name (default: the whole repository).")
         var name: String?
@@ -31,8 +34,11 @@ extension PromptLabCommand {
                 for version in log.versions {
                     let number = Terminal.paint("v\(version.version ?? 0)".padding(toLength: 5, withPad: " ", startingAt: 0), .bold)
                     let tags = version.labels.isEmpty ? "" : " " + Terminal.paint("(" + version.labels.joined(separator: ", ") + ")", .cyan)
+                    let partials =
+                        version.changedPartials.isEmpty
+                        ? "" : " " + Terminal.paint("[partial: " + version.changedPartials.joined(separator: ", ") + "]", .dim)
                     text += "\(number) \(Terminal.paint(String(version.commit.prefix(7)), .yellow)) \(Terminal.shortDate(version.date)) "
-                    text += "\(version.author)  \(version.message)\(tags)\n"
+                    text += "\(version.author)  \(version.message)\(partials)\(tags)\n"
                 }
                 Terminal.write(text)
             } else {

@@ -76,7 +76,7 @@ extension PromptLabCommand {
         }
 
         func run() async throws {
-            let service = RunService(workspace: try workspace.open())
+            let service = RunService(workspace: try workspace.open(forFileAt: file))
             let request = request
             let isJSON = output.isJSON
             let outcome = try await withInterruptHandling {

@@ -12,6 +12,10 @@ public enum WordDiff {
 
     /// Diffs `old` against `new` word by word; whitespace runs are tokens too,
     /// so the segments concatenate back into either text.
+    ///
+    /// As in `git diff --word-diff`, a line break is never part of a changed
+    /// word, so a changed last word stays on its line, and a run of replaced
+    /// words separated by single spaces reads as one change (`[-a b-]{+x y+}`).
     public static func segments(from old: String, to new: String) -> [Segment] {
         let a = tokens(old)
         let b = tokens(new)
@@ -24,6 +28,23 @@ public enum WordDiff {
             case .insert(let offset, _, _): insertedAt.insert(offset)
             }
         }
+        var operations = [Segment]()
+        var i = 0
+        var j = 0
+        while i < a.count || j < b.count {
+            if i < a.count, removedAt.contains(i) {
+                operations.append(.removed(a[i]))
+                i += 1
+            } else if j < b.count, insertedAt.contains(j) {
+                operations.append(.added(b[j]))
+                j += 1
+            } else {
+                if i < a.count { operations.append(.same(a[i])) }
+                i += 1
+                j += 1
+            }
+        }
+
         var segments = [Segment]()
         func append(_ segment: Segment) {
             switch (segments.last, segment) {
@@ -33,21 +54,34 @@ public enum WordDiff {
             default: segments.append(segment)
             }
         }
-        var i = 0
-        var j = 0
-        while i < a.count || j < b.count {
-            if i < a.count, removedAt.contains(i) {
-                append(.removed(a[i]))
-                i += 1
-            } else if j < b.count, insertedAt.contains(j) {
-                append(.added(b[j]))
-                j += 1
-            } else {
-                if i < a.count { append(.same(a[i])) }
-                i += 1
-                j += 1
+        // Each run of changes is shown as everything removed, then everything added.
+        var removed = ""
+        var added = ""
+        func flush() {
+            if !removed.isEmpty { append(.removed(removed)) }
+            if !added.isEmpty { append(.added(added)) }
+            removed = ""
+            added = ""
+        }
+        for (index, operation) in operations.enumerated() {
+            switch operation {
+            case .removed(let text): removed += text
+            case .added(let text): added += text
+            case .same(let text):
+                // Spaces (not line breaks) between replaced words join the replacement on both sides.
+                let next = index + 1 < operations.count ? operations[index + 1] : nil
+                if !removed.isEmpty, !added.isEmpty, text.allSatisfy({ $0.isWhitespace && !$0.isNewline }),
+                    let next, next.isChange
+                {
+                    removed += text
+                    added += text
+                } else {
+                    flush()
+                    append(operation)
+                }
             }
         }
+        flush()
         return segments
     }
 
@@ -91,23 +125,29 @@ public enum WordDiff {
         return result
     }
 
-    /// Splits text into words, each carrying the whitespace that follows it
-    /// (leading whitespace is a token of its own), so the diff aligns on words.
+    /// Splits text into alternating runs of non-whitespace (words) and
+    /// whitespace. Keeping whitespace apart means a word and the line break
+    /// after it are compared separately, so a changed word does not drag the
+    /// line break into the change.
     static func tokens(_ text: String) -> [String] {
         var tokens = [String]()
         var current = ""
-        var inTrailingSpace = false
+        var currentIsSpace = false
         for c in text {
-            if c.isWhitespace {
-                inTrailingSpace = true
-            } else if inTrailingSpace {
+            if !current.isEmpty, c.isWhitespace != currentIsSpace {
                 tokens.append(current)
                 current = ""
-                inTrailingSpace = false
             }
+            currentIsSpace = c.isWhitespace
             current.append(c)
         }
         if !current.isEmpty { tokens.append(current) }
         return tokens
+    }
+}
+
+extension WordDiff.Segment {
+    var isChange: Bool {
+        if case .same = self { false } else { true }
     }
 }

@@ -18,19 +18,100 @@ extension PromptRepository {
     /// Commits the named prompts, or every changed prompt when `names` is nil.
     ///
     /// Each file is parsed first; an invalid one is refused with `file:line:col`.
-    /// The branch is moved by compare-and-swap, and the commit is rebuilt on the
-    /// new tip if another process committed meanwhile, so no commit is lost.
+    /// Unless `verify` is false, each body is then checked as it will be
+    /// committed (``TemplateCheck``): unknown partials, variables missing from a
+    /// declared `input.schema`, unbalanced braces. Nothing is written when any
+    /// check fails. The branch is moved by compare-and-swap, and the commit is
+    /// rebuilt on the new tip if another process committed meanwhile, so no
+    /// commit is lost.
     ///
     /// - Returns: nil when nothing changed.
     /// - Throws: ``PromptLabError``: `invalidInput`, `noAuthor`, `conflict` (retry), `notFound`.
-    public func commit(names: [PromptName]?, message: String, author: Signature?) throws(PromptLabError) -> CommitResult? {
+    public func commit(
+        names: [PromptName]?, message: String, author: Signature?, verify: Bool = true
+    ) throws(PromptLabError) -> CommitResult? {
         let changes = try fileChanges(names: names)
         if changes.isEmpty { return nil }
+        var files = [PromptFile]()
         for change in changes {
             guard let bytes = change.bytes, let name = promptName(forRepositoryPath: change.path) else { continue }
-            _ = try PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
+            files.append(try PromptFile.parse(bytes, name: name, displayPath: name.relativePath))
         }
+        if verify { try check(files, committing: changes) }
         return try commitChanges(changes, message: message, author: author)
+    }
+
+    /// Checks the bodies of `files` against the tree the commit will have:
+    /// `HEAD`'s, with `changes` applied.
+    private func check(_ files: [PromptFile], committing changes: [FileChange]) throws(PromptLabError) {
+        var pending = [PromptName: [UInt8]?]()
+        for change in changes {
+            if let name = promptName(forRepositoryPath: change.path) { pending[name] = .some(change.bytes) }
+        }
+        let head: ObjectID?
+        do { head = try git.head().commit } catch { throw PromptLabError.git(error, while: "reading HEAD") }
+        let committed = head.map { promptBytes(at: $0) }
+        let lookup: TemplateCheck.Lookup = { (name: PromptName) throws(PromptLabError) -> PromptFile? in
+            let bytes: [UInt8]?
+            if let entry = pending[name] { bytes = entry } else { bytes = try committed?(name) ?? nil }
+            return try bytes.map { (bytes) throws(PromptLabError) in
+                try PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
+            }
+        }
+        let known = Set(workingPromptNames().map(\.rawValue)).union(try committedPromptNames().map(\.rawValue))
+        let checker = TemplateCheck(
+            partials: lookup, knownNames: known.sorted(),
+            isOnDisk: { [self] in FileManager.default.fileExists(atPath: workingPath(of: $0)) })
+        for file in files { try checker.check(file) }
+    }
+
+    /// The prompts a `commit` argument names: the prompt itself, or every
+    /// prompt under a folder of the prompt root (`support`, `support/`, or `.`
+    /// for all), on disk or in `HEAD` (so deletions are included).
+    ///
+    /// A name that is both a prompt and a folder means the prompt; a trailing
+    /// `/` means the folder.
+    ///
+    /// - Throws: ``PromptLabError`` `invalidInput` for an invalid name,
+    ///   `notFound` for a name that is neither, suggesting the closest.
+    public func promptNames(matching argument: String) throws(PromptLabError) -> [PromptName] {
+        let folder = argument == "." || argument == "./" ? "" : (argument.hasSuffix("/") ? String(argument.dropLast()) : argument)
+        if !argument.hasSuffix("/"), argument != "." {
+            let name = try PromptName(argument)
+            if FileManager.default.fileExists(atPath: workingPath(of: name)) { return [name] }
+            if try headPromptNames(under: "").contains(name) {
+                return [name]
+            }
+        }
+        if !folder.isEmpty { _ = try PromptName(folder) }  // the same rules as names: no '..', nothing hidden
+        let prefix = folder.isEmpty ? "" : folder + "/"
+        let names = Set(workingPromptNames().filter { $0.rawValue.hasPrefix(prefix) }).union(try headPromptNames(under: prefix))
+        guard names.isEmpty else { return names.sorted() }
+        var known = Set<String>()
+        for name in Set(workingPromptNames()).union(try headPromptNames(under: "")) {
+            known.insert(name.rawValue)
+            var parts = name.rawValue.split(separator: "/").dropLast()
+            while !parts.isEmpty {
+                known.insert(parts.joined(separator: "/"))
+                parts = parts.dropLast()
+            }
+        }
+        throw PromptLabError(
+            .notFound, "no prompt or folder '\(argument)' under the prompt root\(Suggestion.phrase(for: folder, in: known))",
+            hint: "names and folders are relative to the prompt root (\(rootPath)); see 'promptlab list'")
+    }
+
+    /// The prompts in `HEAD`'s tree whose names start with `prefix`.
+    private func headPromptNames(under prefix: String) throws(PromptLabError) -> [PromptName] {
+        do {
+            guard let head = try git.head().commit else { return [] }
+            let tree = try git.treeID(ofCommit: head)
+            return try git.changedFiles(
+                from: nil, to: tree, under: rootPrefix + prefix, include: { $0.hasSuffix(PromptName.fileExtension) }
+            ).compactMap { promptName(forRepositoryPath: $0.path) }
+        } catch {
+            throw PromptLabError.git(error, while: "reading HEAD's tree")
+        }
     }
 
     /// Commits files by path relative to the work tree, as they are on disk.

@@ -14,6 +14,23 @@ public struct PromptLabel: Sendable, Hashable {
     public var referenceName: String
 }
 
+/// One move of a label, from its reflog: where it pointed, who moved it and when.
+public struct LabelMove: Sendable, Hashable {
+    /// The commit the label was pointed at, and its version number when it is one of the prompt's versions.
+    public var commit: ObjectID
+    public var version: Int?
+    /// Where it pointed before; nil when this move created the label.
+    public var previousCommit: ObjectID?
+    public var previousVersion: Int?
+    /// Who moved it (the reflog's committer) and when.
+    public var name: String
+    public var email: String
+    public var time: Int64
+    public var offsetMinutes: Int32
+    /// The reflog message, such as `promptlab label: support/triage production -> v3 (1a2b3c4)`.
+    public var message: String
+}
+
 extension PromptRepository {
     /// Labels are git references under this namespace, so `git for-each-ref`
     /// lists them and a refspec such as `refs/promptlab/*:refs/promptlab/*`
@@ -86,6 +103,13 @@ extension PromptRepository {
         }
         let lock = try FileLock.acquire(stateDirectory + "commit.lock", purpose: "label update")
         defer { lock.release() }
+        // On case-insensitive file systems (macOS, Windows) `Production` and
+        // `production` would be one loose ref file: refuse the second spelling.
+        if let existing = try labelNames(of: prompt).first(where: { $0 != label && $0.lowercased() == label.lowercased() }) {
+            throw PromptLabError(
+                .invalidInput, "label '\(label)' of '\(prompt)' differs only in case from the existing label '\(existing)'",
+                hint: "use '\(existing)' (the two would collide on case-insensitive file systems), or choose another name")
+        }
         do {
             let previous = try git.referenceTarget(refName)
             let versionText = version.map { "v\($0) " } ?? ""
@@ -123,6 +147,47 @@ extension PromptRepository {
             return target
         } catch {
             throw PromptLabError.git(error, while: "deleting label '\(label)'")
+        }
+    }
+
+    /// The names of one prompt's labels, straight from the references.
+    func labelNames(of prompt: PromptName) throws(PromptLabError) -> [String] {
+        let prefix = Self.labelNamespace + rootPrefix + prompt.relativePath + "/"
+        do {
+            return try git.references(matching: prefix + "*").map { String($0.name.dropFirst(prefix.count)) }
+                .filter { !$0.contains("/") }
+        } catch {
+            throw PromptLabError.git(error, while: "listing labels")
+        }
+    }
+
+    /// Where a label has pointed over time, newest first, from its reflog.
+    ///
+    /// - Throws: ``PromptLabError`` `notFound` when the prompt has no such label
+    ///   (suggesting a close one), `invalidInput` for an invalid label name.
+    public func labelHistory(_ label: String, of prompt: PromptName) throws(PromptLabError) -> [LabelMove] {
+        try Self.validateLabel(label)
+        let refName = labelReference(prompt, label)
+        let entries: [ReflogEntry]
+        do {
+            guard try git.referenceTarget(refName) != nil else {
+                let names = try labelNames(of: prompt)
+                throw PromptLabError(
+                    .notFound, "prompt '\(prompt)' has no label '\(label)'\(Suggestion.phrase(for: label, in: names))",
+                    hint: "see 'promptlab label --list \(prompt)'")
+            }
+            entries = try git.reflog(refName)
+        } catch {
+            throw PromptLabError.git(error, while: "reading the history of label '\(label)'")
+        }
+        let versions = try VersionIndex.load(for: self, only: prompt).history(of: prompt).filter { $0.blob != nil }
+        let numbers = Dictionary(versions.enumerated().map { ($1.commit, $0 + 1) }, uniquingKeysWith: { a, _ in a })
+        return entries.map { entry in
+            LabelMove(
+                commit: entry.newTarget, version: numbers[entry.newTarget], previousCommit: entry.oldTarget,
+                previousVersion: entry.oldTarget.flatMap { numbers[$0] }, name: entry.committer.name,
+                email: entry.committer.email, time: entry.committer.time, offsetMinutes: entry.committer.offsetMinutes,
+                message: entry.message)
         }
     }
 

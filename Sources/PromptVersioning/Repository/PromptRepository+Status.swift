@@ -74,9 +74,7 @@ extension PromptRepository {
             switch (before, bytes) {
             case (nil, nil):
                 if let names, let name = promptName(forRepositoryPath: path), names.contains(name) {
-                    throw PromptLabError(
-                        .notFound, "prompt '\(name)' does not exist (no file \(name.relativePath))",
-                        hint: "see 'promptlab list' for the prompts in this repository")
+                    throw try unknownPrompt(name)
                 }
             case (nil, let content?):
                 changes.append(FileChange(path: path, kind: .new, bytes: content))

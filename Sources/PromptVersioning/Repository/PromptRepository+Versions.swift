@@ -19,15 +19,23 @@ extension PromptRepository {
     public func history(of name: PromptName) throws(PromptLabError) -> PromptHistory {
         let index = try VersionIndex.load(for: self, only: name)
         let records = index.history(of: name)
-        guard !records.isEmpty else {
-            throw PromptLabError(
-                .notFound, "prompt '\(name)' has no committed versions",
-                hint: FileManager.default.fileExists(atPath: workingPath(of: name))
-                    ? "commit it first: promptlab commit \(name) -m MESSAGE"
-                    : "see 'promptlab list' for the prompts in this repository")
-        }
+        guard !records.isEmpty else { throw try unknownPrompt(name) }
         return PromptHistory(
             name: name, versions: records.filter { $0.blob != nil }, isDeleted: records.last?.blob == nil)
+    }
+
+    /// The error for a prompt with no committed version: a new file says how to
+    /// commit or use it; an unknown name suggests the closest known one.
+    func unknownPrompt(_ name: PromptName) throws(PromptLabError) -> PromptLabError {
+        if FileManager.default.fileExists(atPath: workingPath(of: name)) {
+            return PromptLabError(
+                .notFound, "prompt '\(name)' has no committed versions yet",
+                hint: "commit it (promptlab commit \(name) -m MESSAGE), or use the file on disk as \(name)@working")
+        }
+        let known = Set(workingPromptNames().map(\.rawValue)).union(try committedPromptNames().map(\.rawValue))
+        return PromptLabError(
+            .notFound, "no prompt '\(name)'\(Suggestion.phrase(for: name.rawValue, in: known))",
+            hint: "see 'promptlab list' for the prompts in this repository", subject: name.rawValue)
     }
 
     /// Names of every prompt ever committed on this branch.
@@ -42,6 +50,7 @@ extension PromptRepository {
         let name = reference.name
         if reference.selector == .working {
             guard let bytes = try readWorkingFile(name) else {
+                guard (try? history(of: name)) != nil else { throw try unknownPrompt(name) }
                 throw PromptLabError(
                     .notFound, "prompt '\(name)' has no working file (\(name.relativePath))",
                     hint: "see 'promptlab list' for the prompts in this repository")
@@ -72,8 +81,9 @@ extension PromptRepository {
                 return try version(name, atCommit: target, versions: versions, shownAs: "label '\(revision)'")
             }
             guard revision.count >= 4, revision.count <= 40, revision.allSatisfy(\.isHexDigit) else {
+                let suggestion = Suggestion.phrase(for: revision, in: ((try? labels(of: name)) ?? []).map(\.label))
                 throw PromptLabError(
-                    .notFound, "prompt '\(name)' has no label '\(revision)', and it is not a version or SHA",
+                    .notFound, "prompt '\(name)' has no label '\(revision)', and it is not a version or SHA\(suggestion)",
                     hint: "use NAME@vN, NAME@LABEL, NAME@SHA (4+ hex digits) or NAME@working; see 'promptlab label --list \(name)'")
             }
             // Fast path: a prefix of one of this prompt's version commits.
@@ -126,7 +136,15 @@ extension PromptRepository {
             let record = VersionRecord(
                 commit: commit, blob: entry.id, authorName: info.author.name, authorEmail: info.author.email,
                 time: info.author.time, offsetMinutes: info.author.offsetMinutes, summary: info.summary)
-            return PromptVersion(name: name, number: number, record: record, bytes: try git.blob(entry.id))
+            let found = PromptVersion(name: name, number: number, record: record, bytes: try git.blob(entry.id))
+            // Off first-parent history the same file may sit beside different partials.
+            if let candidate = number,
+                try templateClosure(of: found).hash
+                    != templateClosure(of: try version(name, number: candidate, versions: versions)).hash
+            {
+                return PromptVersion(name: name, number: nil, record: record, bytes: found.bytes)
+            }
+            return found
         } catch let error as PromptLabError {
             throw error
         } catch let error as GitError {
@@ -144,22 +162,46 @@ extension PromptRepository {
     /// commit for committed versions, from disk for the working file.
     public func partialLookup(for version: PromptVersion) -> PromptRenderer.PartialLookup {
         let commit = version.record?.commit
-        return { [self] (name: PromptName) throws(PromptLabError) -> PromptFile? in
-            if let commit {
-                do {
-                    let tree = try git.treeID(ofCommit: commit)
-                    guard let entry = try git.treeEntry(atPath: repositoryPath(of: name), inTree: tree) else { return nil }
-                    return try PromptFile.parse(
-                        try git.blob(entry.id), name: name, displayPath: "\(name.relativePath)@\(commit.short())")
-                } catch let error as PromptLabError {
-                    throw error
-                } catch {
-                    throw PromptLabError(.failure, "cannot read partial '\(name)': \(error)")
-                }
-            }
-            guard let bytes = try readWorkingFile(name) else { return nil }
-            return try PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
+        let read = promptBytes(at: commit)
+        return { (name: PromptName) throws(PromptLabError) -> PromptFile? in
+            guard let bytes = try read(name) else { return nil }
+            let displayPath = commit.map { "\(name.relativePath)@\($0.short())" } ?? name.relativePath
+            return try PromptFile.parse(bytes, name: name, displayPath: displayPath)
         }
+    }
+
+    /// Reads prompt files' bytes as of `commit`, or from disk when it is nil;
+    /// nil for a prompt that does not exist there.
+    func promptBytes(at commit: ObjectID?) -> (PromptName) throws(PromptLabError) -> [UInt8]? {
+        guard let commit else {
+            return { [self] (name: PromptName) throws(PromptLabError) -> [UInt8]? in try readWorkingFile(name) }
+        }
+        var tree: ObjectID?
+        return { [self] (name: PromptName) throws(PromptLabError) -> [UInt8]? in
+            do {
+                let root = try tree ?? git.treeID(ofCommit: commit)
+                tree = root
+                guard let entry = try git.treeEntry(atPath: repositoryPath(of: name), inTree: root), entry.kind == .blob
+                else { return nil }
+                return try git.blob(entry.id)
+            } catch {
+                throw PromptLabError.git(error, while: "reading '\(name)' at \(commit.short())")
+            }
+        }
+    }
+
+    /// A version's file with every partial it includes, as rendering sees them:
+    /// from the version's commit, or from disk for the working file. Its
+    /// ``TemplateClosure/hash`` identifies what the version renders.
+    public func templateClosure(of version: PromptVersion) throws(PromptLabError) -> TemplateClosure {
+        try TemplateClosure.collect(version.name, bytes: version.bytes, read: promptBytes(at: version.record?.commit))
+    }
+
+    /// Compares two versions, including the partials either one includes.
+    public func diff(_ old: PromptVersion, _ new: PromptVersion, wordLevel: Bool) throws(PromptLabError) -> PromptDiff {
+        try PromptDiff(
+            old: old, new: new, wordLevel: wordLevel,
+            closures: (try templateClosure(of: old), try templateClosure(of: new)))
     }
 
     /// Renders a version with variables.

@@ -36,9 +36,16 @@ public final class PromptRepository {
     /// Opens the prompt repository containing `path`.
     ///
     /// The prompt root is the nearest folder at or above `path` holding
-    /// `promptlab.yaml`, or else the work tree's top folder.
+    /// `promptlab.yaml`. Outside every prompt root (at the top of an
+    /// application's repository whose prompts live in `prompts/`, say), it is
+    /// the repository's one prompt root: the folder of the only tracked
+    /// `promptlab.yaml`, or of the one `promptlab init` adopted. Failing both,
+    /// it is the work tree's top folder. Prompt names therefore mean the same
+    /// thing whichever folder a command starts in.
     ///
-    /// - Throws: ``PromptLabError`` `notARepository` when `path` is not inside a git work tree.
+    /// - Throws: ``PromptLabError`` `notARepository` when `path` is not inside a
+    ///   git work tree, or when it lies outside every prompt root of a
+    ///   repository that has several.
     public static func open(at path: String) throws(PromptLabError) -> PromptRepository {
         let absolute = absolutePath(path)
         let git: Repository
@@ -57,7 +64,7 @@ public final class PromptRepository {
         let realWorkTree = canonical(workTree)
         var directory = canonical(absolute)
         if !isDirectory(directory) { directory = (directory as NSString).deletingLastPathComponent + "/" }
-        var rootPrefix = ""
+        var rootPrefix: String?
         var candidate = directory
         while candidate.hasPrefix(realWorkTree) {
             if FileManager.default.fileExists(atPath: candidate + configFileName) {
@@ -67,7 +74,55 @@ public final class PromptRepository {
             if candidate == realWorkTree { break }
             candidate = (String(candidate.dropLast()) as NSString).deletingLastPathComponent + "/"
         }
-        return PromptRepository(git: git, workTree: realWorkTree, rootPrefix: rootPrefix)
+        let root: String
+        if let rootPrefix { root = rootPrefix } else { root = try repositoryRoot(git, workTree: realWorkTree) }
+        return PromptRepository(git: git, workTree: realWorkTree, rootPrefix: root)
+    }
+
+    /// Opens the prompt repository a file (such as an experiment) belongs to,
+    /// found from the file's own folder, so the prompt names in it mean the same
+    /// from any working directory.
+    ///
+    /// - Parameter fallback: the folder to open instead when the file is not inside a git work tree.
+    public static func open(forFileAt file: String, otherwise fallback: String) throws(PromptLabError) -> PromptRepository {
+        let folder = (absolutePath(file) as NSString).deletingLastPathComponent
+        if isDirectory(folder), (try? Repository.discover(from: folder)) != nil { return try open(at: folder) }
+        return try open(at: fallback)
+    }
+
+    /// The prompt root of a repository opened from outside every prompt root:
+    /// the folder of the one `promptlab.yaml` that is tracked or was adopted by
+    /// `promptlab init`, or the top folder when there is none.
+    private static func repositoryRoot(_ git: Repository, workTree: String) throws(PromptLabError) -> String {
+        var candidates = Set<String>()
+        for path in (try? git.stagedPaths(named: configFileName)) ?? [] {
+            candidates.insert(String(path.dropLast(configFileName.count)))
+        }
+        for line in adoptedRoots(git) { candidates.insert(line) }
+        let roots = candidates.filter { FileManager.default.fileExists(atPath: workTree + $0 + configFileName) }.sorted()
+        guard roots.count > 1 else { return roots.first ?? "" }
+        throw PromptLabError(
+            .notARepository,
+            "this repository has \(roots.count) prompt roots (\(roots.map { $0.isEmpty ? "./" : $0 }.joined(separator: ", "))) and the command started outside all of them",
+            hint: "run promptlab inside one of them, or pass --repo FOLDER")
+    }
+
+    /// Where `promptlab init` records the prompt roots it adopted, one per line,
+    /// so they are found before `promptlab.yaml` is committed.
+    private static func adoptedRootsPath(_ git: Repository) -> String { git.gitDirectory + "promptlab/roots" }
+
+    private static func adoptedRoots(_ git: Repository) -> [String] {
+        guard let data = FileManager.default.contents(atPath: adoptedRootsPath(git)) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+            .filter { $0.isEmpty || $0.hasSuffix("/") }
+    }
+
+    private func recordAdoptedRoot() throws(PromptLabError) {
+        var roots = Self.adoptedRoots(git)
+        guard !rootPrefix.isEmpty, !roots.contains(rootPrefix) else { return }
+        roots.append(rootPrefix)
+        try? FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        try writeFileAtomically(Array((roots.joined(separator: "\n") + "\n").utf8), to: Self.adoptedRootsPath(git))
     }
 
     /// The outcome of ``initialize(at:)``.
@@ -115,6 +170,7 @@ public final class PromptRepository {
         }
         try ensureIgnored(".promptlab/", in: absolute + ".gitignore")
         let repository = try open(at: absolute)
+        try repository.recordAdoptedRoot()
         if created {
             let files = [configFileName, ".gitignore"]
             _ = try repository.commitFiles(

@@ -3,7 +3,8 @@ import GitKit
 import PromptFormat
 import PromptLabCore
 
-/// One commit that changed a prompt file, along first-parent history.
+/// One commit that changed a prompt, along first-parent history: its file,
+/// or a partial it includes (directly or not).
 public struct VersionRecord: Sendable, Hashable {
     /// The commit that made the change.
     public var commit: ObjectID
@@ -16,6 +17,10 @@ public struct VersionRecord: Sendable, Hashable {
     public var offsetMinutes: Int32
     /// The first line of the commit message.
     public var summary: String
+    /// When the commit left the prompt's own file alone, the included partials
+    /// it changed (directly or further down the chain of includes), sorted;
+    /// empty when the prompt's own file changed.
+    public var changedPartials: [PromptName] = []
 }
 
 /// A cache of every prompt's versions along first-parent history, kept in
@@ -23,7 +28,15 @@ public struct VersionRecord: Sendable, Hashable {
 ///
 /// libgit2's path-filtered history walk has to diff every commit, so reading
 /// one prompt's history that way costs time proportional to the whole history.
-/// The index records, per commit, which prompt files it changed.
+/// The index records, per commit, which prompts it changed.
+///
+/// **Partials.** A commit changes a prompt when it changes the prompt's file
+/// or the file of any partial the prompt includes, directly or not, as of that
+/// commit. The index keeps the include graph as `I` lines (a prompt's partials,
+/// written whenever its file changes), so an update replays the graph at the
+/// old tip from the file itself and then, per new commit, reads only the blobs
+/// that commit changed. A prompt's records therefore stay one prefix-filtered
+/// scan away, and an update costs time proportional to what changed.
 ///
 /// **Consistency.** The file is an append-only log of batches. Each batch is a
 /// run of records followed by a `T <commit>` line naming the commit the index
@@ -34,7 +47,7 @@ public struct VersionRecord: Sendable, Hashable {
 /// rebuilt from scratch into a new file that replaces the old one atomically.
 /// A stale index therefore never answers a query.
 struct VersionIndex {
-    static let formatVersion = "promptlab-version-index 2"
+    static let formatVersion = "promptlab-version-index 3"
 
     /// The commit the index covers, or nil for an unborn branch.
     private(set) var tip: ObjectID?
@@ -100,8 +113,9 @@ struct VersionIndex {
 // MARK: - The file
 
 /// The on-disk log. Text, one line per record, tab-separated:
-/// `R name commit blob|- time offset author email summary`, and `T commit`
-/// closing each batch.
+/// `R name commit blob|- time offset author email summary [partial...]`,
+/// `I name [partial...]` giving a prompt's includes from then on, and
+/// `T commit` closing each batch.
 private struct IndexFile {
     let path: String
     let rootPrefix: String
@@ -148,7 +162,7 @@ private struct IndexFile {
                 fields.append(UnsafeBufferPointer(rebasing: line[fieldStart..<index]))
                 fieldStart = index + 1
             }
-            guard fields.count == 9, let commit = ObjectID(hexBytes: UnsafeRawBufferPointer(fields[2])) else { return nil }
+            guard fields.count >= 9, let commit = ObjectID(hexBytes: UnsafeRawBufferPointer(fields[2])) else { return nil }
             let blob = fields[3].count == 1 ? nil : ObjectID(hexBytes: UnsafeRawBufferPointer(fields[3]))
             guard let time = Int64(text(fields[4])), let offset = Int32(text(fields[5])) else { return nil }
             return (
@@ -156,12 +170,78 @@ private struct IndexFile {
                 VersionRecord(
                     commit: commit, blob: blob, authorName: Escaping.unescape(text(fields[6])),
                     authorEmail: Escaping.unescape(text(fields[7])), time: time, offsetMinutes: offset,
-                    summary: Escaping.unescape(text(fields[8])))
+                    summary: Escaping.unescape(text(fields[8])),
+                    changedPartials: fields[9...].compactMap { try? PromptName(Escaping.unescape(text($0))) })
             )
         }
 
         private static func text(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
             String(decoding: bytes, as: UTF8.self)
+        }
+
+        /// The include graph and each existing prompt's blob as of the tip,
+        /// replayed from the `I` and `R` lines.
+        func graph() -> IncludeGraph {
+            var graph = IncludeGraph()
+            bytes.withUnsafeBufferPointer { buffer in
+                var start = bodyStart
+                while start < validEnd {
+                    var end = start
+                    while end < validEnd && buffer[end] != 0x0A { end += 1 }
+                    defer { start = end + 1 }
+                    let kind = buffer[start]
+                    guard kind == UInt8(ascii: "R") || kind == UInt8(ascii: "I") else { continue }
+                    let fields = buffer[start..<end].split(separator: 0x09, omittingEmptySubsequences: false)
+                        .map { Escaping.unescape(String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self)) }
+                    guard fields.count >= 2 else { continue }
+                    if kind == UInt8(ascii: "I") {
+                        graph.setIncludes(of: fields[1], to: fields.dropFirst(2).compactMap { try? PromptName($0) })
+                    } else if fields.count >= 4 {
+                        graph.blobs[fields[1]] = fields[3] == "-" ? nil : ObjectID(hex: fields[3])
+                    }
+                }
+            }
+            return graph
+        }
+    }
+
+    /// Which prompt includes which, and which prompts exist, as of one commit.
+    struct IncludeGraph {
+        /// Each existing prompt's blob, by name.
+        var blobs = [String: ObjectID]()
+        private var includes = [String: [String]]()
+        private var includedBy = [String: Set<String>]()
+
+        /// Records a prompt's partials; returns whether they changed.
+        @discardableResult
+        mutating func setIncludes(of name: String, to partials: [PromptName]) -> Bool {
+            let new = partials.map(\.rawValue)
+            let old = includes[name] ?? []
+            guard new != old else { return false }
+            for partial in old { includedBy[partial]?.remove(name) }
+            for partial in new { includedBy[partial, default: []].insert(name) }
+            includes[name] = new.isEmpty ? nil : new
+            return true
+        }
+
+        /// Every prompt whose closure contains one of `changed`, each with the
+        /// changed partials that reach it (a changed prompt maps to the changed
+        /// partials it includes, possibly none).
+        func affected(by changed: Set<String>) -> [String: Set<String>] {
+            var result = [String: Set<String>]()
+            for name in changed { result[name, default: []] = [] }
+            for partial in changed {
+                var seen: Set<String> = [partial]
+                var queue = [partial]
+                while let current = queue.popLast() {
+                    for includer in includedBy[current] ?? [] where !seen.contains(includer) {
+                        seen.insert(includer)
+                        queue.append(includer)
+                        result[includer, default: []].insert(partial)
+                    }
+                }
+            }
+            return result
         }
     }
 
@@ -206,17 +286,38 @@ private struct IndexFile {
         }
         var text = ""
         var parentTree: ObjectID? = reachedTip ? try oldTip.map { try git.treeID(ofCommit: $0) } : nil
+        var graph = reachedTip ? content?.graph() ?? IncludeGraph() : IncludeGraph()
         for id in newCommits.reversed() {
             let commit = try git.commit(id)
             let changes = try git.changedFiles(
                 from: parentTree, to: commit.tree, under: rootPrefix, include: { $0.hasSuffix(PromptName.fileExtension) })
+            parentTree = commit.tree
+            // First the graph as of this commit, then everything that includes a changed file.
+            var changed = Set<String>()
+            var includeLines = ""
             for change in changes {
                 guard let name = repository.promptName(forRepositoryPath: change.path) else { continue }
-                text += "R\t\(Escaping.escape(name.rawValue))\t\(id.hex)\t\(change.newBlob?.hex ?? "-")\t"
-                text += "\(commit.author.time)\t\(commit.author.offsetMinutes)\t\(Escaping.escape(commit.author.name))\t"
-                text += "\(Escaping.escape(commit.author.email))\t\(Escaping.escape(commit.summary))\n"
+                changed.insert(name.rawValue)
+                graph.blobs[name.rawValue] = change.newBlob
+                let partials = try change.newBlob.map { PromptFile.partialNames(in: try git.blob($0)) } ?? []
+                if graph.setIncludes(of: name.rawValue, to: partials) {
+                    includeLines += (["I", name.rawValue] + partials.map(\.rawValue)).map(Escaping.escape).joined(separator: "\t") + "\n"
+                }
             }
-            parentTree = commit.tree
+            guard !changed.isEmpty else { continue }
+            let common = "\t\(commit.author.time)\t\(commit.author.offsetMinutes)\t\(Escaping.escape(commit.author.name))\t"
+                + "\(Escaping.escape(commit.author.email))\t\(Escaping.escape(commit.summary))"
+            for (name, partials) in graph.affected(by: changed).sorted(by: { $0.key < $1.key }) {
+                // A prompt that does not exist (deleted, or only ever named in a tag) has no version.
+                let blob = graph.blobs[name]
+                guard blob != nil || changed.contains(name) else { continue }
+                text += "R\t\(Escaping.escape(name))\t\(id.hex)\t\(blob?.hex ?? "-")" + common
+                if !changed.contains(name) {
+                    for partial in partials.sorted() { text += "\t" + Escaping.escape(partial) }
+                }
+                text += "\n"
+            }
+            text += includeLines
         }
         text += "T\t\(head.hex)\n"
         try? FileManager.default.createDirectory(
