@@ -228,11 +228,26 @@ struct ReportTests {
         #expect(report.isInterim)
         let c = try #require(report.graders.first?.comparisons.first)
         let sequential = try Sequential.alwaysValid(
-            differences: zip(Self.variant, Self.control).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) }, tuning: 40)
+            differences: zip(Self.variant, Self.control).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) }, tuning: 40,
+            prior: .passFail)
         #expect(isClose(c.sequentialPValue, sequential.pValue, rel: 1e-12))
         #expect(c.significant == (sequential.pValue <= 0.05))
         #expect(c.verdict.contains("always-valid p"))
         #expect(report.notes.contains { $0.hasPrefix("run is running") })
+    }
+
+    @Test("Two cases that both got worse are no interim regression")
+    func interimVerdictNeedsCases() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40, status: .running)
+        defer { fixture.remove() }
+        try await fixture.passFail("a", [true, true])
+        try await fixture.passFail("b", [false, false])
+        let result = try await RegressionGate.check(store: fixture.store, runID: fixture.run.id)
+        let c = try #require(result.report.graders.first?.comparisons.first)
+        #expect(c.cases == 2 && c.losses == 2)
+        #expect(c.sequentialPValue == 1)  // was 0 with the plug-in sd of 0
+        #expect(!c.significant && result.exitCode == 0)
+        #expect(c.verdict.contains("at least 10 cases"))
     }
 
     @Test func experimentNameMeansItsLatestRun() async throws {

@@ -206,6 +206,7 @@ public enum ReportBuilder {
         let resamples = options.resamples
         let tuning = Double(max(caseCount, 1))
         let alpha = options.alpha
+        let prior = sequentialPrior(metric: metric, scoreRange: table.scoreRange)
         // Bradley–Terry for three or more variants, alongside the comparisons.
         let ratingsInput = perCase
         let ratingTask = Task {
@@ -220,7 +221,7 @@ public enum ReportBuilder {
                 group.addTask {
                     (slot, try compare(
                         control: controlValues, variant: variantValues, metric: metric, agreement: agreement, level: level,
-                        resamples: resamples, alpha: alpha, tuning: tuning, seed: seed &+ UInt64(index)))
+                        resamples: resamples, alpha: alpha, tuning: tuning, prior: prior, seed: seed &+ UInt64(index)))
                 }
             }
             var results = [PartialComparison?](repeating: nil, count: comparisonInputs.count)
@@ -260,6 +261,18 @@ public enum ReportBuilder {
         return GraderReport(
             grader: table.grader, configHash: table.configHash, metric: metric, scoreRange: table.scoreRange,
             variants: rows, comparisons: comparisons, ratings: ratings)
+    }
+
+    /// The always-valid results' variance prior: the largest variance a per-case
+    /// difference can have (pass shares and win-rate scores are bounded; scores by the
+    /// grader's observed range), with the weight of one case, and at least
+    /// ``SequentialPrior/minimumCases`` cases before an interim verdict can fire.
+    static func sequentialPrior(metric: ReportMetric, scoreRange: ClosedRange<Double>?) -> SequentialPrior {
+        switch metric {
+        case .passRate: .passFail
+        case .winRate: .winRate
+        case .meanScore: .scores(in: scoreRange ?? 0...1)
+        }
     }
 
     /// Per-case means; NaN for cases without a grade.
@@ -367,7 +380,7 @@ public enum ReportBuilder {
 
     static func compare(
         control: [Double], variant: [Double], metric: ReportMetric, agreement: (agreeing: Int, pairs: Int), level: Double,
-        resamples: Int, alpha: Double, tuning: Double, seed: UInt64
+        resamples: Int, alpha: Double, tuning: Double, prior: SequentialPrior, seed: UInt64
     ) throws -> PartialComparison? {
         if metric == .winRate {
             var counts = VerdictCounts(wins: 0, ties: 0, losses: 0)
@@ -381,8 +394,8 @@ public enum ReportBuilder {
             let n = Double(counts.total)
             let variance = result.standardError * result.standardError * n
             let sequential = try Sequential.alwaysValid(
-                mean: result.rate - 0.5, standardDeviation: variance.squareRoot(), count: counts.total, alpha: alpha,
-                tuning: max(tuning, n))
+                mean: result.rate - 0.5, squaredDeviations: variance * (n - 1), count: counts.total, alpha: alpha,
+                tuning: max(tuning, n), prior: prior)
             return PartialComparison(
                 cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: result.interval,
                 nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
@@ -418,8 +431,9 @@ public enum ReportBuilder {
             test = "Wilcoxon signed-rank"
         }
         let sequential = try Sequential.alwaysValid(
-            mean: difference.mean, standardDeviation: difference.standardDeviation, count: a.count, alpha: alpha,
-            tuning: max(tuning, Double(a.count)))
+            mean: difference.mean,
+            squaredDeviations: difference.standardDeviation * difference.standardDeviation * Double(a.count - 1),
+            count: a.count, alpha: alpha, tuning: max(tuning, Double(a.count)), prior: prior)
         return PartialComparison(
             cases: a.count, controlMean: Descriptive.mean(a), variantMean: Descriptive.mean(b), estimate: difference.mean,
             interval: difference.interval, nullValue: 0, pValue: pValue, test: test, wins: wins, ties: ties, losses: losses,

@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabStats
 
 /// Writes a comparison's verdict as one plain sentence, for example
 ///
@@ -33,6 +34,9 @@ public enum VerdictWriter {
         let adjustment = family > 1 ? ", Holm-adjusted" : ""
         if interim, let sequentialP = c.sequentialPAdjusted {
             text += ", always-valid p \(pValue(sequentialP))\(adjustment) (\(c.test) p \(pValue(c.pAdjusted)) at a fixed horizon)"
+            if c.cases < SequentialPrior.defaultMinimumCases {
+                text += "; an interim verdict needs at least \(SequentialPrior.defaultMinimumCases) cases"
+            }
         } else {
             text += ", \(c.test) p \(pValue(c.pAdjusted))\(adjustment)"
         }
