@@ -125,6 +125,37 @@ struct ReportTests {
         #expect(json.contains("\"position_consistency\":\(16.0 / 19)"))
     }
 
+    @Test("A variant that wins every case: unbounded rating, intervals with width")
+    func perfectSeparation() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b", "c"], caseCount: 12, graders: ["prefer"])
+        defer { fixture.remove() }
+        for index in 0..<12 {
+            try await fixture.respond("a", case: index)
+            // b wins every case in both orders; c wins half and loses half.
+            try await fixture.grade("b", case: index, grader: "prefer", score: 1, order: .ab)
+            try await fixture.grade("b", case: index, grader: "prefer", score: 1, order: .ba)
+            let c: Double = index < 6 ? 1 : 0
+            try await fixture.grade("c", case: index, grader: "prefer", score: c, order: .ab)
+            try await fixture.grade("c", case: index, grader: "prefer", score: c, order: .ba)
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        let b = try #require(section.comparisons.first { $0.variant == "b" })
+        #expect(b.estimate == 1 && b.wins == 12)
+        // binomtest(12, 12).proportion_ci(0.95, method='wilson') = (0.7575059933447592, 1.0)
+        #expect(b.intervalMethod == "Wilson on the win share")
+        #expect(isClose(b.interval.lower, 0.7575059933447592, rel: 1e-9) && b.interval.upper == 1)
+        let rating = try #require(section.ratings.first { $0.variant == "b" })
+        #expect(rating.bound == .unboundedAbove && rating.elo == .infinity)
+        // 1000 + 400·log10(0.7575059933447592/(1 − 0.7575059933447592))
+        #expect(isClose(rating.interval.lower, 1000 + 400 * log10(0.7575059933447592 / (1 - 0.7575059933447592)), rel: 1e-9))
+        #expect(rating.interval.upper == .infinity)
+        let json = ReportRenderer.json(report).jsonText(pretty: false)
+        #expect(json.contains("\"rating\":null"))
+        #expect(json.contains("\"unbounded\":\"above\""))
+        #expect(ReportRenderer.render(report, as: .text).contains("b won every comparison: its rating is unbounded"))
+    }
+
     @Test func repeatsCollapseToOneScorePerCase() async throws {
         let a: [[Double]] = [[5, 6], [7, 7], [3, 4], [8, 8], [6, 5], [4, 4], [9, 8], [2, 3], [6, 6], [5, 7], [7, 6], [3, 3]]
         let b: [[Double]] = [[7, 7], [8, 9], [5, 5], [8, 9], [7, 7], [6, 5], [9, 9], [4, 4], [7, 8], [6, 6], [8, 8], [5, 4]]

@@ -148,8 +148,11 @@ public struct Comparison: Sendable, Equatable {
     public var variantEstimate: Double?
     /// The difference variant − control, or the win rate (W + T/2)/n.
     public var estimate: Double
-    /// The estimate's interval: paired t for differences, t over per-case scores for win rates.
+    /// The estimate's interval: paired t for differences, t over per-case scores for win rates
+    /// (Wilson on the win share when every verdict is the same).
     public var interval: ConfidenceInterval
+    /// How ``interval`` was made: `paired t`, `t over per-case verdicts` or `Wilson on the win share`.
+    public var intervalMethod: String
     /// The value of no effect: 0 for a difference, ½ for a win rate.
     public var nullValue: Double
     /// The fixed-horizon p-value, and its Holm adjustment over this grader's comparisons.
@@ -199,10 +202,21 @@ public struct Comparison: Sendable, Equatable {
 /// A Bradley–Terry rating of one variant.
 public struct Rating: Sendable, Equatable {
     public var variant: String
-    /// Elo-style rating 400·r + 1000, the control at 1000.
+    /// Elo-style rating 400·r + 1000, the control at 1000; ±∞ when ``bound`` is not `.finite`.
     public var elo: Double
-    /// Bootstrap percentile interval of the rating.
+    /// Bootstrap percentile interval of the rating; for an unbounded rating, the Wilson
+    /// interval of the win share on the Elo scale (one side infinite).
     public var interval: ConfidenceInterval
     /// 1 + the number of variants whose lower bound is above this one's upper bound.
     public var rank: Int
+    /// Whether the rating is finite, or the variant won (lost) every comparison.
+    public var bound: RatingBound
+
+    public init(variant: String, elo: Double, interval: ConfidenceInterval, rank: Int, bound: RatingBound = .finite) {
+        self.variant = variant
+        self.elo = elo
+        self.interval = interval
+        self.rank = rank
+        self.bound = bound
+    }
 }

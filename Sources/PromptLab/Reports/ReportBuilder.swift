@@ -211,7 +211,9 @@ public enum ReportBuilder {
         let ratingsInput = perCase
         let ratingTask = Task {
             variants.count >= 3
-                ? try await rate(ratingsInput, metric: metric, variants: variants, control: controlIndex, options: options, seed: seed)
+                ? try rate(
+                    ratingsInput, metric: metric, variants: variants, control: controlIndex, allPairs: false, options: options,
+                    seed: seed)
                 : []
         }
         var partials = try await withThrowingTaskGroup(of: (Int, PartialComparison?).self) { group in
@@ -254,7 +256,7 @@ public enum ReportBuilder {
                 if let comparison = comparisons.first(where: { $0.variant == rows[index].variant }) {
                     rows[index].estimate = comparison.estimate
                     rows[index].interval = comparison.interval
-                    rows[index].intervalMethod = "t over per-case verdicts"
+                    rows[index].intervalMethod = comparison.intervalMethod
                 }
             }
         }
@@ -358,6 +360,7 @@ public enum ReportBuilder {
         var variantMean: Double?
         var estimate: Double
         var interval: ConfidenceInterval
+        var intervalMethod = "paired t"
         var nullValue: Double
         var pValue: Double
         var pAdjusted = 1.0
@@ -389,6 +392,14 @@ public enum ReportBuilder {
             }
             guard counts.total >= 2 else { return nil }
             let result = try WinRate.analyze(counts, level: level)
+            // Every verdict the same (all wins, say): the t interval has no width. Use the
+            // Wilson interval of the win share (W + T/2 of n) instead.
+            var interval = result.interval
+            var intervalMethod = "t over per-case verdicts"
+            if result.standardError == 0 {
+                interval = try Wilson.interval(proportion: result.rate, effectiveTrials: Double(counts.total), level: level)
+                intervalMethod = "Wilson on the win share"
+            }
             let sample = try GroupedSample(values: [0, 0.5, 1], counts: [counts.losses, counts.ties, counts.wins])
             let bootstrap = try Bootstrap.meanInterval(sample, level: level, resamples: resamples, seed: seed)
             let n = Double(counts.total)
@@ -397,8 +408,8 @@ public enum ReportBuilder {
                 mean: result.rate - 0.5, squaredDeviations: variance * (n - 1), count: counts.total, alpha: alpha,
                 tuning: max(tuning, n), prior: prior)
             return PartialComparison(
-                cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: result.interval,
-                nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
+                cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: interval,
+                intervalMethod: intervalMethod, nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
                 losses: counts.losses, bootstrap: bootstrap.interval,
                 sequentialInterval: ConfidenceInterval(
                     lower: sequential.interval.lower + 0.5, upper: sequential.interval.upper + 0.5, level: sequential.interval.level),
@@ -489,7 +500,7 @@ public enum ReportBuilder {
         var comparison = Comparison(
             variant: variant, control: control, grader: grader, metric: metric, cases: n,
             controlEstimate: partial.controlMean, variantEstimate: partial.variantMean, estimate: partial.estimate,
-            interval: partial.interval, nullValue: partial.nullValue, pValue: partial.pValue, pAdjusted: partial.pAdjusted,
+            interval: partial.interval, intervalMethod: partial.intervalMethod, nullValue: partial.nullValue, pValue: partial.pValue, pAdjusted: partial.pAdjusted,
             test: partial.test, wins: partial.wins, ties: partial.ties, losses: partial.losses,
             controlOnly: partial.controlOnly, variantOnly: partial.variantOnly, bootstrap: partial.bootstrap,
             sequentialInterval: partial.sequentialInterval, sequentialPValue: partial.sequentialP,
@@ -504,59 +515,67 @@ public enum ReportBuilder {
 
     // MARK: - Bradley–Terry
 
-    /// Ratings from each case's outcome against the control (a higher case value wins,
-    /// an equal one ties; for judges, the combined verdict), with a bootstrap over cases.
-    ///
-    /// Every comparison is against the control (θ_control = 0), so the Bradley–Terry
-    /// log-likelihood is a sum of one term per variant and each variant's maximum-likelihood
-    /// strength depends only on its own outcomes. Each variant is therefore fitted, and
-    /// bootstrapped over its cases, on its own: the fit equals the joint fit and each
-    /// bootstrap distribution has the same law as the joint one's marginal, while a
-    /// resample costs O(1) (three outcome patterns) instead of O(cases).
-    static func rate(
-        _ perCase: [[Double]], metric: ReportMetric, variants: [String], control: Int, options: ReportOptions, seed: UInt64
-    ) async throws -> [Rating] {
-        let reference = perCase[control]
-        let level = options.level
-        let resamples = options.resamples
-        let fits = try await withThrowingTaskGroup(of: (Int, BradleyTerryRanking?).self) { group in
-            for variant in variants.indices where variant != control {
-                let values = perCase[variant]
-                group.addTask {
-                    var cases: [[PairwiseOutcome]] = []
-                    cases.reserveCapacity(values.count)
-                    for (index, value) in values.enumerated() where !value.isNaN {
-                        let score: Double
-                        if metric == .winRate {
-                            score = value
-                        } else {
-                            let base = reference[index]
-                            if base.isNaN { continue }
-                            score = value > base ? 1 : (value < base ? 0 : 0.5)
-                        }
-                        cases.append([PairwiseOutcome(first: 1, second: 0, score: score)])
-                    }
-                    guard !cases.isEmpty else { return (variant, nil) }
-                    return (variant, try BradleyTerry.ranking(
-                        variantCount: 2, control: 0, cases: cases, resamples: resamples, level: level,
-                        seed: seed &+ 0xB7 &+ UInt64(variant)))
+    /// The pairwise outcomes of each case: every variant against the control (a higher
+    /// case value wins, an equal one ties; for judges, the combined verdict), or with
+    /// `allPairs` every pair of variants that both have a value (not for judges, which
+    /// only ever compare a variant with the control).
+    static func caseOutcomes(_ perCase: [[Double]], metric: ReportMetric, control: Int, allPairs: Bool) -> [[PairwiseOutcome]] {
+        let caseCount = perCase.first?.count ?? 0
+        var cases: [[PairwiseOutcome]] = []
+        cases.reserveCapacity(caseCount)
+        for index in 0..<caseCount {
+            var outcomes: [PairwiseOutcome] = []
+            for variant in perCase.indices where variant != control {
+                let value = perCase[variant][index]
+                if value.isNaN { continue }
+                if metric == .winRate {
+                    outcomes.append(PairwiseOutcome(first: variant, second: control, score: value))
+                    continue
+                }
+                let others = allPairs ? Array(perCase.indices.filter { $0 < variant || $0 == control }) : [control]
+                for other in Set(others) where other != variant {
+                    let base = perCase[other][index]
+                    if base.isNaN { continue }
+                    outcomes.append(PairwiseOutcome(first: variant, second: other, score: value > base ? 1 : (value < base ? 0 : 0.5)))
                 }
             }
-            var fits = [BradleyTerryRanking?](repeating: nil, count: variants.count)
-            for try await (variant, fit) in group { fits[variant] = fit }
-            return fits
+            if !outcomes.isEmpty { cases.append(outcomes) }
         }
-        var elo = [Double](repeating: 1000, count: variants.count)
-        var intervals = [ConfidenceInterval](repeating: ConfidenceInterval(lower: 1000, upper: 1000, level: level), count: variants.count)
-        for (variant, fit) in fits.enumerated() {
-            guard let fit else { continue }
-            elo[variant] = fit.fit.elo[1]
-            intervals[variant] = fit.eloIntervals[1]
+        return cases
+    }
+
+    /// Bradley–Terry ratings fitted jointly on every case's pairwise outcomes, with a
+    /// bootstrap over cases (all variants resampled together, so rating differences,
+    /// and hence ranks, come from one bootstrap distribution).
+    ///
+    /// A variant that won or lost every comparison has an unbounded rating; its interval
+    /// is the Wilson interval of its win share on the Elo scale (see ``BradleyTerry``).
+    static func rate(
+        _ perCase: [[Double]], metric: ReportMetric, variants: [String], control: Int, allPairs: Bool, options: ReportOptions,
+        seed: UInt64
+    ) throws -> [Rating] {
+        let cases = caseOutcomes(perCase, metric: metric, control: control, allPairs: allPairs)
+        var compared = Set<Int>()
+        for outcomes in cases {
+            for outcome in outcomes {
+                compared.insert(outcome.first)
+                compared.insert(outcome.second)
+            }
         }
-        let rated = variants.indices.filter { $0 == control || fits[$0] != nil }
-        let ranks = BradleyTerry.ranks(rated.map { intervals[$0] })
-        return rated.enumerated().map { slot, index in
-            Rating(variant: variants[index], elo: elo[index], interval: intervals[index], rank: ranks[slot])
+        // Variants without any comparison have no rating; fit on the others only.
+        let rated = variants.indices.filter { $0 == control || compared.contains($0) }
+        guard rated.count >= 2 else { return [] }
+        let slot = Dictionary(uniqueKeysWithValues: rated.enumerated().map { ($1, $0) })
+        let remapped = cases.map { outcomes in
+            outcomes.map { PairwiseOutcome(first: slot[$0.first]!, second: slot[$0.second]!, score: $0.score, weight: $0.weight) }
+        }  // every index in an outcome is in `compared`, hence in `slot`
+        let ranking = try BradleyTerry.ranking(
+            variantCount: rated.count, control: slot[control]!, cases: remapped, resamples: options.resamples,
+            level: options.level, seed: seed &+ 0xB7)
+        return rated.enumerated().map { position, index in
+            Rating(
+                variant: variants[index], elo: ranking.elo[position], interval: ranking.eloIntervals[position],
+                rank: ranking.ranks[position], bound: ranking.bounds[position])
         }
     }
 }

@@ -101,11 +101,15 @@ public enum ReportRenderer {
                 var ratings = [["rank", "variant", "rating", "\(level) CI"]]
                 for r in section.ratings.sorted(by: { ($0.rank, -$0.elo) < ($1.rank, -$1.elo) }) {
                     ratings.append([
-                        "\(r.rank)", r.variant, String(format: "%.0f", r.elo),
-                        String(format: "%.0f–%.0f", r.interval.lower, r.interval.upper),
+                        "\(r.rank)", r.variant, eloCell(r.elo), eloRange(r.interval),
                     ])
                 }
                 table(ratings, right: [0, 2])
+                for r in section.ratings where r.bound != .finite {
+                    let record = r.bound == .unboundedAbove ? "won" : "lost"
+                    out += (markdown ? "\n" : "  ")
+                        + "\(r.variant) \(record) every comparison: its rating is unbounded; the interval is Wilson on its win share\n"
+                }
             }
         }
         if !report.notes.isEmpty {
@@ -113,6 +117,19 @@ public enum ReportRenderer {
             for note in report.notes { out += (markdown ? "> note: " : "note: ") + note + "\n" }
         }
         return out
+    }
+
+    private static func eloCell(_ elo: Double) -> String {
+        elo.isFinite ? String(format: "%.0f", elo) : (elo > 0 ? "+∞" : "−∞")
+    }
+
+    private static func eloRange(_ interval: ConfidenceInterval) -> String {
+        switch (interval.lower.isFinite, interval.upper.isFinite) {
+        case (true, true): String(format: "%.0f–%.0f", interval.lower, interval.upper)
+        case (true, false): String(format: "≥ %.0f", interval.lower)
+        case (false, true): String(format: "≤ %.0f", interval.upper)
+        case (false, false): "unbounded"
+        }
     }
 
     private static func optional(_ value: Double?, _ format: String) -> String {
@@ -168,8 +185,9 @@ public enum ReportRenderer {
             for c in section.comparisons { comparisons.append(json(c)) }
             for r in section.ratings {
                 ratings.append(.object([
-                    ("variant", .string(r.variant)), ("grader", .string(section.grader)), ("rating", .double(r.elo)),
-                    ("ci_low", .double(r.interval.lower)), ("ci_high", .double(r.interval.upper)), ("rank", .int(r.rank)),
+                    ("variant", .string(r.variant)), ("grader", .string(section.grader)), ("rating", number(r.elo)),
+                    ("ci_low", number(r.interval.lower)), ("ci_high", number(r.interval.upper)), ("rank", .int(r.rank)),
+                    ("unbounded", r.bound == .finite ? .null : .string(r.bound.rawValue)),
                 ]))
             }
         }
@@ -203,7 +221,8 @@ public enum ReportRenderer {
             ("metric", .string(c.metric.rawValue)), ("n", .int(c.cases)),
             ("control_estimate", number(c.controlEstimate)), ("variant_estimate", number(c.variantEstimate)),
             ("estimate", .double(c.estimate)), ("null_value", .double(c.nullValue)),
-            ("ci_low", .double(c.interval.lower)), ("ci_high", .double(c.interval.upper)),
+            ("ci_low", number(c.interval.lower)), ("ci_high", number(c.interval.upper)),
+            ("ci_method", .string(c.intervalMethod)),
             ("p_value", .double(c.pValue)), ("p_adjusted", .double(c.pAdjusted)), ("test", .string(c.test)),
             ("adjustment", .string("holm")),
             ("wins", .int(c.wins)), ("ties", .int(c.ties)), ("losses", .int(c.losses)),
