@@ -76,7 +76,8 @@ public struct BradleyTerryRanking: Sendable, Equatable {
     /// interval is the Wilson interval of its win share mapped to the Elo scale around its
     /// opponents' mean rating, unbounded on one side.
     public let eloIntervals: [ConfidenceInterval]
-    /// 1 + the number of variants whose lower bound is above this variant's upper bound.
+    /// 1 + the number of variants whose rating is above this one's: whose bootstrap
+    /// interval of the rating difference (the same resamples for both) lies above 0.
     public let ranks: [Int]
     /// Number of bootstrap resamples.
     public let resamples: Int
@@ -217,13 +218,50 @@ public enum BradleyTerry {
         }
         return BradleyTerryRanking(
             fit: fit, elo: elo, bounds: bounds, eloIntervals: intervals,
-            ranks: ranks(intervals), resamples: resamples,
+            ranks: ranks(draws: eloDraws, elo: elo, bounds: bounds, level: level), resamples: resamples,
             distinctCasePatterns: patterns.count)
     }
 
-    /// Rank = 1 + the number of variants whose lower bound is above this one's upper bound.
+    /// Rank = 1 + the number of variants whose lower bound is above this one's upper bound
+    /// (a comparison of two marginal intervals; ``ranks(draws:elo:bounds:level:)`` is what
+    /// ``ranking(variantCount:control:cases:resamples:level:seed:)`` uses).
     public static func ranks(_ intervals: [ConfidenceInterval]) -> [Int] {
         intervals.map { own in 1 + intervals.filter { $0.lower > own.upper }.count }
+    }
+
+    /// Rank = 1 + the number of variants j whose rating is clearly above this one's: the
+    /// percentile interval of the bootstrap rating differences elo_j − elo_i, over the same
+    /// resamples, lies above 0. A variant that won every comparison is above every finite one.
+    ///
+    /// The control's rating is the anchor, so its own interval is a point; comparing
+    /// differences instead of two marginal intervals gives the control no advantage.
+    /// Ranks are then made monotone in the rating: a variant never ranks above one with a
+    /// higher rating (each rank is at least the largest rank of the variants rated higher).
+    /// - Parameters:
+    ///   - draws: `draws[variant][resample]`, the bootstrap Elo ratings.
+    ///   - elo: The point estimates (±∞ allowed).
+    public static func ranks(draws: [[Double]], elo: [Double], bounds: [RatingBound]? = nil, level: Double) -> [Int] {
+        let k = draws.count
+        let tail = (1 - level) / 2
+        var above = [[Bool]](repeating: [Bool](repeating: false, count: k), count: k)  // above[i][j]: j above i
+        for i in 0..<k {
+            for j in 0..<k where j != i {
+                if let bounds {
+                    if bounds[j] == .unboundedAbove && bounds[i] != .unboundedAbove
+                        || bounds[i] == .unboundedBelow && bounds[j] != .unboundedBelow
+                    {
+                        above[i][j] = true
+                        continue
+                    }
+                    if bounds[i] == bounds[j] && bounds[i] != .finite { continue }
+                }
+                let differences = zip(draws[j], draws[i]).map { $0 - $1 }.sorted()
+                guard !differences.isEmpty else { continue }
+                above[i][j] = Descriptive.quantile(sorted: differences, tail) > 0
+            }
+        }
+        let raw = (0..<k).map { i in 1 + above[i].filter { $0 }.count }
+        return (0..<k).map { i in (0..<k).filter { elo[$0] >= elo[i] }.map { raw[$0] }.max() ?? raw[i] }
     }
 
     /// Which variants won or lost every comparison they were in.

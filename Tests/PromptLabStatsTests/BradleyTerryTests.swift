@@ -90,6 +90,27 @@ struct BradleyTerryTests {
         #expect(low.ranks[1] == 3)
     }
 
+    @Test("Ranks come from rating differences, and never put a lower rating above the control")
+    func ranksFromDifferences() {
+        // Control anchored at 1000; x well above it; v at 998 [≈973–1022].
+        var generator = Xoshiro256StarStar(seed: 9)
+        var draws: [[Double]] = [[], [], []]
+        for _ in 0..<2000 {
+            draws[0].append(1000)
+            draws[1].append(1010 + 180 * generator.nextUniform())
+            draws[2].append(973 + 49 * generator.nextUniform())
+        }
+        let intervals = draws.map { sample -> ConfidenceInterval in
+            let sorted = sample.sorted()
+            return ConfidenceInterval(
+                lower: Descriptive.quantile(sorted: sorted, 0.025), upper: Descriptive.quantile(sorted: sorted, 0.975), level: 0.95)
+        }
+        // The interval-overlap rule puts v (998) above the control (1000): the defect.
+        #expect(BradleyTerry.ranks(intervals) == [2, 1, 1])
+        let ranks = BradleyTerry.ranks(draws: draws, elo: [1000, 1100, 998], level: 0.95)
+        #expect(ranks == [2, 1, 2])
+    }
+
     @Test("A variant that wins everything is reported as not converged")
     func separation() throws {
         let fit = try BradleyTerry.fit(variantCount: 2, control: 0, tallies: [

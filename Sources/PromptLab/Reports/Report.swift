@@ -207,7 +207,8 @@ public struct Rating: Sendable, Equatable {
     /// Bootstrap percentile interval of the rating; for an unbounded rating, the Wilson
     /// interval of the win share on the Elo scale (one side infinite).
     public var interval: ConfidenceInterval
-    /// 1 + the number of variants whose lower bound is above this one's upper bound.
+    /// 1 + the number of variants rated clearly higher (bootstrap interval of the rating
+    /// difference above 0), never better than a variant with a higher rating.
     public var rank: Int
     /// Whether the rating is finite, or the variant won (lost) every comparison.
     public var bound: RatingBound
