@@ -82,6 +82,51 @@ struct ReportOutputTests {
         #expect(ReportRenderer.csvField("a,b") == "\"a,b\"")
     }
 
+    @Test("Equal differences and tiny n are called out in every format")
+    func degenerateIntervalsAreExplained() async throws {
+        let fixture = try await ReportFixture.make(variants: ["old", "new", "tiny"], caseCount: 12, graders: ["check", "stars"])
+        defer { fixture.remove() }
+        // Every case: old fails, new passes, so all 12 differences are +1.
+        try await fixture.passFail("old", [Bool](repeating: false, count: 12))
+        try await fixture.passFail("new", [Bool](repeating: true, count: 12))
+        // tiny has grades on two cases only.
+        try await fixture.passFail("tiny", [true, false])
+        // Scores: old always 7.
+        for index in 0..<12 {
+            try await fixture.grade("old", case: index, grader: "stars", score: 7)
+            try await fixture.grade("new", case: index, grader: "stars", score: Double(5 + index % 4))
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let check = try #require(report.graders.first { $0.grader == "check" })
+        let new = try #require(check.comparisons.first { $0.variant == "new" })
+        #expect(!new.hasInterval)
+        #expect(new.intervalNote == "all 12 differences are equal (+1.00); no interval")
+        #expect(new.verdict.contains("(+1.00; all 12 differences are equal (+1.00); no interval; W/T/L 12/0/0)"))
+        let tiny = try #require(check.comparisons.first { $0.variant == "tiny" })
+        #expect(tiny.hasInterval && tiny.intervalNote == "only 2 cases: too few for the interval to mean much")
+        let stars = try #require(report.graders.first { $0.grader == "stars" })
+        let oldRow = try #require(stars.variants.first { $0.variant == "old" })
+        #expect(oldRow.interval == nil && oldRow.intervalNote == "all 12 cases score the same; no interval")
+
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains("note: new vs old: all 12 differences are equal (+1.00); no interval"))
+        #expect(text.contains("note: old: all 12 cases score the same; no interval"))
+        let markdown = ReportRenderer.render(report, as: .markdown)
+        #expect(markdown.contains("> note: new vs old: all 12 differences are equal (+1.00); no interval"))
+        let csv = ReportRenderer.render(report, as: .csv)
+        #expect(csv.contains("all 12 differences are equal (+1.00); no interval"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let comparisons)? = json["comparisons"], case .array(let variants)? = json["variants"] else {
+            Issue.record("missing arrays")
+            return
+        }
+        let newJSON = try #require(comparisons.first { $0["variant"] == .string("new") && $0["grader"] == .string("check") })
+        #expect(newJSON["interval_note"] == .string("all 12 differences are equal (+1.00); no interval"))
+        #expect(newJSON["ci_low"] == .null && newJSON["ci_high"] == .null && newJSON["bootstrap_ci_low"] == .null)
+        let oldJSON = try #require(variants.first { $0["variant"] == .string("old") && $0["grader"] == .string("stars") })
+        #expect(oldJSON["interval_note"] == .string("all 12 cases score the same; no interval"))
+    }
+
     // MARK: - compare
 
     @Test func compareListsNewlyFailingAndPassingCases() async throws {

@@ -128,6 +128,9 @@ public struct VariantScore: Sendable, Equatable {
     public var interval: ConfidenceInterval?
     /// How the interval was made, such as `Wilson` or `Wilson, clustered by case`.
     public var intervalMethod: String?
+    /// Why there is no interval, or why it deserves little trust (every case scores the
+    /// same, or one or two cases); `nil` when there is nothing to say.
+    public var intervalNote: String? = nil
 }
 
 /// Whether a variant did better or worse than the control.
@@ -153,6 +156,12 @@ public struct Comparison: Sendable, Equatable {
     public var interval: ConfidenceInterval
     /// How ``interval`` was made: `paired t`, `t over per-case verdicts` or `Wilson on the win share`.
     public var intervalMethod: String
+    /// Why there is no interval, or why it deserves little trust, such as
+    /// `all 12 differences are equal (+1.00); no interval`; `nil` when there is nothing to say.
+    public var intervalNote: String?
+    /// `false` when every paired difference is equal: ``interval`` and ``bootstrap`` are then
+    /// points, and reports print no interval.
+    public var hasInterval: Bool
     /// The value of no effect: 0 for a difference, ½ for a win rate.
     public var nullValue: Double
     /// The fixed-horizon p-value, and its Holm adjustment over this grader's comparisons.

@@ -257,6 +257,7 @@ public enum ReportBuilder {
                     rows[index].estimate = comparison.estimate
                     rows[index].interval = comparison.interval
                     rows[index].intervalMethod = comparison.intervalMethod
+                    rows[index].intervalNote = comparison.intervalNote
                 }
             }
         }
@@ -345,10 +346,21 @@ public enum ReportBuilder {
             }
         } else if clusterCounts.count >= 2 {
             let clustered = try ClusteredStandardError.mean(clusterSums: clusterSums, clusterCounts: clusterCounts)
-            row.interval = clustered.interval(level: level)
-            row.intervalMethod = repeated ? "t, clustered by case" : "t"
+            let interval = clustered.interval(level: level)
+            if interval.upper > interval.lower {
+                row.interval = interval
+                row.intervalMethod = repeated ? "t, clustered by case" : "t"
+            } else {
+                row.intervalNote = "all \(clusterCounts.count) cases score the same; no interval"
+            }
         }
+        if row.intervalNote == nil, clusterCounts.count <= 2 { row.intervalNote = fewCasesNote(clusterCounts.count) }
         return row
+    }
+
+    /// The note on an interval from one or two cases.
+    static func fewCasesNote(_ cases: Int) -> String {
+        "only \(cases) case\(cases == 1 ? "" : "s"): too few for the interval to mean much"
     }
 
     // MARK: - Comparisons
@@ -361,6 +373,8 @@ public enum ReportBuilder {
         var estimate: Double
         var interval: ConfidenceInterval
         var intervalMethod = "paired t"
+        var intervalNote: String?
+        var hasInterval = true
         var nullValue: Double
         var pValue: Double
         var pAdjusted = 1.0
@@ -396,9 +410,14 @@ public enum ReportBuilder {
             // Wilson interval of the win share (W + T/2 of n) instead.
             var interval = result.interval
             var intervalMethod = "t over per-case verdicts"
+            var intervalNote: String?
             if result.standardError == 0 {
                 interval = try Wilson.interval(proportion: result.rate, effectiveTrials: Double(counts.total), level: level)
                 intervalMethod = "Wilson on the win share"
+                let kind = counts.wins == counts.total ? "wins" : (counts.losses == counts.total ? "losses" : "ties")
+                intervalNote = "all \(counts.total) verdicts are \(kind); the t interval would have no width, so the interval is Wilson on the win share"
+            } else if counts.total <= 2 {
+                intervalNote = fewCasesNote(counts.total)
             }
             let sample = try GroupedSample(values: [0, 0.5, 1], counts: [counts.losses, counts.ties, counts.wins])
             let bootstrap = try Bootstrap.meanInterval(sample, level: level, resamples: resamples, seed: seed)
@@ -409,7 +428,7 @@ public enum ReportBuilder {
                 tuning: max(tuning, n), prior: prior)
             return PartialComparison(
                 cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: interval,
-                intervalMethod: intervalMethod, nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
+                intervalMethod: intervalMethod, intervalNote: intervalNote, nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
                 losses: counts.losses, bootstrap: bootstrap.interval,
                 sequentialInterval: ConfidenceInterval(
                     lower: sequential.interval.lower + 0.5, upper: sequential.interval.upper + 0.5, level: sequential.interval.level),
@@ -429,6 +448,15 @@ public enum ReportBuilder {
             if y > x { wins += 1 } else if y < x { losses += 1 } else { ties += 1 }
         }
         guard a.count >= 2 else { return nil }
+        // Equal differences make every interval a point (t, bootstrap alike): say so rather than print one.
+        let firstDifference = b[0] - a[0]
+        let allEqual = zip(b, a).allSatisfy { $0 - $1 == firstDifference }
+        var intervalNote: String?
+        if allEqual {
+            intervalNote = "all \(a.count) differences are equal (\(VerdictWriter.signed(firstDifference))); no interval"
+        } else if a.count <= 2 {
+            intervalNote = fewCasesNote(a.count)
+        }
         let comparison = try PairedComparison.compute(
             control: a, variant: b, level: level, resamples: resamples, seed: seed)
         let difference = comparison.difference
@@ -447,7 +475,8 @@ public enum ReportBuilder {
             count: a.count, alpha: alpha, tuning: max(tuning, Double(a.count)), prior: prior)
         return PartialComparison(
             cases: a.count, controlMean: Descriptive.mean(a), variantMean: Descriptive.mean(b), estimate: difference.mean,
-            interval: difference.interval, nullValue: 0, pValue: pValue, test: test, wins: wins, ties: ties, losses: losses,
+            interval: difference.interval, intervalNote: intervalNote, hasInterval: !allEqual, nullValue: 0, pValue: pValue,
+            test: test, wins: wins, ties: ties, losses: losses,
             controlOnly: comparison.mcNemar?.controlOnly, variantOnly: comparison.mcNemar?.variantOnly,
             bootstrap: comparison.bootstrap.interval, sequentialInterval: sequential.interval, sequentialP: sequential.pValue,
             chanceToBeat: nil,
@@ -500,7 +529,8 @@ public enum ReportBuilder {
         var comparison = Comparison(
             variant: variant, control: control, grader: grader, metric: metric, cases: n,
             controlEstimate: partial.controlMean, variantEstimate: partial.variantMean, estimate: partial.estimate,
-            interval: partial.interval, intervalMethod: partial.intervalMethod, nullValue: partial.nullValue, pValue: partial.pValue, pAdjusted: partial.pAdjusted,
+            interval: partial.interval, intervalMethod: partial.intervalMethod, intervalNote: partial.intervalNote,
+            hasInterval: partial.hasInterval, nullValue: partial.nullValue, pValue: partial.pValue, pAdjusted: partial.pAdjusted,
             test: partial.test, wins: partial.wins, ties: partial.ties, losses: partial.losses,
             controlOnly: partial.controlOnly, variantOnly: partial.variantOnly, bootstrap: partial.bootstrap,
             sequentialInterval: partial.sequentialInterval, sequentialPValue: partial.sequentialP,

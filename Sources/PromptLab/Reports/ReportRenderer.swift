@@ -64,10 +64,14 @@ public enum ReportRenderer {
                 rows.append([
                     v.variant + (v.isControl ? " (control)" : ""), "\(v.cases)", "\(v.grades)",
                     v.estimate.map(VerdictWriter.number) ?? "–",
-                    v.interval.map { VerdictWriter.range($0.lower, $0.upper) } ?? "–", v.intervalMethod ?? "",
+                    v.interval.map { VerdictWriter.range($0.lower, $0.upper) } ?? (v.intervalNote != nil ? "none" : "–"),
+                    v.intervalMethod ?? "",
                 ])
             }
             table(rows, right: [1, 2, 3])
+            for v in section.variants {
+                if let note = v.intervalNote { out += (markdown ? "\n> " : "  ") + "note: \(v.variant): \(note)\n" }
+            }
             if !section.comparisons.isEmpty {
                 out += markdown ? "\n" : "\n"
                 let estimateLabel = section.metric == .winRate ? "win rate" : "diff"
@@ -79,12 +83,17 @@ public enum ReportRenderer {
                     comparisons.append([
                         c.variant, "\(c.cases)", "\(c.wins)/\(c.ties)/\(c.losses)",
                         c.metric == .winRate ? VerdictWriter.number(c.estimate) : VerdictWriter.signed(c.estimate),
-                        VerdictWriter.range(c.interval.lower, c.interval.upper),
-                        c.bootstrap.map { VerdictWriter.range($0.lower, $0.upper) } ?? "–", c.test,
+                        c.hasInterval ? VerdictWriter.range(c.interval.lower, c.interval.upper) : "none",
+                        c.hasInterval ? (c.bootstrap.map { VerdictWriter.range($0.lower, $0.upper) } ?? "–") : "none", c.test,
                         pCell(c.pValue), pCell(c.pAdjusted), c.sequentialPAdjusted.map(pCell) ?? "–",
                     ])
                 }
                 table(comparisons, right: [1, 3, 7, 8, 9])
+                for c in section.comparisons {
+                    if let note = c.intervalNote {
+                        out += (markdown ? "\n> " : "  ") + "note: \(c.variant) vs \(c.control): \(note)\n"
+                    }
+                }
                 for c in section.comparisons {
                     if let consistency = c.positionConsistency, let pairs = c.bothOrderCases {
                         out += (markdown ? "\n" : "  ")
@@ -180,6 +189,7 @@ public enum ReportRenderer {
                     ("metric", .string(section.metric.rawValue)), ("n", .int(v.cases)), ("grades", .int(v.grades)),
                     ("estimate", number(v.estimate)), ("ci_low", number(v.interval?.lower)), ("ci_high", number(v.interval?.upper)),
                     ("ci_method", v.intervalMethod.map(PromptValue.string) ?? .null),
+                    ("interval_note", v.intervalNote.map(PromptValue.string) ?? .null),
                 ]))
             }
             for c in section.comparisons { comparisons.append(json(c)) }
@@ -221,13 +231,15 @@ public enum ReportRenderer {
             ("metric", .string(c.metric.rawValue)), ("n", .int(c.cases)),
             ("control_estimate", number(c.controlEstimate)), ("variant_estimate", number(c.variantEstimate)),
             ("estimate", .double(c.estimate)), ("null_value", .double(c.nullValue)),
-            ("ci_low", number(c.interval.lower)), ("ci_high", number(c.interval.upper)),
-            ("ci_method", .string(c.intervalMethod)),
+            ("ci_low", number(c.hasInterval ? c.interval.lower : nil)), ("ci_high", number(c.hasInterval ? c.interval.upper : nil)),
+            ("ci_method", c.hasInterval ? .string(c.intervalMethod) : .null),
+            ("interval_note", c.intervalNote.map(PromptValue.string) ?? .null),
             ("p_value", .double(c.pValue)), ("p_adjusted", .double(c.pAdjusted)), ("test", .string(c.test)),
             ("adjustment", .string("holm")),
             ("wins", .int(c.wins)), ("ties", .int(c.ties)), ("losses", .int(c.losses)),
             ("control_only", integer(c.controlOnly)), ("variant_only", integer(c.variantOnly)),
-            ("bootstrap_ci_low", number(c.bootstrap?.lower)), ("bootstrap_ci_high", number(c.bootstrap?.upper)),
+            ("bootstrap_ci_low", number(c.hasInterval ? c.bootstrap?.lower : nil)),
+            ("bootstrap_ci_high", number(c.hasInterval ? c.bootstrap?.upper : nil)),
             ("sequential_p_value", number(c.sequentialPValue)), ("sequential_p_adjusted", number(c.sequentialPAdjusted)),
             ("sequential_ci_low", number(c.sequentialInterval?.lower)), ("sequential_ci_high", number(c.sequentialInterval?.upper)),
             ("position_consistency", number(c.positionConsistency)), ("both_order_cases", integer(c.bothOrderCases)),
@@ -253,7 +265,7 @@ public enum ReportRenderer {
     /// The column names of the CSV output; one row per variant score and per comparison.
     public static let csvColumns = [
         "kind", "variant", "control", "grader", "metric", "n", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
-        "test", "wins", "ties", "losses", "significant", "direction",
+        "test", "wins", "ties", "losses", "significant", "direction", "interval_note",
     ]
 
     static func csv(_ report: Report) -> String {
@@ -266,14 +278,16 @@ public enum ReportRenderer {
             for v in section.variants {
                 lines.append([
                     "variant", v.variant, report.control, section.grader, section.metric.rawValue, "\(v.cases)", format(v.estimate),
-                    format(v.interval?.lower), format(v.interval?.upper), "", "", "", "", "", "", "", "",
+                    format(v.interval?.lower), format(v.interval?.upper), "", "", "", "", "", "", "", "", v.intervalNote ?? "",
                 ].map(csvField).joined(separator: ","))
             }
             for c in section.comparisons {
                 lines.append([
                     "comparison", c.variant, c.control, c.grader, c.metric.rawValue, "\(c.cases)", format(c.estimate),
-                    format(c.interval.lower), format(c.interval.upper), format(c.pValue), format(c.pAdjusted), c.test,
+                    format(c.hasInterval ? c.interval.lower : nil), format(c.hasInterval ? c.interval.upper : nil),
+                    format(c.pValue), format(c.pAdjusted), c.test,
                     "\(c.wins)", "\(c.ties)", "\(c.losses)", c.significant ? "true" : "false", c.direction.rawValue,
+                    c.intervalNote ?? "",
                 ].map(csvField).joined(separator: ","))
             }
         }

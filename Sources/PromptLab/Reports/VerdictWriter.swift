@@ -25,7 +25,10 @@ public enum VerdictWriter {
         let level = percent(options.level)
         let counts = "W/T/L \(c.wins)/\(c.ties)/\(c.losses)"
         var text = "\(head): \(c.grader) \(c.metric.label) "
-        if let variantEstimate = c.variantEstimate, let controlEstimate = c.controlEstimate {
+        if !c.hasInterval, let variantEstimate = c.variantEstimate, let controlEstimate = c.controlEstimate {
+            text += "\(number(variantEstimate)) vs \(number(controlEstimate)) "
+            text += "(\(signed(c.estimate)); \(c.intervalNote ?? "no interval"); \(counts))"
+        } else if let variantEstimate = c.variantEstimate, let controlEstimate = c.controlEstimate {
             text += "\(number(variantEstimate)) vs \(number(controlEstimate)) "
             text += "(\(signed(c.estimate)), \(level) CI \(range(c.interval.lower, c.interval.upper)); \(counts))"
         } else {
