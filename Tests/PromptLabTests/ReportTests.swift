@@ -89,6 +89,42 @@ struct ReportTests {
         #expect(section.ratings.allSatisfy { $0.rank >= 1 && $0.rank <= 4 && $0.interval.lower <= $0.interval.upper })
     }
 
+    @Test("--pairs all compares every pair, Holm over all, and fits ratings on every pair")
+    func allPairs() async throws {
+        let fixture = try await ReportFixture.make(variants: ["base", "v1", "v2"], caseCount: 20)
+        defer { fixture.remove() }
+        try await fixture.passFail("base", outcomes((true, 10), (false, 10)))
+        try await fixture.passFail("v1", outcomes((false, 1), (true, 9), (true, 9), (false, 1)))
+        try await fixture.passFail("v2", outcomes((true, 10), (true, 6), (false, 4)))
+        let report = try await ReportBuilder.build(
+            store: fixture.store, runID: fixture.run.id, options: ReportOptions(pairs: .all))
+        let section = try #require(report.primaryGrader)
+        #expect(section.comparisons.map { "\($0.variant)-\($0.control)" } == ["v1-base", "v2-base", "v2-v1"])
+        let pair = try #require(section.comparisons.last)
+        #expect(!pair.againstControl && pair.test == "McNemar exact")
+        #expect(pair.controlOnly == 3 && pair.variantOnly == 1)
+        // binomtest(1, 10), binomtest(0, 6), binomtest(3, 4) → 0.021484375, 0.03125, 0.625;
+        // multipletests(p, method='holm') → 0.064453125, 0.064453125, 0.625
+        #expect(isClose(pair.pValue, 0.625, rel: 1e-12))
+        #expect(section.comparisons.map(\.pAdjusted).enumerated().allSatisfy { index, p in
+            isClose(p, [0.064453125, 0.064453125, 0.625][index], rel: 1e-9)
+        })
+        // Bradley–Terry on tallies (v1–base 9/10/1, v2–base 6/14/0, v2–v1 1/16/3), minimised with
+        // scipy.optimize.minimize(BFGS) on the stated loss: Elo (1000, 1145.4648, 1109.1367).
+        let rating = Dictionary(uniqueKeysWithValues: section.ratings.map { ($0.variant, $0) })
+        #expect(isClose(rating["v1"]?.elo, 1145.46475122, rel: 1e-7))
+        #expect(isClose(rating["v2"]?.elo, 1109.13669515, rel: 1e-7))
+        #expect(rating["v2"]?.bound == .finite)
+        let json = ReportRenderer.render(report, as: .json)
+        #expect(json.contains("\"against_control\": false") && json.contains("\"pairs\": \"all\""))
+        #expect(ReportRenderer.render(report, as: .text).contains("v2 vs v1"))
+
+        // The default stays control-against-variants.
+        let plain = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        #expect(plain.primaryGrader?.comparisons.count == 2)
+        #expect(plain.primaryGrader?.comparisons.allSatisfy(\.againstControl) == true)
+    }
+
     @Test func pairwiseJudgeCombinesOrdersAndReportsConsistency() async throws {
         let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 20, graders: ["prefer"])
         defer { fixture.remove() }

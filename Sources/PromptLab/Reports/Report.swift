@@ -13,17 +13,33 @@ public struct ReportOptions: Sendable, Equatable {
     public var resamples: Int
     /// Seed of every bootstrap; the same data and seed give the same report.
     public var seed: UInt64
+    /// Which pairs of variants to compare.
+    public var pairs: PairSelection
 
-    public init(grader: String? = nil, alpha: Double = 0.05, power: Double = 0.8, resamples: Int = 1000, seed: UInt64 = 1) {
+    public init(
+        grader: String? = nil, alpha: Double = 0.05, power: Double = 0.8, resamples: Int = 1000, seed: UInt64 = 1,
+        pairs: PairSelection = .control
+    ) {
         self.grader = grader
         self.alpha = alpha
         self.power = power
         self.resamples = resamples
         self.seed = seed
+        self.pairs = pairs
     }
 
     /// The confidence level of every interval, 1 − α.
     public var level: Double { 1 - alpha }
+}
+
+/// Which pairs of variants a report compares.
+public enum PairSelection: String, Sendable, Equatable, CaseIterable {
+    /// Every variant against the control (the default).
+    case control
+    /// Every pair of variants, with the same paired tests, Holm-adjusted over all of them;
+    /// Bradley–Terry ratings are fitted on every pair's outcomes. Pairwise judges only
+    /// compare a variant with the control, so their sections stay control-only.
+    case all
 }
 
 /// What a grader's per-case value is, and so which statistics apply.
@@ -108,7 +124,8 @@ public struct GraderReport: Sendable {
     public var scoreRange: ClosedRange<Double>?
     /// One row per variant, in run order.
     public var variants: [VariantScore]
-    /// One comparison per non-control variant, in run order.
+    /// One comparison per non-control variant, in run order; with ``PairSelection/all``,
+    /// then one per other pair of variants.
     public var comparisons: [Comparison]
     /// Bradley–Terry ratings, for three or more variants.
     public var ratings: [Rating]
@@ -138,9 +155,12 @@ public enum Direction: String, Sendable, Equatable {
     case better, worse, same
 }
 
-/// A variant against the control under one grader, paired by case.
+/// A variant against the control (or, with ``PairSelection/all``, against another
+/// variant) under one grader, paired by case.
 public struct Comparison: Sendable, Equatable {
     public var variant: String
+    /// The baseline of the comparison: the control, or with ``PairSelection/all`` the
+    /// variant listed earlier in the run.
     public var control: String
     public var grader: String
     public var metric: ReportMetric
@@ -204,8 +224,12 @@ public struct Comparison: Sendable, Equatable {
         return Double(consistentCases) / Double(bothOrderCases)
     }
 
+    /// Whether the baseline is the control (with ``PairSelection/all``, other pairs are not).
+    public var againstControl: Bool = true
+
     /// Whether this is a significant regression: significantly worse than the control.
-    public var isRegression: Bool { significant && direction == .worse }
+    /// A comparison of two non-control variants is never a regression.
+    public var isRegression: Bool { againstControl && significant && direction == .worse }
 }
 
 /// A Bradley–Terry rating of one variant.

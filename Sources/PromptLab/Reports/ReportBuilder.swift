@@ -199,9 +199,13 @@ public enum ReportBuilder {
             }
         }
 
-        // Every variant against the control, concurrently (each has its own seed, so the result is reproducible).
-        let comparisonInputs = variants.indices.filter { $0 != controlIndex }
-        let controlValues = perCase[controlIndex]
+        // Every variant against the control (or, with `--pairs all`, every pair of variants), concurrently;
+        // each comparison has its own seed, so the result is reproducible.
+        let allPairs = options.pairs == .all && metric != .winRate
+        if options.pairs == .all && metric == .winRate && variants.count >= 3 {
+            notes.append("'\(table.grader)' judges each variant against the control only; it has no other pairs to compare")
+        }
+        let comparisonInputs = comparisonPairs(count: variants.count, control: controlIndex, allPairs: allPairs)
         let level = options.level
         let resamples = options.resamples
         let tuning = Double(max(caseCount, 1))
@@ -212,18 +216,23 @@ public enum ReportBuilder {
         let ratingTask = Task {
             variants.count >= 3
                 ? try rate(
-                    ratingsInput, metric: metric, variants: variants, control: controlIndex, allPairs: false, options: options,
-                    seed: seed)
+                    ratingsInput, metric: metric, variants: variants, control: controlIndex, allPairs: allPairs,
+                    options: options, seed: seed)
                 : []
         }
         var partials = try await withThrowingTaskGroup(of: (Int, PartialComparison?).self) { group in
-            for (slot, index) in comparisonInputs.enumerated() {
-                let variantValues = perCase[index]
-                let agreement = consistency[index]
+            for (slot, pair) in comparisonInputs.enumerated() {
+                let baseValues = perCase[pair.baseline]
+                let variantValues = perCase[pair.variant]
+                let agreement = consistency[pair.variant]
+                // Against the control the seed is the one a control-only report uses.
+                let pairSeed = pair.baseline == controlIndex
+                    ? seed &+ UInt64(pair.variant)
+                    : seed &+ 0x5EED &+ UInt64(pair.baseline * variants.count + pair.variant)
                 group.addTask {
                     (slot, try compare(
-                        control: controlValues, variant: variantValues, metric: metric, agreement: agreement, level: level,
-                        resamples: resamples, alpha: alpha, tuning: tuning, prior: prior, seed: seed &+ UInt64(index)))
+                        control: baseValues, variant: variantValues, metric: metric, agreement: agreement, level: level,
+                        resamples: resamples, alpha: alpha, tuning: tuning, prior: prior, seed: pairSeed))
                 }
             }
             var results = [PartialComparison?](repeating: nil, count: comparisonInputs.count)
@@ -242,18 +251,19 @@ public enum ReportBuilder {
         }
         let family = max(tested.count, 1)
         var comparisons: [Comparison] = []
-        for (slot, index) in comparisonInputs.enumerated() {
+        for (slot, pair) in comparisonInputs.enumerated() {
+            let baseline = variants[pair.baseline]
             guard let partial = partials[slot] else {
-                notes.append("\(variants[index]) vs \(control) on '\(table.grader)': fewer than 2 cases graded for both; not compared")
+                notes.append("\(variants[pair.variant]) vs \(baseline) on '\(table.grader)': fewer than 2 cases graded for both; not compared")
                 continue
             }
             comparisons.append(finish(
-                partial, variant: variants[index], control: control, grader: table.grader, metric: metric, interim: interim,
-                options: options, family: family))
+                partial, variant: variants[pair.variant], control: baseline, againstControl: pair.baseline == controlIndex,
+                grader: table.grader, metric: metric, interim: interim, options: options, family: family))
         }
         if metric == .winRate {
             for index in rows.indices where !rows[index].isControl {
-                if let comparison = comparisons.first(where: { $0.variant == rows[index].variant }) {
+                if let comparison = comparisons.first(where: { $0.variant == rows[index].variant && $0.control == control }) {
                     rows[index].estimate = comparison.estimate
                     rows[index].interval = comparison.interval
                     rows[index].intervalMethod = comparison.intervalMethod
@@ -356,6 +366,21 @@ public enum ReportBuilder {
         }
         if row.intervalNote == nil, clusterCounts.count <= 2 { row.intervalNote = fewCasesNote(clusterCounts.count) }
         return row
+    }
+
+    /// The pairs to compare, as (baseline, variant) indices: every variant against the
+    /// control, in run order, and with `allPairs` then every other pair, the variant
+    /// listed earlier in the run as the baseline.
+    static func comparisonPairs(count: Int, control: Int, allPairs: Bool) -> [(baseline: Int, variant: Int)] {
+        var pairs = (0..<count).filter { $0 != control }.map { (baseline: control, variant: $0) }
+        if allPairs {
+            for first in 0..<count where first != control {
+                for second in (first + 1)..<count where second != control {
+                    pairs.append((baseline: first, variant: second))
+                }
+            }
+        }
+        return pairs
     }
 
     /// The note on an interval from one or two cases.
@@ -484,8 +509,8 @@ public enum ReportBuilder {
     }
 
     private static func finish(
-        _ partial: PartialComparison, variant: String, control: String, grader: String, metric: ReportMetric, interim: Bool,
-        options: ReportOptions, family: Int
+        _ partial: PartialComparison, variant: String, control: String, againstControl: Bool, grader: String,
+        metric: ReportMetric, interim: Bool, options: ReportOptions, family: Int
     ) -> Comparison {
         let decisive = interim ? (partial.sequentialPAdjusted ?? 1) : partial.pAdjusted
         let significant = decisive <= options.alpha
@@ -538,7 +563,7 @@ public enum ReportBuilder {
             consistentCases: partial.pairs.flatMap { $0 > 0 ? partial.agreeing : nil },
             bothOrderCases: partial.pairs.flatMap { $0 > 0 ? $0 : nil }, chanceToBeat: partial.chanceToBeat,
             significant: significant, direction: direction, additionalCases: additional,
-            minimumDetectableEffect: detectable, verdict: "")
+            minimumDetectableEffect: detectable, verdict: "", againstControl: againstControl)
         comparison.verdict = VerdictWriter.sentence(for: comparison, interim: interim, family: family, options: options)
         return comparison
     }

@@ -34,7 +34,8 @@ public enum ReportRenderer {
         }
         let title = "Report on run \(run.id) of '\(run.experimentName)' (\(run.status.rawValue))"
         out += markdown ? "# \(title)\n" : "\(title)\n"
-        let settings = "control variant: \(report.control); \(report.plannedCases) cases; α = \(VerdictWriter.number(report.options.alpha)); "
+        let pairs = report.options.pairs == .all ? "every pair of variants compared, Holm-adjusted over all pairs; " : ""
+        let settings = "control variant: \(report.control); \(report.plannedCases) cases; \(pairs)α = \(VerdictWriter.number(report.options.alpha)); "
             + "\(report.options.resamples) bootstrap resamples, seed \(report.options.seed)"
         out += markdown ? "\n\(settings)\n" : "  \(settings)\n"
 
@@ -81,7 +82,7 @@ public enum ReportRenderer {
                 ]]
                 for c in section.comparisons {
                     comparisons.append([
-                        c.variant, "\(c.cases)", "\(c.wins)/\(c.ties)/\(c.losses)",
+                        c.againstControl ? c.variant : "\(c.variant) vs \(c.control)", "\(c.cases)", "\(c.wins)/\(c.ties)/\(c.losses)",
                         c.metric == .winRate ? VerdictWriter.number(c.estimate) : VerdictWriter.signed(c.estimate),
                         c.hasInterval ? VerdictWriter.range(c.interval.lower, c.interval.upper) : "none",
                         c.hasInterval ? (c.bootstrap.map { VerdictWriter.range($0.lower, $0.upper) } ?? "–") : "none", c.test,
@@ -219,6 +220,7 @@ public enum ReportRenderer {
             ("alpha", .double(report.options.alpha)), ("confidence_level", .double(report.options.level)),
             ("power", .double(report.options.power)), ("bootstrap_resamples", .int(report.options.resamples)),
             ("seed", .int(Int(truncatingIfNeeded: report.options.seed))), ("cases", .int(report.plannedCases)),
+            ("pairs", .string(report.options.pairs.rawValue)),
             ("regression", .bool(RegressionGate.regressions(in: report).isEmpty == false)),
             ("usage", .array(usage)), ("variants", .array(variants)), ("comparisons", .array(comparisons)),
             ("ratings", .array(ratings)), ("notes", .array(report.notes.map(PromptValue.string))),
@@ -245,7 +247,7 @@ public enum ReportRenderer {
             ("position_consistency", number(c.positionConsistency)), ("both_order_cases", integer(c.bothOrderCases)),
             ("chance_to_beat", number(c.chanceToBeat)),
             ("significant", .bool(c.significant)), ("direction", .string(c.direction.rawValue)),
-            ("regression", .bool(c.isRegression)),
+            ("regression", .bool(c.isRegression)), ("against_control", .bool(c.againstControl)),
             ("additional_cases_needed", integer(c.additionalCases)),
             ("minimum_detectable_effect", number(c.minimumDetectableEffect)), ("verdict", .string(c.verdict)),
         ])
