@@ -4,6 +4,13 @@ import PromptLabStore
 import Testing
 @testable import PromptLab
 
+/// The label a `classification` grader with `labels` reads in an output.
+enum ClassificationGraderProbe {
+    static func predicted(_ output: String, labels: [String]) -> String? {
+        ConfusionMatrix(labels: labels).predictedLabel(for: output)
+    }
+}
+
 /// Output formats, `compare`, `plan` and the store's aggregate queries.
 @Suite("Report output, compare and plan")
 struct ReportOutputTests {
@@ -125,6 +132,52 @@ struct ReportOutputTests {
         #expect(newJSON["ci_low"] == .null && newJSON["ci_high"] == .null && newJSON["bootstrap_ci_low"] == .null)
         let oldJSON = try #require(variants.first { $0["variant"] == .string("old") && $0["grader"] == .string("stars") })
         #expect(oldJSON["interval_note"] == .string("all 12 cases score the same; no interval"))
+    }
+
+    @Test("A classification grader's confusion matrix is in every format")
+    func confusionMatrix() async throws {
+        let expected: [String?] = ["billing", "billing", "billing", "technical", "technical", "shipping"]
+        let fixture = try await ReportFixture.make(
+            variants: ["a", "b"], caseCount: 6, graders: ["route"],
+            graderDeclarations: [#"{"name":"route","type":"classification","labels":["billing","technical","shipping"]}"#],
+            expected: expected)
+        defer { fixture.remove() }
+        let outputsA = ["Billing.", "technical", "billing", "technical", "I don't know", "shipping"]
+        let outputsB = ["billing", "billing", "billing", "technical", "technical", "billing"]
+        for (variant, outputs) in [("a", outputsA), ("b", outputsB)] {
+            for (index, output) in outputs.enumerated() {
+                try await fixture.respond(variant, case: index, output: output)
+                let predicted = ClassificationGraderProbe.predicted(output, labels: ["billing", "technical", "shipping"])
+                try await fixture.grade(variant, case: index, grader: "route", passed: predicted == expected[index])
+            }
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        #expect(section.confusion.map(\.variant) == ["a", "b"])
+        let a = try #require(section.confusion.first?.matrix)
+        #expect(a.count(expected: "billing", predicted: "billing") == 2)
+        #expect(a.count(expected: "billing", predicted: "technical") == 1)
+        #expect(a.count(expected: "technical", predicted: nil) == 1)
+        #expect(a.correct == 4 && a.total == 6)
+
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains("Confusion matrix for a (rows expected, columns predicted; accuracy 0.67, 4 of 6 responses)"))
+        #expect(text.contains("expected \\ predicted  billing  technical  shipping  (no label)"))
+        let markdown = ReportRenderer.render(report, as: .markdown)
+        #expect(markdown.contains("| expected \\ predicted | billing | technical | shipping | (no label) |"))
+        #expect(markdown.contains("| billing | 2 | 1 | 0 | 0 |"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let matrices)? = json["confusion_matrices"] else {
+            Issue.record("no confusion_matrices")
+            return
+        }
+        let b = try #require(matrices.first { $0["variant"] == .string("b") })
+        #expect(b["grader"] == .string("route"))
+        #expect(b["counts"] == .array([
+            .array([.int(3), .int(0), .int(0)]), .array([.int(0), .int(2), .int(0)]), .array([.int(1), .int(0), .int(0)]),
+        ]))
+        #expect(b["no_label"] == .array([.int(0), .int(0), .int(0)]))
+        #expect(b["accuracy"] == .double(5.0 / 6))
     }
 
     // MARK: - compare

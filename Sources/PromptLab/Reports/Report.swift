@@ -129,6 +129,16 @@ public struct GraderReport: Sendable {
     public var comparisons: [Comparison]
     /// Bradley–Terry ratings, for three or more variants.
     public var ratings: [Rating]
+    /// For a `classification` grader: one confusion matrix per variant, in run order
+    /// (every successful response counts, repeats included); empty for other graders.
+    public var confusion: [VariantConfusion] = []
+}
+
+/// One variant's confusion matrix under a `classification` grader.
+public struct VariantConfusion: Sendable, Equatable {
+    public var variant: String
+    /// Rows are expected labels, columns predicted labels, plus a "named no label" column.
+    public var matrix: ConfusionMatrix
 }
 
 /// One variant's score under one grader.

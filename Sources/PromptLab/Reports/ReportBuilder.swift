@@ -46,9 +46,25 @@ public enum ReportBuilder {
             for try await (index, table) in group { tables[index] = table }
             return tables.compactMap { $0 }
         }
+        // Classification graders also get a confusion matrix per variant (docs/grading.md).
+        var confusion: [String: [String: ConfusionMatrix]] = [:]
+        let definitions = graderDefinitions(settingsJSON: run.settingsJSON)
+        for table in tables {
+            if let definition = definitions.first(where: { $0.name == table.grader }), definition.labels != nil {
+                confusion[table.grader] = try await ConfusionMatrix.perVariant(runID: runID, grader: definition, store: store)
+            }
+        }
         return try await build(
             run: run, variants: variants, usage: try await usage, tables: tables,
-            graderOrder: graderOrder(settingsJSON: run.settingsJSON), options: options)
+            graderOrder: graderOrder(settingsJSON: run.settingsJSON), options: options, confusion: confusion)
+    }
+
+    /// The run's grader declarations (`settings_json.graders`), parsed; empty when they do not parse.
+    static func graderDefinitions(settingsJSON: String) -> [GraderDefinition] {
+        guard let settings = try? PromptValue.parseJSON(settingsJSON), case .array(let graders)? = settings["graders"] else {
+            return []
+        }
+        return (try? GraderDefinition.parseList(graders)) ?? []
     }
 
     /// The newest configuration of each grader (or of the one asked for).
@@ -102,9 +118,10 @@ public enum ReportBuilder {
     ///
     /// - Parameters:
     ///   - graderOrder: Grader names in the experiment's order; the first one with grades is primary.
+    ///   - confusion: Confusion matrices of `classification` graders, by grader and variant.
     public static func build(
         run: RunRecord, variants: [RunVariantRecord], usage: [VariantUsage], tables: [CaseGradeTable],
-        graderOrder: [String], options: ReportOptions
+        graderOrder: [String], options: ReportOptions, confusion: [String: [String: ConfusionMatrix]] = [:]
     ) async throws -> Report {
         guard options.alpha > 0, options.alpha < 1 else {
             throw PromptLabError(.invalidInput, "alpha must be between 0 and 1 (got \(options.alpha))")
@@ -120,10 +137,13 @@ public enum ReportBuilder {
         let plannedCases = tables.first?.cases.count ?? 0
         var sections: [GraderReport] = []
         for (index, table) in ordered.enumerated() {
-            if let section = try await grade(
+            if var section = try await grade(
                 table, variants: names, control: control, interim: run.status != .completed, options: options,
                 seed: options.seed &+ UInt64(index) &* 1_000_003, notes: &notes)
             {
+                if let matrices = confusion[table.grader] {
+                    section.confusion = names.compactMap { name in matrices[name].map { VariantConfusion(variant: name, matrix: $0) } }
+                }
                 sections.append(section)
             }
         }

@@ -106,6 +106,21 @@ public enum ReportRenderer {
                     out += (markdown ? "- " : "  ") + c.verdict + "\n"
                 }
             }
+            for entry in section.confusion {
+                let m = entry.matrix
+                let accuracy = m.accuracy.map(VerdictWriter.number) ?? "–"
+                let caption = "Confusion matrix for \(entry.variant) (rows expected, columns predicted; "
+                    + "accuracy \(accuracy), \(m.correct) of \(m.total) responses)"
+                out += markdown ? "\n**\(caption)**\n\n" : "\n  \(caption)\n"
+                var rows = [["expected \\ predicted"] + m.labels + ["(no label)"]]
+                for (row, label) in m.labels.enumerated() {
+                    rows.append([label] + m.counts[row].map { "\($0)" })
+                }
+                table(rows, right: Set(1...(m.labels.count + 1)))
+                if m.skipped > 0 {
+                    out += (markdown ? "\n> " : "  ") + "note: \(m.skipped) responses of \(entry.variant) left out: their case's expected value is missing or not a label\n"
+                }
+            }
             if !section.ratings.isEmpty {
                 out += markdown ? "\n**Bradley–Terry ratings** (control = 1000)\n\n" : "\n  Bradley–Terry ratings (control = 1000)\n"
                 var ratings = [["rank", "variant", "rating", "\(level) CI"]]
@@ -183,7 +198,19 @@ public enum ReportRenderer {
         var variants: [PromptValue] = []
         var comparisons: [PromptValue] = []
         var ratings: [PromptValue] = []
+        var confusion: [PromptValue] = []
         for section in report.graders {
+            for entry in section.confusion {
+                let m = entry.matrix
+                confusion.append(.object([
+                    ("variant", .string(entry.variant)), ("grader", .string(section.grader)),
+                    ("labels", .array(m.labels.map(PromptValue.string))),
+                    ("counts", .array(m.counts.map { row in .array(row.prefix(m.labels.count).map(PromptValue.int)) })),
+                    ("no_label", .array(m.counts.map { .int($0[m.labels.count]) })),
+                    ("responses", .int(m.total)), ("correct", .int(m.correct)), ("accuracy", number(m.accuracy)),
+                    ("skipped", .int(m.skipped)),
+                ]))
+            }
             for v in section.variants {
                 variants.append(.object([
                     ("variant", .string(v.variant)), ("grader", .string(section.grader)), ("control", .bool(v.isControl)),
@@ -223,7 +250,8 @@ public enum ReportRenderer {
             ("pairs", .string(report.options.pairs.rawValue)),
             ("regression", .bool(RegressionGate.regressions(in: report).isEmpty == false)),
             ("usage", .array(usage)), ("variants", .array(variants)), ("comparisons", .array(comparisons)),
-            ("ratings", .array(ratings)), ("notes", .array(report.notes.map(PromptValue.string))),
+            ("ratings", .array(ratings)), ("confusion_matrices", .array(confusion)),
+            ("notes", .array(report.notes.map(PromptValue.string))),
         ])
     }
 
