@@ -125,6 +125,63 @@ struct ReportTests {
         #expect(plain.primaryGrader?.comparisons.allSatisfy(\.againstControl) == true)
     }
 
+    @Test("Human review verdicts: win rate, sign test, per reviewer, and Cohen's kappa")
+    func humanReview() async throws {
+        let fixture = try await ReportFixture.make(variants: ["ctl", "new"], caseCount: 10)
+        defer { fixture.remove() }
+        // From new's side: ana judged cases 0–9 (skipping 9), bo cases 0–7. bo's records name
+        // the pair the other way round (variant A = new), so their A means new.
+        let ana: [VerdictRecord.Verdict] = [.b, .b, .b, .tie, .a, .b, .b, .a, .b, .skip]
+        let bo: [VerdictRecord.Verdict] = [.a, .a, .b, .tie, .b, .a, .tie, .b]
+        for (index, verdict) in ana.enumerated() {
+            try await fixture.store.insertVerdict(VerdictRecord(
+                runID: fixture.run.id, caseID: fixture.cases[index], variantA: "ctl", variantB: "new", shownLeft: "ctl",
+                verdict: verdict, reviewer: "ana"))
+        }
+        for (index, verdict) in bo.enumerated() {
+            try await fixture.store.insertVerdict(VerdictRecord(
+                runID: fixture.run.id, caseID: fixture.cases[index], variantA: "new", variantB: "ctl", shownLeft: "ctl",
+                verdict: verdict, reviewer: "bo"))
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let review = try #require(report.humanReview.first)
+        #expect(report.humanReview.count == 1)
+        #expect(review.variantA == "ctl" && review.variantB == "new")
+        // Per case, reviewers averaged: [1, 1, .5, .5, 0, 1, .75, 0, 1]; case 9 only skipped.
+        let all = review.overall
+        #expect(all.cases == 9 && all.skipped == 1 && all.wins == 5 && all.ties == 2 && all.losses == 2)
+        // ttest_1samp(s, 0.5).confidence_interval(0.95); binomtest(5, 7).pvalue
+        #expect(isClose(all.winRate, 0.6388888888888888, rel: 1e-12))
+        #expect(isClose(all.interval?.lower, 0.31861053677719914, rel: 1e-9))
+        #expect(isClose(all.interval?.upper, 0.9591672410005785, rel: 1e-9))
+        #expect(isClose(all.signTestPValue, 0.453125, rel: 1e-12))
+        let byName = Dictionary(uniqueKeysWithValues: review.reviewers.map { ($0.reviewer ?? "", $0) })
+        let a = try #require(byName["ana"])
+        #expect(a.cases == 9 && a.skipped == 1 && a.wins == 6 && a.ties == 1 && a.losses == 2)
+        #expect(isClose(a.winRate, 0.7222222222222222, rel: 1e-12))
+        #expect(isClose(a.interval?.upper, 1.061172970224266, rel: 1e-9))
+        #expect(isClose(a.signTestPValue, 0.2890625, rel: 1e-12))  // binomtest(6, 8)
+        let b = try #require(byName["bo"])
+        #expect(b.wins == 3 && b.ties == 2 && b.losses == 3 && b.signTestPValue == 1)
+        // statsmodels cohens_kappa on the 8 shared cases (categories: ctl better, tie, new better)
+        let agreement = try #require(review.agreement)
+        #expect(agreement.method == "Cohen's kappa" && agreement.sharedCases == 8 && agreement.reviewers == ["ana", "bo"])
+        #expect(isClose(agreement.kappa, 0.6097560975609756, rel: 1e-12))
+
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains("Human review: new vs ctl"))
+        #expect(text.contains("agreement: Cohen's kappa 0.61 on 8 cases judged by ana, bo"))
+        #expect(ReportRenderer.render(report, as: .markdown).contains("## Human review: new vs ctl"))
+        #expect(ReportRenderer.render(report, as: .csv).contains("review,new,ctl,human review (ana),win_rate,9,"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let reviews)? = json["human_review"], let first = reviews.first else {
+            Issue.record("no human_review")
+            return
+        }
+        #expect(first["variant_b"] == .string("new") && first["wins"] == .int(5))
+        #expect(first["agreement"]?["shared_cases"] == .int(8))
+    }
+
     @Test func pairwiseJudgeCombinesOrdersAndReportsConsistency() async throws {
         let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 20, graders: ["prefer"])
         defer { fixture.remove() }

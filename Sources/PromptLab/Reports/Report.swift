@@ -80,6 +80,8 @@ public struct Report: Sendable {
     public var graders: [GraderReport]
     /// Things the reader should know (a grader skipped, a run still going, ...).
     public var notes: [String]
+    /// Human review verdicts (`promptlab review`), one summary per reviewed pair of variants.
+    public var humanReview: [HumanReviewSummary] = []
 
     /// Whether the run is still `running` or was `interrupted`/`failed`: decisions then
     /// use the always-valid (mSPRT) p-values, which stay valid however often one looks.

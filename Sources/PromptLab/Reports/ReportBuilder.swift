@@ -56,7 +56,8 @@ public enum ReportBuilder {
         }
         return try await build(
             run: run, variants: variants, usage: try await usage, tables: tables,
-            graderOrder: graderOrder(settingsJSON: run.settingsJSON), options: options, confusion: confusion)
+            graderOrder: graderOrder(settingsJSON: run.settingsJSON), options: options, confusion: confusion,
+            verdicts: try await store.verdicts(runID: runID))
     }
 
     /// The run's grader declarations (`settings_json.graders`), parsed; empty when they do not parse.
@@ -119,9 +120,11 @@ public enum ReportBuilder {
     /// - Parameters:
     ///   - graderOrder: Grader names in the experiment's order; the first one with grades is primary.
     ///   - confusion: Confusion matrices of `classification` graders, by grader and variant.
+    ///   - verdicts: Human review verdicts on the run.
     public static func build(
         run: RunRecord, variants: [RunVariantRecord], usage: [VariantUsage], tables: [CaseGradeTable],
-        graderOrder: [String], options: ReportOptions, confusion: [String: [String: ConfusionMatrix]] = [:]
+        graderOrder: [String], options: ReportOptions, confusion: [String: [String: ConfusionMatrix]] = [:],
+        verdicts: [VerdictRecord] = []
     ) async throws -> Report {
         guard options.alpha > 0, options.alpha < 1 else {
             throw PromptLabError(.invalidInput, "alpha must be between 0 and 1 (got \(options.alpha))")
@@ -152,9 +155,17 @@ public enum ReportBuilder {
             notes.append(
                 "run is \(run.status.rawValue): verdicts use always-valid (mSPRT) p-values, which stay valid however often you look")
         }
+        let review = try HumanReviewSummary.summarize(verdicts, variants: names, control: control, level: options.level)
+        for summary in review {
+            if let agreement = summary.agreement, agreement.kappa.isFinite, agreement.kappa < 0.4 {
+                notes.append(
+                    "human review of \(summary.variantB) vs \(summary.variantA): reviewers agree little (\(agreement.method) "
+                        + "\(VerdictWriter.number(agreement.kappa)) on \(agreement.sharedCases) shared cases); do not trust one reviewer alone")
+            }
+        }
         return Report(
             run: run, variants: names, control: control, plannedCases: plannedCases, options: options,
-            usage: usage.map(summarize), graders: sections, notes: notes)
+            usage: usage.map(summarize), graders: sections, notes: notes, humanReview: review)
     }
 
     static func summarize(_ usage: VariantUsage) -> UsageSummary {

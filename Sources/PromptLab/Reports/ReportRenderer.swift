@@ -137,6 +137,27 @@ public enum ReportRenderer {
                 }
             }
         }
+        for review in report.humanReview {
+            heading("Human review: \(review.variantB) vs \(review.variantA)")
+            let level = VerdictWriter.percent(report.options.level)
+            var rows = [["reviewer", "cases", "skipped", "W/T/L", "win rate", "\(level) CI", "sign test p"]]
+            for tally in [review.overall] + review.reviewers {
+                rows.append([
+                    tally.reviewer ?? "all (one verdict per case)", "\(tally.cases)", "\(tally.skipped)",
+                    "\(tally.wins)/\(tally.ties)/\(tally.losses)", tally.winRate.map(VerdictWriter.number) ?? "–",
+                    tally.interval.map { VerdictWriter.range($0.lower, $0.upper) } ?? "–", tally.signTestPValue.map(pCell) ?? "–",
+                ])
+            }
+            table(rows, right: [1, 2, 4, 6])
+            if let agreement = review.agreement {
+                let kappa = agreement.kappa.isFinite ? VerdictWriter.number(agreement.kappa) : "undefined (every verdict the same)"
+                out += (markdown ? "\n" : "  ")
+                    + "agreement: \(agreement.method) \(kappa) on \(agreement.sharedCases) cases judged by "
+                    + "\(agreement.reviewers.joined(separator: ", "))\n"
+            } else if review.reviewers.count >= 2 {
+                out += (markdown ? "\n" : "  ") + "agreement: fewer than 2 cases judged by every reviewer; no kappa\n"
+            }
+        }
         if !report.notes.isEmpty {
             out += "\n"
             for note in report.notes { out += (markdown ? "> note: " : "note: ") + note + "\n" }
@@ -251,8 +272,34 @@ public enum ReportRenderer {
             ("regression", .bool(RegressionGate.regressions(in: report).isEmpty == false)),
             ("usage", .array(usage)), ("variants", .array(variants)), ("comparisons", .array(comparisons)),
             ("ratings", .array(ratings)), ("confusion_matrices", .array(confusion)),
+            ("human_review", .array(report.humanReview.map(json))),
             ("notes", .array(report.notes.map(PromptValue.string))),
         ])
+    }
+
+    static func json(_ review: HumanReviewSummary) -> PromptValue {
+        typealias Fields = [(key: String, value: PromptValue)]
+        func tally(_ t: ReviewTally) -> Fields {
+            [
+                ("cases", .int(t.cases)), ("skipped", .int(t.skipped)), ("wins", .int(t.wins)), ("ties", .int(t.ties)),
+                ("losses", .int(t.losses)), ("win_rate", number(t.winRate)), ("ci_low", number(t.interval?.lower)),
+                ("ci_high", number(t.interval?.upper)), ("ci_method", t.intervalMethod.map(PromptValue.string) ?? .null),
+                ("sign_test_p_value", number(t.signTestPValue)),
+            ]
+        }
+        let agreement: PromptValue = review.agreement.map { a in
+            .object([
+                ("method", .string(a.method)), ("kappa", number(a.kappa)), ("shared_cases", .int(a.sharedCases)),
+                ("reviewers", .array(a.reviewers.map(PromptValue.string))),
+            ])
+        } ?? .null
+        let names: Fields = [("variant_a", .string(review.variantA)), ("variant_b", .string(review.variantB))]
+        let reviewers: [PromptValue] = review.reviewers.map { t in
+            let name: Fields = [("reviewer", .string(t.reviewer ?? ""))]
+            return .object(name + tally(t))
+        }
+        let rest: Fields = [("reviewers", .array(reviewers)), ("agreement", agreement)]
+        return .object(names + tally(review.overall) + rest)
     }
 
     static func json(_ c: Comparison) -> PromptValue {
@@ -318,6 +365,16 @@ public enum ReportRenderer {
                     format(c.pValue), format(c.pAdjusted), c.test,
                     "\(c.wins)", "\(c.ties)", "\(c.losses)", c.significant ? "true" : "false", c.direction.rawValue,
                     c.intervalNote ?? "",
+                ].map(csvField).joined(separator: ","))
+            }
+        }
+        for review in report.humanReview {
+            for tally in [review.overall] + review.reviewers {
+                lines.append([
+                    "review", review.variantB, review.variantA,
+                    tally.reviewer.map { "human review (\($0))" } ?? "human review", ReportMetric.winRate.rawValue,
+                    "\(tally.cases)", format(tally.winRate), format(tally.interval?.lower), format(tally.interval?.upper),
+                    format(tally.signTestPValue), "", "sign test", "\(tally.wins)", "\(tally.ties)", "\(tally.losses)", "", "", "",
                 ].map(csvField).joined(separator: ","))
             }
         }
