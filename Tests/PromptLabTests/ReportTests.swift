@@ -374,6 +374,29 @@ struct ReportTests {
         #expect(c.verdict.contains("at least 10 cases"))
     }
 
+    @Test("On a partial run the verdict says which cases it uses")
+    func partialRunVerdictNamesItsCases() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40, status: .interrupted)
+        defer { fixture.remove() }
+        try await fixture.passFail("a", Self.control)  // all 40 cases
+        try await fixture.passFail("b", Array(Self.variant.prefix(30)))  // the run stopped after 30
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        #expect(section.variants.map(\.cases) == [40, 30])
+        let c = try #require(section.comparisons.first)
+        #expect(c.cases == 30 && c.pairedSubset)
+        // The verdict's 0.42 would otherwise contradict the table's 17/40 for a.
+        #expect(c.verdict.hasPrefix("b vs a on the 30 cases graded for both: check pass rate"))
+        #expect(ReportRenderer.render(report, as: .json).contains("\"paired_subset\": true"))
+
+        let complete = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40)
+        defer { complete.remove() }
+        try await complete.passFail("a", Self.control)
+        try await complete.passFail("b", Self.variant)
+        let full = try await ReportBuilder.build(store: complete.store, runID: complete.run.id)
+        #expect(full.primaryGrader?.comparisons.first?.pairedSubset == false)
+    }
+
     @Test func experimentNameMeansItsLatestRun() async throws {
         let older = try await ReportFixture.make(
             variants: ["a", "b"], caseCount: 3, experiment: "triage", createdAt: Date(timeIntervalSince1970: 1_790_000_000))

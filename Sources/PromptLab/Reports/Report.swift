@@ -238,6 +238,10 @@ public struct Comparison: Sendable, Equatable {
 
     /// Whether the baseline is the control (with ``PairSelection/all``, other pairs are not).
     public var againstControl: Bool = true
+    /// Whether the comparison uses fewer cases than a row of the variant table counts for
+    /// either arm (on a partial run, cases graded for one arm only are not paired); the
+    /// verdict then says which cases it uses.
+    public var pairedSubset: Bool = false
 
     /// Whether this is a significant regression: significantly worse than the control.
     /// A comparison of two non-control variants is never a regression.

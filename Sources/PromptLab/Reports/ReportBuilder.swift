@@ -288,9 +288,11 @@ public enum ReportBuilder {
                 notes.append("\(variants[pair.variant]) vs \(baseline) on '\(table.grader)': fewer than 2 cases graded for both; not compared")
                 continue
             }
+            // The table counts each arm's graded cases; the comparison only the cases graded for both.
+            let subset = metric != .winRate && (partial.cases < rows[pair.baseline].cases || partial.cases < rows[pair.variant].cases)
             comparisons.append(finish(
                 partial, variant: variants[pair.variant], control: baseline, againstControl: pair.baseline == controlIndex,
-                grader: table.grader, metric: metric, interim: interim, options: options, family: family))
+                pairedSubset: subset, grader: table.grader, metric: metric, interim: interim, options: options, family: family))
         }
         if metric == .winRate {
             for index in rows.indices where !rows[index].isControl {
@@ -540,8 +542,8 @@ public enum ReportBuilder {
     }
 
     private static func finish(
-        _ partial: PartialComparison, variant: String, control: String, againstControl: Bool, grader: String,
-        metric: ReportMetric, interim: Bool, options: ReportOptions, family: Int
+        _ partial: PartialComparison, variant: String, control: String, againstControl: Bool, pairedSubset: Bool,
+        grader: String, metric: ReportMetric, interim: Bool, options: ReportOptions, family: Int
     ) -> Comparison {
         let decisive = interim ? (partial.sequentialPAdjusted ?? 1) : partial.pAdjusted
         let significant = decisive <= options.alpha
@@ -594,7 +596,7 @@ public enum ReportBuilder {
             consistentCases: partial.pairs.flatMap { $0 > 0 ? partial.agreeing : nil },
             bothOrderCases: partial.pairs.flatMap { $0 > 0 ? $0 : nil }, chanceToBeat: partial.chanceToBeat,
             significant: significant, direction: direction, additionalCases: additional,
-            minimumDetectableEffect: detectable, verdict: "", againstControl: againstControl)
+            minimumDetectableEffect: detectable, verdict: "", againstControl: againstControl, pairedSubset: pairedSubset)
         comparison.verdict = VerdictWriter.sentence(for: comparison, interim: interim, family: family, options: options)
         return comparison
     }

@@ -323,6 +323,7 @@ public enum ReportRenderer {
             ("chance_to_beat", number(c.chanceToBeat)),
             ("significant", .bool(c.significant)), ("direction", .string(c.direction.rawValue)),
             ("regression", .bool(c.isRegression)), ("against_control", .bool(c.againstControl)),
+            ("paired_subset", .bool(c.pairedSubset)),
             ("additional_cases_needed", integer(c.additionalCases)),
             ("minimum_detectable_effect", number(c.minimumDetectableEffect)), ("verdict", .string(c.verdict)),
         ])

@@ -24,7 +24,9 @@ public enum VerdictWriter {
         }
         let level = percent(options.level)
         let counts = "W/T/L \(c.wins)/\(c.ties)/\(c.losses)"
-        var text = "\(head): \(c.grader) \(c.metric.label) "
+        // On a partial run the table counts each arm's graded cases; name the cases the verdict uses.
+        let cases = c.pairedSubset ? " on the \(c.cases) cases graded for both" : ""
+        var text = "\(head)\(cases): \(c.grader) \(c.metric.label) "
         if !c.hasInterval, let variantEstimate = c.variantEstimate, let controlEstimate = c.controlEstimate {
             text += "\(number(variantEstimate)) vs \(number(controlEstimate)) "
             text += "(\(signed(c.estimate)); \(c.intervalNote ?? "no interval"); \(counts))"
