@@ -180,6 +180,56 @@ struct ReportOutputTests {
         #expect(b["accuracy"] == .double(5.0 / 6))
     }
 
+    @Test("Every case left out of a grader is counted and explained")
+    func exclusionsAreExplained() async throws {
+        // case-002 expects 'refund', which is not a label; case-003 failed for b; case-004 has no response for b.
+        let expected: [String?] = ["billing", "technical", "refund", "billing", "technical"]
+        let fixture = try await ReportFixture.make(
+            variants: ["a", "b"], caseCount: 5, graders: ["route"],
+            graderDeclarations: [#"{"name":"route","type":"classification","labels":["billing","technical"]}"#],
+            expected: expected)
+        defer { fixture.remove() }
+        for variant in ["a", "b"] {
+            for index in 0..<5 {
+                if variant == "b" && index == 4 { continue }
+                if variant == "b" && index == 3 {
+                    try await fixture.respond(variant, case: index, failed: true)
+                    continue
+                }
+                try await fixture.respond(variant, case: index, output: expected[index] ?? "")
+                // The grader cannot grade case-002: no grade is stored (as the grading engine does).
+                if index != 2 { try await fixture.grade(variant, case: index, grader: "route", passed: true) }
+            }
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        #expect(section.variants.map(\.cases) == [4, 2])
+        let summary = section.exclusions.map { "\($0.variant) \($0.reason.rawValue) \($0.caseIDs.joined(separator: ","))" }
+        #expect(summary == [
+            "a expected_not_a_label case-002",
+            "b no_response case-004", "b failed case-003", "b expected_not_a_label case-002",
+        ])
+        // Each row's cases plus its exclusions is the whole dataset.
+        for row in section.variants {
+            let excluded = section.exclusions.filter { $0.variant == row.variant }.reduce(0) { $0 + $1.caseIDs.count }
+            #expect(row.cases + excluded == 5, "\(row.variant)")
+        }
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains(
+            "note: 'route': 1 case of b left out: the expected label is missing or not one of the grader's labels (case-002)"))
+        #expect(text.contains("note: 'route': 1 case of b left out: every response failed (errors are not graded) (case-003)"))
+        #expect(text.contains("note: 'route': 1 case of b left out: no response recorded yet (case-004)"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let exclusions)? = json["exclusions"] else {
+            Issue.record("no exclusions")
+            return
+        }
+        #expect(exclusions.count == 4)
+        #expect(exclusions.contains {
+            $0["variant"] == .string("b") && $0["reason"] == .string("failed") && $0["case_ids"] == .array([.string("case-003")])
+        })
+    }
+
     // MARK: - compare
 
     @Test func compareListsNewlyFailingAndPassingCases() async throws {

@@ -134,6 +134,9 @@ public struct GraderReport: Sendable {
     /// For a `classification` grader: one confusion matrix per variant, in run order
     /// (every successful response counts, repeats included); empty for other graders.
     public var confusion: [VariantConfusion] = []
+    /// Cases of the run left out of this grader's statistics, by variant and reason: every
+    /// case the variant rows do not count is listed here (for judges, the non-control variants).
+    public var exclusions: [Exclusion] = []
 }
 
 /// One variant's confusion matrix under a `classification` grader.

@@ -48,16 +48,72 @@ public enum ReportBuilder {
         }
         // Classification graders also get a confusion matrix per variant (docs/grading.md).
         var confusion: [String: [String: ConfusionMatrix]] = [:]
+        var labels: [String: [String]] = [:]
         let definitions = graderDefinitions(settingsJSON: run.settingsJSON)
         for table in tables {
-            if let definition = definitions.first(where: { $0.name == table.grader }), definition.labels != nil {
+            if let definition = definitions.first(where: { $0.name == table.grader }), let graderLabels = definition.labels {
+                labels[table.grader] = graderLabels
                 confusion[table.grader] = try await ConfusionMatrix.perVariant(runID: runID, grader: definition, store: store)
             }
+        }
+        // Explaining cases without grades needs the responses; read them only when some case has none.
+        var coverage: CaseCoverage?
+        let controlName = variants.first(where: \.isControl)?.name ?? variants.first?.name ?? ""
+        if tables.contains(where: { hasUngradedCases($0, control: controlName) }) {
+            coverage = try await CaseCoverage.read(runID: runID, store: store, labels: labels)
         }
         return try await build(
             run: run, variants: variants, usage: try await usage, tables: tables,
             graderOrder: graderOrder(settingsJSON: run.settingsJSON), options: options, confusion: confusion,
-            verdicts: try await store.verdicts(runID: runID))
+            verdicts: try await store.verdicts(runID: runID), coverage: coverage)
+    }
+
+    /// Every case without a grade, per variant and reason (for judges, the control is not graded).
+    static func exclusions(
+        _ table: CaseGradeTable, metric: ReportMetric, variants: [String], control: String, coverage: CaseCoverage
+    ) -> [Exclusion] {
+        let byName = Dictionary(table.variants.map { ($0.variant, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [Exclusion] = []
+        for name in variants where !(metric == .winRate && name == control) {
+            let entry = byName[name] ?? VariantCaseGrades(variant: name)
+            var grouped: [ExclusionReason: [String]] = [:]
+            for (index, caseID) in table.cases.enumerated() {
+                let graded: Bool
+                switch metric {
+                case .winRate:
+                    graded = [entry.shownFirst, entry.shownSecond].contains { ($0?.scored[index] ?? 0) > 0 }
+                case .passRate:
+                    graded = (entry.unordered?.judged[index] ?? 0) > 0
+                case .meanScore:
+                    graded = (entry.unordered?.scored[index] ?? 0) > 0
+                }
+                if graded { continue }
+                grouped[coverage.reason(variant: name, caseID: caseID, grader: table.grader), default: []].append(caseID)
+            }
+            for reason in ExclusionReason.allCases {
+                if let cases = grouped[reason] { result.append(Exclusion(variant: name, reason: reason, caseIDs: cases)) }
+            }
+        }
+        return result
+    }
+
+    /// `'route': 1 case of new left out: the expected label is missing or not one of the grader's labels (case-004)`.
+    static func exclusionNote(_ exclusion: Exclusion, grader: String) -> String {
+        let count = exclusion.caseIDs.count
+        var examples = exclusion.caseIDs.prefix(5).joined(separator: ", ")
+        if count > 5 { examples += ", …" }
+        return "'\(grader)': \(count) case\(count == 1 ? "" : "s") of \(exclusion.variant) left out: "
+            + "\(exclusion.reason.explanation) (\(examples))"
+    }
+
+    /// Whether any variant lacks a grade for some case of the table (a judge never grades the control).
+    static func hasUngradedCases(_ table: CaseGradeTable, control: String) -> Bool {
+        let caseCount = table.cases.count
+        return table.variants.contains { entry in
+            !(table.orderedCount > 0 && entry.variant == control) && (0..<caseCount).contains { index in
+                [entry.unordered, entry.shownFirst, entry.shownSecond].allSatisfy { ($0?.grades[index] ?? 0) == 0 }
+            }
+        } || table.variants.isEmpty && caseCount > 0
     }
 
     /// The run's grader declarations (`settings_json.graders`), parsed; empty when they do not parse.
@@ -121,10 +177,13 @@ public enum ReportBuilder {
     ///   - graderOrder: Grader names in the experiment's order; the first one with grades is primary.
     ///   - confusion: Confusion matrices of `classification` graders, by grader and variant.
     ///   - verdicts: Human review verdicts on the run.
+    ///   - coverage: Responses and expected values, to explain why cases have no grade;
+    ///     without it, such cases are listed as ``ExclusionReason/notGraded`` or
+    ///     ``ExclusionReason/noResponse`` from the grades alone.
     public static func build(
         run: RunRecord, variants: [RunVariantRecord], usage: [VariantUsage], tables: [CaseGradeTable],
         graderOrder: [String], options: ReportOptions, confusion: [String: [String: ConfusionMatrix]] = [:],
-        verdicts: [VerdictRecord] = []
+        verdicts: [VerdictRecord] = [], coverage: CaseCoverage? = nil
     ) async throws -> Report {
         guard options.alpha > 0, options.alpha < 1 else {
             throw PromptLabError(.invalidInput, "alpha must be between 0 and 1 (got \(options.alpha))")
@@ -144,6 +203,11 @@ public enum ReportBuilder {
                 table, variants: names, control: control, interim: run.status != .completed, options: options,
                 seed: options.seed &+ UInt64(index) &* 1_000_003, notes: &notes)
             {
+                section.exclusions = exclusions(
+                    table, metric: section.metric, variants: names, control: control, coverage: coverage ?? CaseCoverage())
+                for exclusion in section.exclusions {
+                    notes.append(exclusionNote(exclusion, grader: table.grader))
+                }
                 if let matrices = confusion[table.grader] {
                     section.confusion = names.compactMap { name in matrices[name].map { VariantConfusion(variant: name, matrix: $0) } }
                 }

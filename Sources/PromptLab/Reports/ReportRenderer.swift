@@ -220,7 +220,15 @@ public enum ReportRenderer {
         var comparisons: [PromptValue] = []
         var ratings: [PromptValue] = []
         var confusion: [PromptValue] = []
+        var exclusions: [PromptValue] = []
         for section in report.graders {
+            for exclusion in section.exclusions {
+                exclusions.append(.object([
+                    ("variant", .string(exclusion.variant)), ("grader", .string(section.grader)),
+                    ("reason", .string(exclusion.reason.rawValue)), ("explanation", .string(exclusion.reason.explanation)),
+                    ("cases", .int(exclusion.caseIDs.count)), ("case_ids", .array(exclusion.caseIDs.map(PromptValue.string))),
+                ]))
+            }
             for entry in section.confusion {
                 let m = entry.matrix
                 confusion.append(.object([
@@ -272,7 +280,7 @@ public enum ReportRenderer {
             ("regression", .bool(RegressionGate.regressions(in: report).isEmpty == false)),
             ("usage", .array(usage)), ("variants", .array(variants)), ("comparisons", .array(comparisons)),
             ("ratings", .array(ratings)), ("confusion_matrices", .array(confusion)),
-            ("human_review", .array(report.humanReview.map(json))),
+            ("human_review", .array(report.humanReview.map(json))), ("exclusions", .array(exclusions)),
             ("notes", .array(report.notes.map(PromptValue.string))),
         ])
     }
