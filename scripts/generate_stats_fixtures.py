@@ -475,6 +475,48 @@ def power_cases():
     return {"connor": connor, "numeric": numeric, "win_rate": win}
 
 
+# MARK: - Agreement between reviewers
+
+def agreement_cases():
+    """Cohen's and Fleiss' kappa from statsmodels. A separate generator, so that adding
+    these cases leaves every earlier value of the file unchanged."""
+    from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa
+
+    local = np.random.default_rng(20261201)
+    cohen, fleiss = [], []
+    for i in range(30):
+        n = int(local.integers(2, 120))
+        k = 3 if i % 3 else int(local.integers(2, 5))
+        first = local.integers(0, k, n)
+        # The second reviewer copies the first with some probability, else answers at random.
+        copy = local.uniform(size=n) < local.uniform(0, 0.9)
+        second = np.where(copy, first, local.integers(0, k, n))
+        table = np.zeros((k, k))
+        for a, b in zip(first, second):
+            table[a, b] += 1
+        if i == 0:
+            first, second = np.zeros(n, dtype=int), np.zeros(n, dtype=int)  # p_e = 1: kappa undefined
+            table = np.zeros((k, k))
+            table[0, 0] = n
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = cohens_kappa(table)
+        total = table.sum()
+        observed = np.trace(table) / total
+        expected = float((table.sum(axis=1) / total) @ (table.sum(axis=0) / total))
+        cohen.append({"first": [int(x) for x in first], "second": [int(x) for x in second], "categories": k,
+                      "kappa": f(res["kappa"]), "observed": float(observed), "expected": expected})
+    for i in range(20):
+        n = int(local.integers(2, 80))
+        k = int(local.integers(2, 5))
+        m = int(local.integers(3, 7))
+        truth = local.integers(0, k, n)
+        ratings = np.where(local.uniform(size=(n, m)) < local.uniform(0, 0.9), truth[:, None], local.integers(0, k, (n, m)))
+        table = np.stack([np.bincount(row, minlength=k) for row in ratings])
+        fleiss.append({"counts": table.tolist(), "kappa": float(fleiss_kappa(table, method="fleiss"))})
+    return {"cohen": cohen, "fleiss": fleiss}
+
+
 def dump(value, depth=0):
     """JSON with one test case per line, so that a regeneration diffs case by case."""
     pad = " " * (depth + 1)
@@ -506,6 +548,7 @@ def main():
         "msprt": msprt_cases(),
         "independent": independent_cases(),
         "power": power_cases(),
+        "agreement": agreement_cases(),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(dump(fixtures) + "\n")

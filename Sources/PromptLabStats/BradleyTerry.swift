@@ -53,13 +53,31 @@ public struct BradleyTerryFit: Sendable, Equatable {
     public var elo: [Double] { ratings.map { 400 * $0 + 1000 } }
 }
 
+/// Whether a variant's maximum-likelihood rating is finite.
+public enum RatingBound: String, Sendable, Equatable {
+    /// The rating is finite.
+    case finite
+    /// The variant won every comparison it was in: the rating is +∞.
+    case unboundedAbove = "above"
+    /// The variant lost every comparison it was in: the rating is −∞.
+    case unboundedBelow = "below"
+}
+
 /// Bradley–Terry ratings with bootstrap intervals and ranks.
 public struct BradleyTerryRanking: Sendable, Equatable {
-    /// The fit on all cases.
+    /// The fit on all cases. Under perfect separation its strengths are merely large; see ``bounds``.
     public let fit: BradleyTerryFit
-    /// Bootstrap percentile intervals for the Elo ratings (the control's is a point).
+    /// Elo ratings 400·r + 1000: the fit's, with ±∞ for a variant that won or lost every comparison.
+    public let elo: [Double]
+    /// Whether each variant's rating is finite.
+    public let bounds: [RatingBound]
+    /// Intervals for the Elo ratings (the control's is a point, being the anchor): bootstrap
+    /// percentile intervals, except for a variant that won (lost) every comparison, whose
+    /// interval is the Wilson interval of its win share mapped to the Elo scale around its
+    /// opponents' mean rating, unbounded on one side.
     public let eloIntervals: [ConfidenceInterval]
-    /// 1 + the number of variants whose lower bound is above this variant's upper bound.
+    /// 1 + the number of variants whose rating is above this one's: whose bootstrap
+    /// interval of the rating difference (the same resamples for both) lies above 0.
     public let ranks: [Int]
     /// Number of bootstrap resamples.
     public let resamples: Int
@@ -183,20 +201,116 @@ public enum BradleyTerry {
             for variant in 0..<variantCount { eloDraws[variant].append(elo[variant]) }
         }
         let tail = (1 - level) / 2
-        let intervals = eloDraws.map { draws -> ConfidenceInterval in
+        var intervals = eloDraws.map { draws -> ConfidenceInterval in
             let sorted = draws.sorted()
             return ConfidenceInterval(
                 lower: Descriptive.quantile(sorted: sorted, tail),
                 upper: Descriptive.quantile(sorted: sorted, 1 - tail), level: level)
         }
+
+        // Perfect separation: a variant that won (lost) everything has an infinite MLE, and
+        // every resample repeats its record, so the bootstrap interval has no width.
+        var elo = fit.elo
+        let bounds = separation(full, control: control)
+        for variant in 0..<variantCount where bounds[variant] != .finite {
+            elo[variant] = bounds[variant] == .unboundedAbove ? .infinity : -.infinity
+            intervals[variant] = try separatedInterval(variant, totals: full, elo: fit.elo, bounds: bounds, level: level)
+        }
         return BradleyTerryRanking(
-            fit: fit, eloIntervals: intervals, ranks: ranks(intervals), resamples: resamples,
+            fit: fit, elo: elo, bounds: bounds, eloIntervals: intervals,
+            ranks: ranks(draws: eloDraws, elo: elo, bounds: bounds, level: level), resamples: resamples,
             distinctCasePatterns: patterns.count)
     }
 
-    /// Rank = 1 + the number of variants whose lower bound is above this one's upper bound.
+    /// Rank = 1 + the number of variants whose lower bound is above this one's upper bound
+    /// (a comparison of two marginal intervals; ``ranks(draws:elo:bounds:level:)`` is what
+    /// ``ranking(variantCount:control:cases:resamples:level:seed:)`` uses).
     public static func ranks(_ intervals: [ConfidenceInterval]) -> [Int] {
         intervals.map { own in 1 + intervals.filter { $0.lower > own.upper }.count }
+    }
+
+    /// Rank = 1 + the number of variants j whose rating is clearly above this one's: the
+    /// percentile interval of the bootstrap rating differences elo_j − elo_i, over the same
+    /// resamples, lies above 0. A variant that won every comparison is above every finite one.
+    ///
+    /// The control's rating is the anchor, so its own interval is a point; comparing
+    /// differences instead of two marginal intervals gives the control no advantage.
+    /// Ranks are then made monotone in the rating: a variant never ranks above one with a
+    /// higher rating (each rank is at least the largest rank of the variants rated higher).
+    /// - Parameters:
+    ///   - draws: `draws[variant][resample]`, the bootstrap Elo ratings.
+    ///   - elo: The point estimates (±∞ allowed).
+    public static func ranks(draws: [[Double]], elo: [Double], bounds: [RatingBound]? = nil, level: Double) -> [Int] {
+        let k = draws.count
+        let tail = (1 - level) / 2
+        var above = [[Bool]](repeating: [Bool](repeating: false, count: k), count: k)  // above[i][j]: j above i
+        for i in 0..<k {
+            for j in 0..<k where j != i {
+                if let bounds {
+                    if bounds[j] == .unboundedAbove && bounds[i] != .unboundedAbove
+                        || bounds[i] == .unboundedBelow && bounds[j] != .unboundedBelow
+                    {
+                        above[i][j] = true
+                        continue
+                    }
+                    if bounds[i] == bounds[j] && bounds[i] != .finite { continue }
+                }
+                let differences = zip(draws[j], draws[i]).map { $0 - $1 }.sorted()
+                guard !differences.isEmpty else { continue }
+                above[i][j] = Descriptive.quantile(sorted: differences, tail) > 0
+            }
+        }
+        let raw = (0..<k).map { i in 1 + above[i].filter { $0 }.count }
+        return (0..<k).map { i in (0..<k).filter { elo[$0] >= elo[i] }.map { raw[$0] }.max() ?? raw[i] }
+    }
+
+    /// Which variants won or lost every comparison they were in.
+    static func separation(_ totals: PairTotals, control: Int) -> [RatingBound] {
+        let k = totals.variantCount
+        var weight = [Double](repeating: 0, count: k)
+        var score = [Double](repeating: 0, count: k)
+        for i in 0..<k {
+            for j in (i + 1)..<k {
+                let w = totals.weight[i * k + j]
+                let s = totals.score[i * k + j]
+                weight[i] += w
+                score[i] += s
+                weight[j] += w
+                score[j] += w - s
+            }
+        }
+        return (0..<k).map { v in
+            guard v != control, weight[v] > 0 else { return .finite }
+            if score[v] >= weight[v] { return .unboundedAbove }
+            if score[v] <= 0 { return .unboundedBelow }
+            return .finite
+        }
+    }
+
+    /// The Wilson interval of a separated variant's win share (its score over its
+    /// comparisons, of their total weight), on the Elo scale around the mean rating of the
+    /// opponents it met (weighted by comparisons; separated opponents count at their fitted value):
+    /// opponents + 400·log10(p/(1 − p)) at each Wilson bound.
+    static func separatedInterval(
+        _ variant: Int, totals: PairTotals, elo: [Double], bounds: [RatingBound], level: Double
+    ) throws -> ConfidenceInterval {
+        let k = totals.variantCount
+        var weight = 0.0
+        var opponents = 0.0
+        for other in 0..<k where other != variant {
+            let w = totals.weight[min(variant, other) * k + max(variant, other)]
+            weight += w
+            opponents += w * elo[other]
+        }
+        let center = opponents / weight
+        let share = bounds[variant] == .unboundedAbove ? 1.0 : 0.0
+        let wilson = try Wilson.interval(proportion: share, effectiveTrials: weight, level: level)
+        func toElo(_ p: Double) -> Double {
+            if p <= 0 { return -.infinity }
+            if p >= 1 { return .infinity }
+            return center + 400 * log10(p / (1 - p))
+        }
+        return ConfidenceInterval(lower: toElo(wilson.lower), upper: toElo(wilson.upper), level: level)
     }
 }
 

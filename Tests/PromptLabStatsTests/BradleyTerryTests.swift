@@ -47,6 +47,7 @@ struct BradleyTerryTests {
         #expect(ranking.eloIntervals[0].lower == 1000 && ranking.eloIntervals[0].upper == 1000)
         for v in 0..<3 { #expect(ranking.eloIntervals[v].contains(ranking.fit.elo[v])) }
         #expect(ranking.ranks == [2, 1, 3])
+        #expect(ranking.bounds == [.finite, .finite, .finite])
         #expect(ranking.distinctCasePatterns <= 27)
         let again = try BradleyTerry.ranking(variantCount: 3, control: 0, cases: cases, resamples: 300, seed: 11)
         #expect(again == ranking)
@@ -59,6 +60,55 @@ struct BradleyTerryTests {
         #expect(throws: StatsError.self) {
             try BradleyTerry.fit(variantCount: 2, control: 0, outcomes: [PairwiseOutcome(first: 0, second: 0, score: 1)])
         }
+    }
+
+    @Test("A variant that wins every case is unbounded, with a Wilson interval")
+    func separationIsUnbounded() throws {
+        // Variant 1 beats the control in all 20 cases; variant 2 wins 12 and loses 8.
+        var cases: [[PairwiseOutcome]] = []
+        for index in 0..<20 {
+            cases.append([
+                PairwiseOutcome(first: 1, second: 0, score: 1),
+                PairwiseOutcome(first: 2, second: 0, score: index < 12 ? 1 : 0),
+            ])
+        }
+        let ranking = try BradleyTerry.ranking(variantCount: 3, control: 0, cases: cases, resamples: 200, seed: 3)
+        #expect(ranking.bounds == [.finite, .unboundedAbove, .finite])
+        #expect(ranking.elo[1] == .infinity)
+        // binomtest(20, 20).proportion_ci(0.95, method='wilson').low = 0.8388748419471808;
+        // 1000 + 400·log10(low/(1 − low)) = 1286.6135254494836
+        #expect(isClose(ranking.eloIntervals[1].lower, 1286.6135254494836, rel: 1e-9))
+        #expect(ranking.eloIntervals[1].upper == .infinity)
+        #expect(ranking.eloIntervals[2].upper > ranking.eloIntervals[2].lower)
+        #expect(ranking.ranks[1] == 1)
+
+        // And one that loses every case is unbounded below.
+        let losing = cases.map { [PairwiseOutcome(first: 1, second: 0, score: 0), $0[1]] }
+        let low = try BradleyTerry.ranking(variantCount: 3, control: 0, cases: losing, resamples: 200, seed: 3)
+        #expect(low.bounds[1] == .unboundedBelow && low.elo[1] == -.infinity)
+        #expect(isClose(low.eloIntervals[1].upper, 2000 - 1286.6135254494836, rel: 1e-9))
+        #expect(low.ranks[1] == 3)
+    }
+
+    @Test("Ranks come from rating differences, and never put a lower rating above the control")
+    func ranksFromDifferences() {
+        // Control anchored at 1000; x well above it; v at 998 [≈973–1022].
+        var generator = Xoshiro256StarStar(seed: 9)
+        var draws: [[Double]] = [[], [], []]
+        for _ in 0..<2000 {
+            draws[0].append(1000)
+            draws[1].append(1010 + 180 * generator.nextUniform())
+            draws[2].append(973 + 49 * generator.nextUniform())
+        }
+        let intervals = draws.map { sample -> ConfidenceInterval in
+            let sorted = sample.sorted()
+            return ConfidenceInterval(
+                lower: Descriptive.quantile(sorted: sorted, 0.025), upper: Descriptive.quantile(sorted: sorted, 0.975), level: 0.95)
+        }
+        // The interval-overlap rule puts v (998) above the control (1000): the defect.
+        #expect(BradleyTerry.ranks(intervals) == [2, 1, 1])
+        let ranks = BradleyTerry.ranks(draws: draws, elo: [1000, 1100, 998], level: 0.95)
+        #expect(ranks == [2, 1, 2])
     }
 
     @Test("A variant that wins everything is reported as not converged")

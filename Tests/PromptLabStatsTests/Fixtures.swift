@@ -99,6 +99,15 @@ struct Fixtures: Decodable, Sendable {
         let winRate: [WinRate]
     }
 
+    struct AgreementCases: Decodable, Sendable {
+        struct Cohen: Decodable, Sendable {
+            let first: [Int]; let second: [Int]; let categories: Int; let kappa: Double?; let observed: Double; let expected: Double
+        }
+        struct Fleiss: Decodable, Sendable { let counts: [[Int]]; let kappa: Double }
+        let cohen: [Cohen]
+        let fleiss: [Fleiss]
+    }
+
     let distributions: Distributions
     let binomialTest: [BinomialTestCase]
     let wilson: [WilsonCase]
@@ -115,6 +124,7 @@ struct Fixtures: Decodable, Sendable {
     let msprt: [MSPRTCase]
     let independent: [IndependentCase]
     let power: PowerCases
+    let agreement: AgreementCases
 }
 
 /// Whether `actual` is within a relative tolerance `rel` (or absolute tolerance `abs`) of `expected`.

@@ -22,7 +22,7 @@ struct SequentialPowerTests {
     @Test("Always-valid interval is wider than the fixed-horizon one")
     func msprtFromDifferences() throws {
         let d: [Double] = (0..<500).map { Double(($0 * 37) % 7) - 2.6 }
-        let sequential = try Sequential.alwaysValid(differences: d, tuning: 500)
+        let sequential = try Sequential.alwaysValid(differences: d, tuning: 500, prior: .none)
         let fixed = try PairedT.test(differences: d)
         #expect(isClose(sequential.estimate, fixed.mean, rel: 1e-14))
         #expect(sequential.interval.upper - sequential.interval.lower > fixed.interval.upper - fixed.interval.lower)

@@ -8,6 +8,13 @@ import PromptLab
 import PromptLabCore
 @testable import PromptVersioning
 
+/// The label a `classification` grader with `labels` reads in an output.
+enum ClassificationGraderProbe {
+    static func predicted(_ output: String, labels: [String]) -> String? {
+        ConfusionMatrix(labels: labels).predictedLabel(for: output)
+    }
+}
+
 /// Output formats, `compare`, `plan` and the store's aggregate queries.
 @Suite("Report output, compare and plan")
 struct ReportOutputTests {
@@ -84,6 +91,147 @@ struct ReportOutputTests {
         #expect(comparison[0] == "comparison" && comparison[1] == "few-shot" && comparison[2] == "zero-shot")
         #expect(comparison[11] == "McNemar exact" && comparison[12] == "10" && comparison[13] == "28" && comparison[14] == "2")
         #expect(ReportRenderer.csvField("a,b") == "\"a,b\"")
+    }
+
+    @Test("Equal differences and tiny n are called out in every format")
+    func degenerateIntervalsAreExplained() async throws {
+        let fixture = try await ReportFixture.make(variants: ["old", "new", "tiny"], caseCount: 12, graders: ["check", "stars"])
+        defer { fixture.remove() }
+        // Every case: old fails, new passes, so all 12 differences are +1.
+        try await fixture.passFail("old", [Bool](repeating: false, count: 12))
+        try await fixture.passFail("new", [Bool](repeating: true, count: 12))
+        // tiny has grades on two cases only.
+        try await fixture.passFail("tiny", [true, false])
+        // Scores: old always 7.
+        for index in 0..<12 {
+            try await fixture.grade("old", case: index, grader: "stars", score: 7)
+            try await fixture.grade("new", case: index, grader: "stars", score: Double(5 + index % 4))
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let check = try #require(report.graders.first { $0.grader == "check" })
+        let new = try #require(check.comparisons.first { $0.variant == "new" })
+        #expect(!new.hasInterval)
+        #expect(new.intervalNote == "all 12 differences are equal (+1.00); no interval")
+        #expect(new.verdict.contains("(+1.00; all 12 differences are equal (+1.00); no interval; W/T/L 12/0/0)"))
+        let tiny = try #require(check.comparisons.first { $0.variant == "tiny" })
+        #expect(tiny.hasInterval && tiny.intervalNote == "only 2 cases: too few for the interval to mean much")
+        let stars = try #require(report.graders.first { $0.grader == "stars" })
+        let oldRow = try #require(stars.variants.first { $0.variant == "old" })
+        #expect(oldRow.interval == nil && oldRow.intervalNote == "all 12 cases score the same; no interval")
+
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains("note: new vs old: all 12 differences are equal (+1.00); no interval"))
+        #expect(text.contains("note: old: all 12 cases score the same; no interval"))
+        let markdown = ReportRenderer.render(report, as: .markdown)
+        #expect(markdown.contains("> note: new vs old: all 12 differences are equal (+1.00); no interval"))
+        let csv = ReportRenderer.render(report, as: .csv)
+        #expect(csv.contains("all 12 differences are equal (+1.00); no interval"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let comparisons)? = json["comparisons"], case .array(let variants)? = json["variants"] else {
+            Issue.record("missing arrays")
+            return
+        }
+        let newJSON = try #require(comparisons.first { $0["variant"] == .string("new") && $0["grader"] == .string("check") })
+        #expect(newJSON["interval_note"] == .string("all 12 differences are equal (+1.00); no interval"))
+        #expect(newJSON["ci_low"] == .null && newJSON["ci_high"] == .null && newJSON["bootstrap_ci_low"] == .null)
+        let oldJSON = try #require(variants.first { $0["variant"] == .string("old") && $0["grader"] == .string("stars") })
+        #expect(oldJSON["interval_note"] == .string("all 12 cases score the same; no interval"))
+    }
+
+    @Test("A classification grader's confusion matrix is in every format")
+    func confusionMatrix() async throws {
+        let expected: [String?] = ["billing", "billing", "billing", "technical", "technical", "shipping"]
+        let fixture = try await ReportFixture.make(
+            variants: ["a", "b"], caseCount: 6, graders: ["route"],
+            graderDeclarations: [#"{"name":"route","type":"classification","labels":["billing","technical","shipping"]}"#],
+            expected: expected)
+        defer { fixture.remove() }
+        let outputsA = ["Billing.", "technical", "billing", "technical", "I don't know", "shipping"]
+        let outputsB = ["billing", "billing", "billing", "technical", "technical", "billing"]
+        for (variant, outputs) in [("a", outputsA), ("b", outputsB)] {
+            for (index, output) in outputs.enumerated() {
+                try await fixture.respond(variant, case: index, output: output)
+                let predicted = ClassificationGraderProbe.predicted(output, labels: ["billing", "technical", "shipping"])
+                try await fixture.grade(variant, case: index, grader: "route", passed: predicted == expected[index])
+            }
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        #expect(section.confusion.map(\.variant) == ["a", "b"])
+        let a = try #require(section.confusion.first?.matrix)
+        #expect(a.count(expected: "billing", predicted: "billing") == 2)
+        #expect(a.count(expected: "billing", predicted: "technical") == 1)
+        #expect(a.count(expected: "technical", predicted: nil) == 1)
+        #expect(a.correct == 4 && a.total == 6)
+
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains("Confusion matrix for a (rows expected, columns predicted; accuracy 0.67, 4 of 6 responses)"))
+        #expect(text.contains("expected \\ predicted  billing  technical  shipping  (no label)"))
+        let markdown = ReportRenderer.render(report, as: .markdown)
+        #expect(markdown.contains("| expected \\ predicted | billing | technical | shipping | (no label) |"))
+        #expect(markdown.contains("| billing | 2 | 1 | 0 | 0 |"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let matrices)? = json["confusion_matrices"] else {
+            Issue.record("no confusion_matrices")
+            return
+        }
+        let b = try #require(matrices.first { $0["variant"] == .string("b") })
+        #expect(b["grader"] == .string("route"))
+        #expect(b["counts"] == .array([
+            .array([.int(3), .int(0), .int(0)]), .array([.int(0), .int(2), .int(0)]), .array([.int(1), .int(0), .int(0)]),
+        ]))
+        #expect(b["no_label"] == .array([.int(0), .int(0), .int(0)]))
+        #expect(b["accuracy"] == .double(5.0 / 6))
+    }
+
+    @Test("Every case left out of a grader is counted and explained")
+    func exclusionsAreExplained() async throws {
+        // case-002 expects 'refund', which is not a label; case-003 failed for b; case-004 has no response for b.
+        let expected: [String?] = ["billing", "technical", "refund", "billing", "technical"]
+        let fixture = try await ReportFixture.make(
+            variants: ["a", "b"], caseCount: 5, graders: ["route"],
+            graderDeclarations: [#"{"name":"route","type":"classification","labels":["billing","technical"]}"#],
+            expected: expected)
+        defer { fixture.remove() }
+        for variant in ["a", "b"] {
+            for index in 0..<5 {
+                if variant == "b" && index == 4 { continue }
+                if variant == "b" && index == 3 {
+                    try await fixture.respond(variant, case: index, failed: true)
+                    continue
+                }
+                try await fixture.respond(variant, case: index, output: expected[index] ?? "")
+                // The grader cannot grade case-002: no grade is stored (as the grading engine does).
+                if index != 2 { try await fixture.grade(variant, case: index, grader: "route", passed: true) }
+            }
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        #expect(section.variants.map(\.cases) == [4, 2])
+        let summary = section.exclusions.map { "\($0.variant) \($0.reason.rawValue) \($0.caseIDs.joined(separator: ","))" }
+        #expect(summary == [
+            "a expected_not_a_label case-002",
+            "b no_response case-004", "b failed case-003", "b expected_not_a_label case-002",
+        ])
+        // Each row's cases plus its exclusions is the whole dataset.
+        for row in section.variants {
+            let excluded = section.exclusions.filter { $0.variant == row.variant }.reduce(0) { $0 + $1.caseIDs.count }
+            #expect(row.cases + excluded == 5, "\(row.variant)")
+        }
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains(
+            "note: 'route': 1 case of b left out: the expected label is missing or not one of the grader's labels (case-002)"))
+        #expect(text.contains("note: 'route': 1 case of b left out: every response failed (errors are not graded) (case-003)"))
+        #expect(text.contains("note: 'route': 1 case of b left out: no response recorded yet (case-004)"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let exclusions)? = json["exclusions"] else {
+            Issue.record("no exclusions")
+            return
+        }
+        #expect(exclusions.count == 4)
+        #expect(exclusions.contains {
+            $0["variant"] == .string("b") && $0["reason"] == .string("failed") && $0["case_ids"] == .array([.string("case-003")])
+        })
     }
 
     // MARK: - compare

@@ -19,12 +19,13 @@ struct ReportFixture {
     static func make(
         variants: [String], caseCount: Int, graders: [String] = ["check"], status: RunStatus = .completed,
         experiment: String = "report-test", id: String? = nil, store existing: SQLiteResultsStore? = nil,
-        createdAt: Date = Date(timeIntervalSince1970: 1_790_000_000)
+        createdAt: Date = Date(timeIntervalSince1970: 1_790_000_000), graderDeclarations: [String]? = nil,
+        expected: [String?] = []
     ) async throws -> ReportFixture {
         let folder = NSTemporaryDirectory() + "promptlab-report-\(UUID().uuidString)/"
         let store = try existing ?? SQLiteResultsStore(path: folder + "results.sqlite")
         let runID = id ?? RunRecord.makeID(at: createdAt)
-        let graderJSON = graders.map { "{\"name\":\"\($0)\",\"type\":\"equals\"}" }.joined(separator: ",")
+        let graderJSON = (graderDeclarations ?? graders.map { "{\"name\":\"\($0)\",\"type\":\"equals\"}" }).joined(separator: ",")
         let run = RunRecord(
             id: runID, experimentName: experiment, experimentPath: "experiments/\(experiment).yaml",
             experimentYAML: "name: \(experiment)\n", experimentHash: "e", datasetHash: "d",
@@ -38,7 +39,9 @@ struct ReportFixture {
                     runID: runID, name: name, isControl: index == 0, promptReference: "p@v1", promptName: "p", version: 1,
                     commitSHA: "abc", templateHash: "t", model: "local/echo", configJSON: "{}")
             },
-            cases: cases.enumerated().map { CaseRecord(runID: runID, caseID: $1, position: $0, variablesJSON: "{}") })
+            cases: cases.enumerated().map {
+                CaseRecord(runID: runID, caseID: $1, position: $0, variablesJSON: "{}", expected: $0 < expected.count ? expected[$0] : nil)
+            })
         if status != .running { try await store.updateRunStatus(runID, status) }
         return ReportFixture(
             store: store, folder: folder, run: try await store.run(id: runID), variants: variants, cases: cases)
@@ -47,13 +50,13 @@ struct ReportFixture {
     /// Records one successful response per (variant, case, repeat) given.
     func respond(
         _ variant: String, case index: Int, repeatIndex: Int = 0, latencyMs: Double? = 100, cost: Double? = 0.001,
-        fromCache: Bool = false, failed: Bool = false, tokens: (Int, Int) = (100, 20)
+        fromCache: Bool = false, failed: Bool = false, tokens: (Int, Int) = (100, 20), output: String = "answer"
     ) async throws {
         let date = Date(timeIntervalSince1970: 1_790_000_000)
         try await store.insertResponses([
             ResponseRecord(
                 runID: run.id, variant: variant, caseID: cases[index], repeatIndex: repeatIndex,
-                outcome: failed ? .failure(kind: "timeout", message: "timed out") : .success(output: "answer"),
+                outcome: failed ? .failure(kind: "timeout", message: "timed out") : .success(output: output),
                 inputTokens: failed ? nil : tokens.0, outputTokens: failed ? nil : tokens.1, latencyMs: latencyMs,
                 costUSD: cost, provider: "local", model: "local/echo", requestHash: "h", fromCache: fromCache,
                 startedAt: date, finishedAt: date),

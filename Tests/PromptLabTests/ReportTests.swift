@@ -93,6 +93,99 @@ struct ReportTests {
         #expect(section.ratings.allSatisfy { $0.rank >= 1 && $0.rank <= 4 && $0.interval.lower <= $0.interval.upper })
     }
 
+    @Test("--pairs all compares every pair, Holm over all, and fits ratings on every pair")
+    func allPairs() async throws {
+        let fixture = try await ReportFixture.make(variants: ["base", "v1", "v2"], caseCount: 20)
+        defer { fixture.remove() }
+        try await fixture.passFail("base", outcomes((true, 10), (false, 10)))
+        try await fixture.passFail("v1", outcomes((false, 1), (true, 9), (true, 9), (false, 1)))
+        try await fixture.passFail("v2", outcomes((true, 10), (true, 6), (false, 4)))
+        let report = try await ReportBuilder.build(
+            store: fixture.store, runID: fixture.run.id, options: ReportOptions(pairs: .all))
+        let section = try #require(report.primaryGrader)
+        #expect(section.comparisons.map { "\($0.variant)-\($0.control)" } == ["v1-base", "v2-base", "v2-v1"])
+        let pair = try #require(section.comparisons.last)
+        #expect(!pair.againstControl && pair.test == "McNemar exact")
+        #expect(pair.controlOnly == 3 && pair.variantOnly == 1)
+        // binomtest(1, 10), binomtest(0, 6), binomtest(3, 4) → 0.021484375, 0.03125, 0.625;
+        // multipletests(p, method='holm') → 0.064453125, 0.064453125, 0.625
+        #expect(isClose(pair.pValue, 0.625, rel: 1e-12))
+        #expect(section.comparisons.map(\.pAdjusted).enumerated().allSatisfy { index, p in
+            isClose(p, [0.064453125, 0.064453125, 0.625][index], rel: 1e-9)
+        })
+        // Bradley–Terry on tallies (v1–base 9/10/1, v2–base 6/14/0, v2–v1 1/16/3), minimised with
+        // scipy.optimize.minimize(BFGS) on the stated loss: Elo (1000, 1145.4648, 1109.1367).
+        let rating = Dictionary(uniqueKeysWithValues: section.ratings.map { ($0.variant, $0) })
+        #expect(isClose(rating["v1"]?.elo, 1145.46475122, rel: 1e-7))
+        #expect(isClose(rating["v2"]?.elo, 1109.13669515, rel: 1e-7))
+        #expect(rating["v2"]?.bound == .finite)
+        let json = ReportRenderer.render(report, as: .json)
+        #expect(json.contains("\"against_control\": false") && json.contains("\"pairs\": \"all\""))
+        #expect(ReportRenderer.render(report, as: .text).contains("v2 vs v1"))
+
+        // The default stays control-against-variants.
+        let plain = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        #expect(plain.primaryGrader?.comparisons.count == 2)
+        #expect(plain.primaryGrader?.comparisons.allSatisfy(\.againstControl) == true)
+    }
+
+    @Test("Human review verdicts: win rate, sign test, per reviewer, and Cohen's kappa")
+    func humanReview() async throws {
+        let fixture = try await ReportFixture.make(variants: ["ctl", "new"], caseCount: 10)
+        defer { fixture.remove() }
+        // From new's side: ana judged cases 0–9 (skipping 9), bo cases 0–7. bo's records name
+        // the pair the other way round (variant A = new), so their A means new.
+        let ana: [VerdictRecord.Verdict] = [.b, .b, .b, .tie, .a, .b, .b, .a, .b, .skip]
+        let bo: [VerdictRecord.Verdict] = [.a, .a, .b, .tie, .b, .a, .tie, .b]
+        for (index, verdict) in ana.enumerated() {
+            try await fixture.store.insertVerdict(VerdictRecord(
+                runID: fixture.run.id, caseID: fixture.cases[index], variantA: "ctl", variantB: "new", shownLeft: "ctl",
+                verdict: verdict, reviewer: "ana"))
+        }
+        for (index, verdict) in bo.enumerated() {
+            try await fixture.store.insertVerdict(VerdictRecord(
+                runID: fixture.run.id, caseID: fixture.cases[index], variantA: "new", variantB: "ctl", shownLeft: "ctl",
+                verdict: verdict, reviewer: "bo"))
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let review = try #require(report.humanReview.first)
+        #expect(report.humanReview.count == 1)
+        #expect(review.variantA == "ctl" && review.variantB == "new")
+        // Per case, reviewers averaged: [1, 1, .5, .5, 0, 1, .75, 0, 1]; case 9 only skipped.
+        let all = review.overall
+        #expect(all.cases == 9 && all.skipped == 1 && all.wins == 5 && all.ties == 2 && all.losses == 2)
+        // ttest_1samp(s, 0.5).confidence_interval(0.95); binomtest(5, 7).pvalue
+        #expect(isClose(all.winRate, 0.6388888888888888, rel: 1e-12))
+        #expect(isClose(all.interval?.lower, 0.31861053677719914, rel: 1e-9))
+        #expect(isClose(all.interval?.upper, 0.9591672410005785, rel: 1e-9))
+        #expect(isClose(all.signTestPValue, 0.453125, rel: 1e-12))
+        let byName = Dictionary(uniqueKeysWithValues: review.reviewers.map { ($0.reviewer ?? "", $0) })
+        let a = try #require(byName["ana"])
+        #expect(a.cases == 9 && a.skipped == 1 && a.wins == 6 && a.ties == 1 && a.losses == 2)
+        #expect(isClose(a.winRate, 0.7222222222222222, rel: 1e-12))
+        #expect(isClose(a.interval?.upper, 1.061172970224266, rel: 1e-9))
+        #expect(isClose(a.signTestPValue, 0.2890625, rel: 1e-12))  // binomtest(6, 8)
+        let b = try #require(byName["bo"])
+        #expect(b.wins == 3 && b.ties == 2 && b.losses == 3 && b.signTestPValue == 1)
+        // statsmodels cohens_kappa on the 8 shared cases (categories: ctl better, tie, new better)
+        let agreement = try #require(review.agreement)
+        #expect(agreement.method == "Cohen's kappa" && agreement.sharedCases == 8 && agreement.reviewers == ["ana", "bo"])
+        #expect(isClose(agreement.kappa, 0.6097560975609756, rel: 1e-12))
+
+        let text = ReportRenderer.render(report, as: .text)
+        #expect(text.contains("Human review: new vs ctl"))
+        #expect(text.contains("agreement: Cohen's kappa 0.61 on 8 cases judged by ana, bo"))
+        #expect(ReportRenderer.render(report, as: .markdown).contains("## Human review: new vs ctl"))
+        #expect(ReportRenderer.render(report, as: .csv).contains("review,new,ctl,human review (ana),win_rate,9,"))
+        let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
+        guard case .array(let reviews)? = json["human_review"], let first = reviews.first else {
+            Issue.record("no human_review")
+            return
+        }
+        #expect(first["variant_b"] == .string("new") && first["wins"] == .int(5))
+        #expect(first["agreement"]?["shared_cases"] == .int(8))
+    }
+
     @Test func pairwiseJudgeCombinesOrdersAndReportsConsistency() async throws {
         let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 20, graders: ["prefer"])
         defer { fixture.remove() }
@@ -127,6 +220,37 @@ struct ReportTests {
         #expect(c.verdict.hasPrefix("b vs a: prefer win rate 0.68 (95% CI 0.48–0.87; W/T/L 11/5/4), sign test p = 0.12; not significant"))
         let json = ReportRenderer.json(report).jsonText(pretty: false)
         #expect(json.contains("\"position_consistency\":\(16.0 / 19)"))
+    }
+
+    @Test("A variant that wins every case: unbounded rating, intervals with width")
+    func perfectSeparation() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b", "c"], caseCount: 12, graders: ["prefer"])
+        defer { fixture.remove() }
+        for index in 0..<12 {
+            try await fixture.respond("a", case: index)
+            // b wins every case in both orders; c wins half and loses half.
+            try await fixture.grade("b", case: index, grader: "prefer", score: 1, order: .ab)
+            try await fixture.grade("b", case: index, grader: "prefer", score: 1, order: .ba)
+            let c: Double = index < 6 ? 1 : 0
+            try await fixture.grade("c", case: index, grader: "prefer", score: c, order: .ab)
+            try await fixture.grade("c", case: index, grader: "prefer", score: c, order: .ba)
+        }
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        let b = try #require(section.comparisons.first { $0.variant == "b" })
+        #expect(b.estimate == 1 && b.wins == 12)
+        // binomtest(12, 12).proportion_ci(0.95, method='wilson') = (0.7575059933447592, 1.0)
+        #expect(b.intervalMethod == "Wilson on the win share")
+        #expect(isClose(b.interval.lower, 0.7575059933447592, rel: 1e-9) && b.interval.upper == 1)
+        let rating = try #require(section.ratings.first { $0.variant == "b" })
+        #expect(rating.bound == .unboundedAbove && rating.elo == .infinity)
+        // 1000 + 400·log10(0.7575059933447592/(1 − 0.7575059933447592))
+        #expect(isClose(rating.interval.lower, 1000 + 400 * log10(0.7575059933447592 / (1 - 0.7575059933447592)), rel: 1e-9))
+        #expect(rating.interval.upper == .infinity)
+        let json = ReportRenderer.json(report).jsonText(pretty: false)
+        #expect(json.contains("\"rating\":null"))
+        #expect(json.contains("\"unbounded\":\"above\""))
+        #expect(ReportRenderer.render(report, as: .text).contains("b won every comparison: its rating is unbounded"))
     }
 
     @Test func repeatsCollapseToOneScorePerCase() async throws {
@@ -232,11 +356,49 @@ struct ReportTests {
         #expect(report.isInterim)
         let c = try #require(report.graders.first?.comparisons.first)
         let sequential = try Sequential.alwaysValid(
-            differences: zip(Self.variant, Self.control).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) }, tuning: 40)
+            differences: zip(Self.variant, Self.control).map { Double($0 ? 1 : 0) - Double($1 ? 1 : 0) }, tuning: 40,
+            prior: .passFail)
         #expect(isClose(c.sequentialPValue, sequential.pValue, rel: 1e-12))
         #expect(c.significant == (sequential.pValue <= 0.05))
         #expect(c.verdict.contains("always-valid p"))
         #expect(report.notes.contains { $0.hasPrefix("run is running") })
+    }
+
+    @Test("Two cases that both got worse are no interim regression")
+    func interimVerdictNeedsCases() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40, status: .running)
+        defer { fixture.remove() }
+        try await fixture.passFail("a", [true, true])
+        try await fixture.passFail("b", [false, false])
+        let result = try await RegressionGate.check(store: fixture.store, runID: fixture.run.id)
+        let c = try #require(result.report.graders.first?.comparisons.first)
+        #expect(c.cases == 2 && c.losses == 2)
+        #expect(c.sequentialPValue == 1)  // was 0 with the plug-in sd of 0
+        #expect(!c.significant && result.exitCode == 0)
+        #expect(c.verdict.contains("at least 10 cases"))
+    }
+
+    @Test("On a partial run the verdict says which cases it uses")
+    func partialRunVerdictNamesItsCases() async throws {
+        let fixture = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40, status: .interrupted)
+        defer { fixture.remove() }
+        try await fixture.passFail("a", Self.control)  // all 40 cases
+        try await fixture.passFail("b", Array(Self.variant.prefix(30)))  // the run stopped after 30
+        let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
+        let section = try #require(report.primaryGrader)
+        #expect(section.variants.map(\.cases) == [40, 30])
+        let c = try #require(section.comparisons.first)
+        #expect(c.cases == 30 && c.pairedSubset)
+        // The verdict's 0.42 would otherwise contradict the table's 17/40 for a.
+        #expect(c.verdict.hasPrefix("b vs a on the 30 cases graded for both: check pass rate"))
+        #expect(ReportRenderer.render(report, as: .json).contains("\"paired_subset\": true"))
+
+        let complete = try await ReportFixture.make(variants: ["a", "b"], caseCount: 40)
+        defer { complete.remove() }
+        try await complete.passFail("a", Self.control)
+        try await complete.passFail("b", Self.variant)
+        let full = try await ReportBuilder.build(store: complete.store, runID: complete.run.id)
+        #expect(full.primaryGrader?.comparisons.first?.pairedSubset == false)
     }
 
     @Test func experimentNameMeansItsLatestRun() async throws {

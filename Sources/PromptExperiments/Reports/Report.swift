@@ -16,17 +16,33 @@ public struct ReportOptions: Sendable, Equatable {
     public var resamples: Int
     /// Seed of every bootstrap; the same data and seed give the same report.
     public var seed: UInt64
+    /// Which pairs of variants to compare.
+    public var pairs: PairSelection
 
-    public init(grader: String? = nil, alpha: Double = 0.05, power: Double = 0.8, resamples: Int = 1000, seed: UInt64 = 1) {
+    public init(
+        grader: String? = nil, alpha: Double = 0.05, power: Double = 0.8, resamples: Int = 1000, seed: UInt64 = 1,
+        pairs: PairSelection = .control
+    ) {
         self.grader = grader
         self.alpha = alpha
         self.power = power
         self.resamples = resamples
         self.seed = seed
+        self.pairs = pairs
     }
 
     /// The confidence level of every interval, 1 − α.
     public var level: Double { 1 - alpha }
+}
+
+/// Which pairs of variants a report compares.
+public enum PairSelection: String, Sendable, Equatable, CaseIterable {
+    /// Every variant against the control (the default).
+    case control
+    /// Every pair of variants, with the same paired tests, Holm-adjusted over all of them;
+    /// Bradley–Terry ratings are fitted on every pair's outcomes. Pairwise judges only
+    /// compare a variant with the control, so their sections stay control-only.
+    case all
 }
 
 /// What a grader's per-case value is, and so which statistics apply.
@@ -67,6 +83,8 @@ public struct Report: Sendable {
     public var graders: [GraderReport]
     /// Things the reader should know (a grader skipped, a run still going, ...).
     public var notes: [String]
+    /// Human review verdicts (`promptlab review`), one summary per reviewed pair of variants.
+    public var humanReview: [HumanReviewSummary] = []
 
     /// Whether the run is still `running` or was `interrupted`/`failed`: decisions then
     /// use the always-valid (mSPRT) p-values, which stay valid however often one looks.
@@ -111,10 +129,24 @@ public struct GraderReport: Sendable {
     public var scoreRange: ClosedRange<Double>?
     /// One row per variant, in run order.
     public var variants: [VariantScore]
-    /// One comparison per non-control variant, in run order.
+    /// One comparison per non-control variant, in run order; with ``PairSelection/all``,
+    /// then one per other pair of variants.
     public var comparisons: [Comparison]
     /// Bradley–Terry ratings, for three or more variants.
     public var ratings: [Rating]
+    /// For a `classification` grader: one confusion matrix per variant, in run order
+    /// (every successful response counts, repeats included); empty for other graders.
+    public var confusion: [VariantConfusion] = []
+    /// Cases of the run left out of this grader's statistics, by variant and reason: every
+    /// case the variant rows do not count is listed here (for judges, the non-control variants).
+    public var exclusions: [Exclusion] = []
+}
+
+/// One variant's confusion matrix under a `classification` grader.
+public struct VariantConfusion: Sendable, Equatable {
+    public var variant: String
+    /// Rows are expected labels, columns predicted labels, plus a "named no label" column.
+    public var matrix: ConfusionMatrix
 }
 
 /// One variant's score under one grader.
@@ -131,6 +163,9 @@ public struct VariantScore: Sendable, Equatable {
     public var interval: ConfidenceInterval?
     /// How the interval was made, such as `Wilson` or `Wilson, clustered by case`.
     public var intervalMethod: String?
+    /// Why there is no interval, or why it deserves little trust (every case scores the
+    /// same, or one or two cases); `nil` when there is nothing to say.
+    public var intervalNote: String? = nil
 }
 
 /// Whether a variant did better or worse than the control.
@@ -138,9 +173,12 @@ public enum Direction: String, Sendable, Equatable {
     case better, worse, same
 }
 
-/// A variant against the control under one grader, paired by case.
+/// A variant against the control (or, with ``PairSelection/all``, against another
+/// variant) under one grader, paired by case.
 public struct Comparison: Sendable, Equatable {
     public var variant: String
+    /// The baseline of the comparison: the control, or with ``PairSelection/all`` the
+    /// variant listed earlier in the run.
     public var control: String
     public var grader: String
     public var metric: ReportMetric
@@ -151,8 +189,17 @@ public struct Comparison: Sendable, Equatable {
     public var variantEstimate: Double?
     /// The difference variant − control, or the win rate (W + T/2)/n.
     public var estimate: Double
-    /// The estimate's interval: paired t for differences, t over per-case scores for win rates.
+    /// The estimate's interval: paired t for differences, t over per-case scores for win rates
+    /// (Wilson on the win share when every verdict is the same).
     public var interval: ConfidenceInterval
+    /// How ``interval`` was made: `paired t`, `t over per-case verdicts` or `Wilson on the win share`.
+    public var intervalMethod: String
+    /// Why there is no interval, or why it deserves little trust, such as
+    /// `all 12 differences are equal (+1.00); no interval`; `nil` when there is nothing to say.
+    public var intervalNote: String?
+    /// `false` when every paired difference is equal: ``interval`` and ``bootstrap`` are then
+    /// points, and reports print no interval.
+    public var hasInterval: Bool
     /// The value of no effect: 0 for a difference, ½ for a win rate.
     public var nullValue: Double
     /// The fixed-horizon p-value, and its Holm adjustment over this grader's comparisons.
@@ -195,17 +242,37 @@ public struct Comparison: Sendable, Equatable {
         return Double(consistentCases) / Double(bothOrderCases)
     }
 
+    /// Whether the baseline is the control (with ``PairSelection/all``, other pairs are not).
+    public var againstControl: Bool = true
+    /// Whether the comparison uses fewer cases than a row of the variant table counts for
+    /// either arm (on a partial run, cases graded for one arm only are not paired); the
+    /// verdict then says which cases it uses.
+    public var pairedSubset: Bool = false
+
     /// Whether this is a significant regression: significantly worse than the control.
-    public var isRegression: Bool { significant && direction == .worse }
+    /// A comparison of two non-control variants is never a regression.
+    public var isRegression: Bool { againstControl && significant && direction == .worse }
 }
 
 /// A Bradley–Terry rating of one variant.
 public struct Rating: Sendable, Equatable {
     public var variant: String
-    /// Elo-style rating 400·r + 1000, the control at 1000.
+    /// Elo-style rating 400·r + 1000, the control at 1000; ±∞ when ``bound`` is not `.finite`.
     public var elo: Double
-    /// Bootstrap percentile interval of the rating.
+    /// Bootstrap percentile interval of the rating; for an unbounded rating, the Wilson
+    /// interval of the win share on the Elo scale (one side infinite).
     public var interval: ConfidenceInterval
-    /// 1 + the number of variants whose lower bound is above this one's upper bound.
+    /// 1 + the number of variants rated clearly higher (bootstrap interval of the rating
+    /// difference above 0), never better than a variant with a higher rating.
     public var rank: Int
+    /// Whether the rating is finite, or the variant won (lost) every comparison.
+    public var bound: RatingBound
+
+    public init(variant: String, elo: Double, interval: ConfidenceInterval, rank: Int, bound: RatingBound = .finite) {
+        self.variant = variant
+        self.elo = elo
+        self.interval = interval
+        self.rank = rank
+        self.bound = bound
+    }
 }

@@ -49,9 +49,82 @@ public enum ReportBuilder {
             for try await (index, table) in group { tables[index] = table }
             return tables.compactMap { $0 }
         }
+        // Classification graders also get a confusion matrix per variant (docs/grading.md).
+        var confusion: [String: [String: ConfusionMatrix]] = [:]
+        var labels: [String: [String]] = [:]
+        let definitions = graderDefinitions(settingsJSON: run.settingsJSON)
+        for table in tables {
+            if let definition = definitions.first(where: { $0.name == table.grader }), let graderLabels = definition.labels {
+                labels[table.grader] = graderLabels
+                confusion[table.grader] = try await ConfusionMatrix.perVariant(runID: runID, grader: definition, store: store)
+            }
+        }
+        // Explaining cases without grades needs the responses; read them only when some case has none.
+        var coverage: CaseCoverage?
+        let controlName = variants.first(where: \.isControl)?.name ?? variants.first?.name ?? ""
+        if tables.contains(where: { hasUngradedCases($0, control: controlName) }) {
+            coverage = try await CaseCoverage.read(runID: runID, store: store, labels: labels)
+        }
         return try await build(
             run: run, variants: variants, usage: try await usage, tables: tables,
-            graderOrder: graderOrder(settingsJSON: run.settingsJSON), options: options)
+            graderOrder: graderOrder(settingsJSON: run.settingsJSON), options: options, confusion: confusion,
+            verdicts: try await store.verdicts(runID: runID), coverage: coverage)
+    }
+
+    /// Every case without a grade, per variant and reason (for judges, the control is not graded).
+    static func exclusions(
+        _ table: CaseGradeTable, metric: ReportMetric, variants: [String], control: String, coverage: CaseCoverage
+    ) -> [Exclusion] {
+        let byName = Dictionary(table.variants.map { ($0.variant, $0) }, uniquingKeysWith: { a, _ in a })
+        var result: [Exclusion] = []
+        for name in variants where !(metric == .winRate && name == control) {
+            let entry = byName[name] ?? VariantCaseGrades(variant: name)
+            var grouped: [ExclusionReason: [String]] = [:]
+            for (index, caseID) in table.cases.enumerated() {
+                let graded: Bool
+                switch metric {
+                case .winRate:
+                    graded = [entry.shownFirst, entry.shownSecond].contains { ($0?.scored[index] ?? 0) > 0 }
+                case .passRate:
+                    graded = (entry.unordered?.judged[index] ?? 0) > 0
+                case .meanScore:
+                    graded = (entry.unordered?.scored[index] ?? 0) > 0
+                }
+                if graded { continue }
+                grouped[coverage.reason(variant: name, caseID: caseID, grader: table.grader), default: []].append(caseID)
+            }
+            for reason in ExclusionReason.allCases {
+                if let cases = grouped[reason] { result.append(Exclusion(variant: name, reason: reason, caseIDs: cases)) }
+            }
+        }
+        return result
+    }
+
+    /// `'route': 1 case of new left out: the expected label is missing or not one of the grader's labels (case-004)`.
+    static func exclusionNote(_ exclusion: Exclusion, grader: String) -> String {
+        let count = exclusion.caseIDs.count
+        var examples = exclusion.caseIDs.prefix(5).joined(separator: ", ")
+        if count > 5 { examples += ", …" }
+        return "'\(grader)': \(count) case\(count == 1 ? "" : "s") of \(exclusion.variant) left out: "
+            + "\(exclusion.reason.explanation) (\(examples))"
+    }
+
+    /// Whether any variant lacks a grade for some case of the table (a judge never grades the control).
+    static func hasUngradedCases(_ table: CaseGradeTable, control: String) -> Bool {
+        let caseCount = table.cases.count
+        return table.variants.contains { entry in
+            !(table.orderedCount > 0 && entry.variant == control) && (0..<caseCount).contains { index in
+                [entry.unordered, entry.shownFirst, entry.shownSecond].allSatisfy { ($0?.grades[index] ?? 0) == 0 }
+            }
+        } || table.variants.isEmpty && caseCount > 0
+    }
+
+    /// The run's grader declarations (`settings_json.graders`), parsed; empty when they do not parse.
+    static func graderDefinitions(settingsJSON: String) -> [GraderDefinition] {
+        guard let settings = try? PromptValue.parseJSON(settingsJSON), case .array(let graders)? = settings["graders"] else {
+            return []
+        }
+        return (try? GraderDefinition.parseList(graders)) ?? []
     }
 
     /// The newest configuration of each grader (or of the one asked for).
@@ -105,9 +178,15 @@ public enum ReportBuilder {
     ///
     /// - Parameters:
     ///   - graderOrder: Grader names in the experiment's order; the first one with grades is primary.
+    ///   - confusion: Confusion matrices of `classification` graders, by grader and variant.
+    ///   - verdicts: Human review verdicts on the run.
+    ///   - coverage: Responses and expected values, to explain why cases have no grade;
+    ///     without it, such cases are listed as ``ExclusionReason/notGraded`` or
+    ///     ``ExclusionReason/noResponse`` from the grades alone.
     public static func build(
         run: RunRecord, variants: [RunVariantRecord], usage: [VariantUsage], tables: [CaseGradeTable],
-        graderOrder: [String], options: ReportOptions
+        graderOrder: [String], options: ReportOptions, confusion: [String: [String: ConfusionMatrix]] = [:],
+        verdicts: [VerdictRecord] = [], coverage: CaseCoverage? = nil
     ) async throws -> Report {
         guard options.alpha > 0, options.alpha < 1 else {
             throw PromptLabError(.invalidInput, "alpha must be between 0 and 1 (got \(options.alpha))")
@@ -123,10 +202,18 @@ public enum ReportBuilder {
         let plannedCases = tables.first?.cases.count ?? 0
         var sections: [GraderReport] = []
         for (index, table) in ordered.enumerated() {
-            if let section = try await grade(
+            if var section = try await grade(
                 table, variants: names, control: control, interim: run.status != .completed, options: options,
                 seed: options.seed &+ UInt64(index) &* 1_000_003, notes: &notes)
             {
+                section.exclusions = exclusions(
+                    table, metric: section.metric, variants: names, control: control, coverage: coverage ?? CaseCoverage())
+                for exclusion in section.exclusions {
+                    notes.append(exclusionNote(exclusion, grader: table.grader))
+                }
+                if let matrices = confusion[table.grader] {
+                    section.confusion = names.compactMap { name in matrices[name].map { VariantConfusion(variant: name, matrix: $0) } }
+                }
                 sections.append(section)
             }
         }
@@ -135,9 +222,17 @@ public enum ReportBuilder {
             notes.append(
                 "run is \(run.status.rawValue): verdicts use always-valid (mSPRT) p-values, which stay valid however often you look")
         }
+        let review = try HumanReviewSummary.summarize(verdicts, variants: names, control: control, level: options.level)
+        for summary in review {
+            if let agreement = summary.agreement, agreement.kappa.isFinite, agreement.kappa < 0.4 {
+                notes.append(
+                    "human review of \(summary.variantB) vs \(summary.variantA): reviewers agree little (\(agreement.method) "
+                        + "\(VerdictWriter.number(agreement.kappa)) on \(agreement.sharedCases) shared cases); do not trust one reviewer alone")
+            }
+        }
         return Report(
             run: run, variants: names, control: control, plannedCases: plannedCases, options: options,
-            usage: usage.map(summarize), graders: sections, notes: notes)
+            usage: usage.map(summarize), graders: sections, notes: notes, humanReview: review)
     }
 
     static func summarize(_ usage: VariantUsage) -> UsageSummary {
@@ -202,28 +297,40 @@ public enum ReportBuilder {
             }
         }
 
-        // Every variant against the control, concurrently (each has its own seed, so the result is reproducible).
-        let comparisonInputs = variants.indices.filter { $0 != controlIndex }
-        let controlValues = perCase[controlIndex]
+        // Every variant against the control (or, with `--pairs all`, every pair of variants), concurrently;
+        // each comparison has its own seed, so the result is reproducible.
+        let allPairs = options.pairs == .all && metric != .winRate
+        if options.pairs == .all && metric == .winRate && variants.count >= 3 {
+            notes.append("'\(table.grader)' judges each variant against the control only; it has no other pairs to compare")
+        }
+        let comparisonInputs = comparisonPairs(count: variants.count, control: controlIndex, allPairs: allPairs)
         let level = options.level
         let resamples = options.resamples
         let tuning = Double(max(caseCount, 1))
         let alpha = options.alpha
+        let prior = sequentialPrior(metric: metric, scoreRange: table.scoreRange)
         // Bradley–Terry for three or more variants, alongside the comparisons.
         let ratingsInput = perCase
         let ratingTask = Task {
             variants.count >= 3
-                ? try await rate(ratingsInput, metric: metric, variants: variants, control: controlIndex, options: options, seed: seed)
+                ? try rate(
+                    ratingsInput, metric: metric, variants: variants, control: controlIndex, allPairs: allPairs,
+                    options: options, seed: seed)
                 : []
         }
         var partials = try await withThrowingTaskGroup(of: (Int, PartialComparison?).self) { group in
-            for (slot, index) in comparisonInputs.enumerated() {
-                let variantValues = perCase[index]
-                let agreement = consistency[index]
+            for (slot, pair) in comparisonInputs.enumerated() {
+                let baseValues = perCase[pair.baseline]
+                let variantValues = perCase[pair.variant]
+                let agreement = consistency[pair.variant]
+                // Against the control the seed is the one a control-only report uses.
+                let pairSeed = pair.baseline == controlIndex
+                    ? seed &+ UInt64(pair.variant)
+                    : seed &+ 0x5EED &+ UInt64(pair.baseline * variants.count + pair.variant)
                 group.addTask {
                     (slot, try compare(
-                        control: controlValues, variant: variantValues, metric: metric, agreement: agreement, level: level,
-                        resamples: resamples, alpha: alpha, tuning: tuning, seed: seed &+ UInt64(index)))
+                        control: baseValues, variant: variantValues, metric: metric, agreement: agreement, level: level,
+                        resamples: resamples, alpha: alpha, tuning: tuning, prior: prior, seed: pairSeed))
                 }
             }
             var results = [PartialComparison?](repeating: nil, count: comparisonInputs.count)
@@ -242,27 +349,43 @@ public enum ReportBuilder {
         }
         let family = max(tested.count, 1)
         var comparisons: [Comparison] = []
-        for (slot, index) in comparisonInputs.enumerated() {
+        for (slot, pair) in comparisonInputs.enumerated() {
+            let baseline = variants[pair.baseline]
             guard let partial = partials[slot] else {
-                notes.append("\(variants[index]) vs \(control) on '\(table.grader)': fewer than 2 cases graded for both; not compared")
+                notes.append("\(variants[pair.variant]) vs \(baseline) on '\(table.grader)': fewer than 2 cases graded for both; not compared")
                 continue
             }
+            // The table counts each arm's graded cases; the comparison only the cases graded for both.
+            let subset = metric != .winRate && (partial.cases < rows[pair.baseline].cases || partial.cases < rows[pair.variant].cases)
             comparisons.append(finish(
-                partial, variant: variants[index], control: control, grader: table.grader, metric: metric, interim: interim,
-                options: options, family: family))
+                partial, variant: variants[pair.variant], control: baseline, againstControl: pair.baseline == controlIndex,
+                pairedSubset: subset, grader: table.grader, metric: metric, interim: interim, options: options, family: family))
         }
         if metric == .winRate {
             for index in rows.indices where !rows[index].isControl {
-                if let comparison = comparisons.first(where: { $0.variant == rows[index].variant }) {
+                if let comparison = comparisons.first(where: { $0.variant == rows[index].variant && $0.control == control }) {
                     rows[index].estimate = comparison.estimate
                     rows[index].interval = comparison.interval
-                    rows[index].intervalMethod = "t over per-case verdicts"
+                    rows[index].intervalMethod = comparison.intervalMethod
+                    rows[index].intervalNote = comparison.intervalNote
                 }
             }
         }
         return GraderReport(
             grader: table.grader, configHash: table.configHash, metric: metric, scoreRange: table.scoreRange,
             variants: rows, comparisons: comparisons, ratings: ratings)
+    }
+
+    /// The always-valid results' variance prior: the largest variance a per-case
+    /// difference can have (pass shares and win-rate scores are bounded; scores by the
+    /// grader's observed range), with the weight of one case, and at least
+    /// ``SequentialPrior/minimumCases`` cases before an interim verdict can fire.
+    static func sequentialPrior(metric: ReportMetric, scoreRange: ClosedRange<Double>?) -> SequentialPrior {
+        switch metric {
+        case .passRate: .passFail
+        case .winRate: .winRate
+        case .meanScore: .scores(in: scoreRange ?? 0...1)
+        }
     }
 
     /// Per-case means; NaN for cases without a grade.
@@ -333,10 +456,36 @@ public enum ReportBuilder {
             }
         } else if clusterCounts.count >= 2 {
             let clustered = try ClusteredStandardError.mean(clusterSums: clusterSums, clusterCounts: clusterCounts)
-            row.interval = clustered.interval(level: level)
-            row.intervalMethod = repeated ? "t, clustered by case" : "t"
+            let interval = clustered.interval(level: level)
+            if interval.upper > interval.lower {
+                row.interval = interval
+                row.intervalMethod = repeated ? "t, clustered by case" : "t"
+            } else {
+                row.intervalNote = "all \(clusterCounts.count) cases score the same; no interval"
+            }
         }
+        if row.intervalNote == nil, clusterCounts.count <= 2 { row.intervalNote = fewCasesNote(clusterCounts.count) }
         return row
+    }
+
+    /// The pairs to compare, as (baseline, variant) indices: every variant against the
+    /// control, in run order, and with `allPairs` then every other pair, the variant
+    /// listed earlier in the run as the baseline.
+    static func comparisonPairs(count: Int, control: Int, allPairs: Bool) -> [(baseline: Int, variant: Int)] {
+        var pairs = (0..<count).filter { $0 != control }.map { (baseline: control, variant: $0) }
+        if allPairs {
+            for first in 0..<count where first != control {
+                for second in (first + 1)..<count where second != control {
+                    pairs.append((baseline: first, variant: second))
+                }
+            }
+        }
+        return pairs
+    }
+
+    /// The note on an interval from one or two cases.
+    static func fewCasesNote(_ cases: Int) -> String {
+        "only \(cases) case\(cases == 1 ? "" : "s"): too few for the interval to mean much"
     }
 
     // MARK: - Comparisons
@@ -348,6 +497,9 @@ public enum ReportBuilder {
         var variantMean: Double?
         var estimate: Double
         var interval: ConfidenceInterval
+        var intervalMethod = "paired t"
+        var intervalNote: String?
+        var hasInterval = true
         var nullValue: Double
         var pValue: Double
         var pAdjusted = 1.0
@@ -370,7 +522,7 @@ public enum ReportBuilder {
 
     static func compare(
         control: [Double], variant: [Double], metric: ReportMetric, agreement: (agreeing: Int, pairs: Int), level: Double,
-        resamples: Int, alpha: Double, tuning: Double, seed: UInt64
+        resamples: Int, alpha: Double, tuning: Double, prior: SequentialPrior, seed: UInt64
     ) throws -> PartialComparison? {
         if metric == .winRate {
             var counts = VerdictCounts(wins: 0, ties: 0, losses: 0)
@@ -379,16 +531,29 @@ public enum ReportBuilder {
             }
             guard counts.total >= 2 else { return nil }
             let result = try WinRate.analyze(counts, level: level)
+            // Every verdict the same (all wins, say): the t interval has no width. Use the
+            // Wilson interval of the win share (W + T/2 of n) instead.
+            var interval = result.interval
+            var intervalMethod = "t over per-case verdicts"
+            var intervalNote: String?
+            if result.standardError == 0 {
+                interval = try Wilson.interval(proportion: result.rate, effectiveTrials: Double(counts.total), level: level)
+                intervalMethod = "Wilson on the win share"
+                let kind = counts.wins == counts.total ? "wins" : (counts.losses == counts.total ? "losses" : "ties")
+                intervalNote = "all \(counts.total) verdicts are \(kind); the t interval would have no width, so the interval is Wilson on the win share"
+            } else if counts.total <= 2 {
+                intervalNote = fewCasesNote(counts.total)
+            }
             let sample = try GroupedSample(values: [0, 0.5, 1], counts: [counts.losses, counts.ties, counts.wins])
             let bootstrap = try Bootstrap.meanInterval(sample, level: level, resamples: resamples, seed: seed)
             let n = Double(counts.total)
             let variance = result.standardError * result.standardError * n
             let sequential = try Sequential.alwaysValid(
-                mean: result.rate - 0.5, standardDeviation: variance.squareRoot(), count: counts.total, alpha: alpha,
-                tuning: max(tuning, n))
+                mean: result.rate - 0.5, squaredDeviations: variance * (n - 1), count: counts.total, alpha: alpha,
+                tuning: max(tuning, n), prior: prior)
             return PartialComparison(
-                cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: result.interval,
-                nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
+                cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: interval,
+                intervalMethod: intervalMethod, intervalNote: intervalNote, nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
                 losses: counts.losses, bootstrap: bootstrap.interval,
                 sequentialInterval: ConfidenceInterval(
                     lower: sequential.interval.lower + 0.5, upper: sequential.interval.upper + 0.5, level: sequential.interval.level),
@@ -408,6 +573,15 @@ public enum ReportBuilder {
             if y > x { wins += 1 } else if y < x { losses += 1 } else { ties += 1 }
         }
         guard a.count >= 2 else { return nil }
+        // Equal differences make every interval a point (t, bootstrap alike): say so rather than print one.
+        let firstDifference = b[0] - a[0]
+        let allEqual = zip(b, a).allSatisfy { $0 - $1 == firstDifference }
+        var intervalNote: String?
+        if allEqual {
+            intervalNote = "all \(a.count) differences are equal (\(VerdictWriter.signed(firstDifference))); no interval"
+        } else if a.count <= 2 {
+            intervalNote = fewCasesNote(a.count)
+        }
         let comparison = try PairedComparison.compute(
             control: a, variant: b, level: level, resamples: resamples, seed: seed)
         let difference = comparison.difference
@@ -421,11 +595,13 @@ public enum ReportBuilder {
             test = "Wilcoxon signed-rank"
         }
         let sequential = try Sequential.alwaysValid(
-            mean: difference.mean, standardDeviation: difference.standardDeviation, count: a.count, alpha: alpha,
-            tuning: max(tuning, Double(a.count)))
+            mean: difference.mean,
+            squaredDeviations: difference.standardDeviation * difference.standardDeviation * Double(a.count - 1),
+            count: a.count, alpha: alpha, tuning: max(tuning, Double(a.count)), prior: prior)
         return PartialComparison(
             cases: a.count, controlMean: Descriptive.mean(a), variantMean: Descriptive.mean(b), estimate: difference.mean,
-            interval: difference.interval, nullValue: 0, pValue: pValue, test: test, wins: wins, ties: ties, losses: losses,
+            interval: difference.interval, intervalNote: intervalNote, hasInterval: !allEqual, nullValue: 0, pValue: pValue,
+            test: test, wins: wins, ties: ties, losses: losses,
             controlOnly: comparison.mcNemar?.controlOnly, variantOnly: comparison.mcNemar?.variantOnly,
             bootstrap: comparison.bootstrap.interval, sequentialInterval: sequential.interval, sequentialP: sequential.pValue,
             chanceToBeat: nil,
@@ -433,8 +609,8 @@ public enum ReportBuilder {
     }
 
     private static func finish(
-        _ partial: PartialComparison, variant: String, control: String, grader: String, metric: ReportMetric, interim: Bool,
-        options: ReportOptions, family: Int
+        _ partial: PartialComparison, variant: String, control: String, againstControl: Bool, pairedSubset: Bool,
+        grader: String, metric: ReportMetric, interim: Bool, options: ReportOptions, family: Int
     ) -> Comparison {
         let decisive = interim ? (partial.sequentialPAdjusted ?? 1) : partial.pAdjusted
         let significant = decisive <= options.alpha
@@ -478,7 +654,8 @@ public enum ReportBuilder {
         var comparison = Comparison(
             variant: variant, control: control, grader: grader, metric: metric, cases: n,
             controlEstimate: partial.controlMean, variantEstimate: partial.variantMean, estimate: partial.estimate,
-            interval: partial.interval, nullValue: partial.nullValue, pValue: partial.pValue, pAdjusted: partial.pAdjusted,
+            interval: partial.interval, intervalMethod: partial.intervalMethod, intervalNote: partial.intervalNote,
+            hasInterval: partial.hasInterval, nullValue: partial.nullValue, pValue: partial.pValue, pAdjusted: partial.pAdjusted,
             test: partial.test, wins: partial.wins, ties: partial.ties, losses: partial.losses,
             controlOnly: partial.controlOnly, variantOnly: partial.variantOnly, bootstrap: partial.bootstrap,
             sequentialInterval: partial.sequentialInterval, sequentialPValue: partial.sequentialP,
@@ -486,66 +663,74 @@ public enum ReportBuilder {
             consistentCases: partial.pairs.flatMap { $0 > 0 ? partial.agreeing : nil },
             bothOrderCases: partial.pairs.flatMap { $0 > 0 ? $0 : nil }, chanceToBeat: partial.chanceToBeat,
             significant: significant, direction: direction, additionalCases: additional,
-            minimumDetectableEffect: detectable, verdict: "")
+            minimumDetectableEffect: detectable, verdict: "", againstControl: againstControl, pairedSubset: pairedSubset)
         comparison.verdict = VerdictWriter.sentence(for: comparison, interim: interim, family: family, options: options)
         return comparison
     }
 
     // MARK: - Bradley–Terry
 
-    /// Ratings from each case's outcome against the control (a higher case value wins,
-    /// an equal one ties; for judges, the combined verdict), with a bootstrap over cases.
-    ///
-    /// Every comparison is against the control (θ_control = 0), so the Bradley–Terry
-    /// log-likelihood is a sum of one term per variant and each variant's maximum-likelihood
-    /// strength depends only on its own outcomes. Each variant is therefore fitted, and
-    /// bootstrapped over its cases, on its own: the fit equals the joint fit and each
-    /// bootstrap distribution has the same law as the joint one's marginal, while a
-    /// resample costs O(1) (three outcome patterns) instead of O(cases).
-    static func rate(
-        _ perCase: [[Double]], metric: ReportMetric, variants: [String], control: Int, options: ReportOptions, seed: UInt64
-    ) async throws -> [Rating] {
-        let reference = perCase[control]
-        let level = options.level
-        let resamples = options.resamples
-        let fits = try await withThrowingTaskGroup(of: (Int, BradleyTerryRanking?).self) { group in
-            for variant in variants.indices where variant != control {
-                let values = perCase[variant]
-                group.addTask {
-                    var cases: [[PairwiseOutcome]] = []
-                    cases.reserveCapacity(values.count)
-                    for (index, value) in values.enumerated() where !value.isNaN {
-                        let score: Double
-                        if metric == .winRate {
-                            score = value
-                        } else {
-                            let base = reference[index]
-                            if base.isNaN { continue }
-                            score = value > base ? 1 : (value < base ? 0 : 0.5)
-                        }
-                        cases.append([PairwiseOutcome(first: 1, second: 0, score: score)])
-                    }
-                    guard !cases.isEmpty else { return (variant, nil) }
-                    return (variant, try BradleyTerry.ranking(
-                        variantCount: 2, control: 0, cases: cases, resamples: resamples, level: level,
-                        seed: seed &+ 0xB7 &+ UInt64(variant)))
+    /// The pairwise outcomes of each case: every variant against the control (a higher
+    /// case value wins, an equal one ties; for judges, the combined verdict), or with
+    /// `allPairs` every pair of variants that both have a value (not for judges, which
+    /// only ever compare a variant with the control).
+    static func caseOutcomes(_ perCase: [[Double]], metric: ReportMetric, control: Int, allPairs: Bool) -> [[PairwiseOutcome]] {
+        let caseCount = perCase.first?.count ?? 0
+        var cases: [[PairwiseOutcome]] = []
+        cases.reserveCapacity(caseCount)
+        for index in 0..<caseCount {
+            var outcomes: [PairwiseOutcome] = []
+            for variant in perCase.indices where variant != control {
+                let value = perCase[variant][index]
+                if value.isNaN { continue }
+                if metric == .winRate {
+                    outcomes.append(PairwiseOutcome(first: variant, second: control, score: value))
+                    continue
+                }
+                let others = allPairs ? Array(perCase.indices.filter { $0 < variant || $0 == control }) : [control]
+                for other in Set(others) where other != variant {
+                    let base = perCase[other][index]
+                    if base.isNaN { continue }
+                    outcomes.append(PairwiseOutcome(first: variant, second: other, score: value > base ? 1 : (value < base ? 0 : 0.5)))
                 }
             }
-            var fits = [BradleyTerryRanking?](repeating: nil, count: variants.count)
-            for try await (variant, fit) in group { fits[variant] = fit }
-            return fits
+            if !outcomes.isEmpty { cases.append(outcomes) }
         }
-        var elo = [Double](repeating: 1000, count: variants.count)
-        var intervals = [ConfidenceInterval](repeating: ConfidenceInterval(lower: 1000, upper: 1000, level: level), count: variants.count)
-        for (variant, fit) in fits.enumerated() {
-            guard let fit else { continue }
-            elo[variant] = fit.fit.elo[1]
-            intervals[variant] = fit.eloIntervals[1]
+        return cases
+    }
+
+    /// Bradley–Terry ratings fitted jointly on every case's pairwise outcomes, with a
+    /// bootstrap over cases (all variants resampled together, so rating differences,
+    /// and hence ranks, come from one bootstrap distribution).
+    ///
+    /// A variant that won or lost every comparison has an unbounded rating; its interval
+    /// is the Wilson interval of its win share on the Elo scale (see ``BradleyTerry``).
+    static func rate(
+        _ perCase: [[Double]], metric: ReportMetric, variants: [String], control: Int, allPairs: Bool, options: ReportOptions,
+        seed: UInt64
+    ) throws -> [Rating] {
+        let cases = caseOutcomes(perCase, metric: metric, control: control, allPairs: allPairs)
+        var compared = Set<Int>()
+        for outcomes in cases {
+            for outcome in outcomes {
+                compared.insert(outcome.first)
+                compared.insert(outcome.second)
+            }
         }
-        let rated = variants.indices.filter { $0 == control || fits[$0] != nil }
-        let ranks = BradleyTerry.ranks(rated.map { intervals[$0] })
-        return rated.enumerated().map { slot, index in
-            Rating(variant: variants[index], elo: elo[index], interval: intervals[index], rank: ranks[slot])
+        // Variants without any comparison have no rating; fit on the others only.
+        let rated = variants.indices.filter { $0 == control || compared.contains($0) }
+        guard rated.count >= 2 else { return [] }
+        let slot = Dictionary(uniqueKeysWithValues: rated.enumerated().map { ($1, $0) })
+        let remapped = cases.map { outcomes in
+            outcomes.map { PairwiseOutcome(first: slot[$0.first]!, second: slot[$0.second]!, score: $0.score, weight: $0.weight) }
+        }  // every index in an outcome is in `compared`, hence in `slot`
+        let ranking = try BradleyTerry.ranking(
+            variantCount: rated.count, control: slot[control]!, cases: remapped, resamples: options.resamples,
+            level: options.level, seed: seed &+ 0xB7)
+        return rated.enumerated().map { position, index in
+            Rating(
+                variant: variants[index], elo: ranking.elo[position], interval: ranking.eloIntervals[position],
+                rank: ranking.ranks[position], bound: ranking.bounds[position])
         }
     }
 }

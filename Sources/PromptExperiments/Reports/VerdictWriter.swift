@@ -2,6 +2,7 @@ import Foundation
 import PromptFormat
 import PromptLabCore
 import PromptVersioning
+import PromptLabStats
 
 /// Writes a comparison's verdict as one plain sentence, for example
 ///
@@ -26,8 +27,13 @@ public enum VerdictWriter {
         }
         let level = percent(options.level)
         let counts = "W/T/L \(c.wins)/\(c.ties)/\(c.losses)"
-        var text = "\(head): \(c.grader) \(c.metric.label) "
-        if let variantEstimate = c.variantEstimate, let controlEstimate = c.controlEstimate {
+        // On a partial run the table counts each arm's graded cases; name the cases the verdict uses.
+        let cases = c.pairedSubset ? " on the \(c.cases) cases graded for both" : ""
+        var text = "\(head)\(cases): \(c.grader) \(c.metric.label) "
+        if !c.hasInterval, let variantEstimate = c.variantEstimate, let controlEstimate = c.controlEstimate {
+            text += "\(number(variantEstimate)) vs \(number(controlEstimate)) "
+            text += "(\(signed(c.estimate)); \(c.intervalNote ?? "no interval"); \(counts))"
+        } else if let variantEstimate = c.variantEstimate, let controlEstimate = c.controlEstimate {
             text += "\(number(variantEstimate)) vs \(number(controlEstimate)) "
             text += "(\(signed(c.estimate)), \(level) CI \(range(c.interval.lower, c.interval.upper)); \(counts))"
         } else {
@@ -36,6 +42,9 @@ public enum VerdictWriter {
         let adjustment = family > 1 ? ", Holm-adjusted" : ""
         if interim, let sequentialP = c.sequentialPAdjusted {
             text += ", always-valid p \(pValue(sequentialP))\(adjustment) (\(c.test) p \(pValue(c.pAdjusted)) at a fixed horizon)"
+            if c.cases < SequentialPrior.defaultMinimumCases {
+                text += "; an interim verdict needs at least \(SequentialPrior.defaultMinimumCases) cases"
+            }
         } else {
             text += ", \(c.test) p \(pValue(c.pAdjusted))\(adjustment)"
         }

@@ -14,7 +14,9 @@ extension PromptLabCommand {
                 RUN is a run id; an experiment name means its latest run. Repeats and both judge orders are \
                 collapsed into one value per case before any paired test. Pass/fail graders get McNemar's exact \
                 test, scores the Wilcoxon signed-rank test, pairwise judges the sign test on their win rate; \
-                p-values are Holm-adjusted across the variants. While a run is running or was interrupted, \
+                p-values are Holm-adjusted across the variants. With --pairs all, every pair of variants is \
+                compared with the same tests, Holm-adjusted over all pairs, and Bradley–Terry ratings use every \
+                pair's outcomes. While a run is running or was interrupted, \
                 verdicts use always-valid (mSPRT) p-values. The JSON output is documented in docs/report-json.md.
 
                 With --fail-on-regression, exit 10 when any variant is significantly worse than the control on \
@@ -44,6 +46,11 @@ extension PromptLabCommand {
         @Option(help: "Bootstrap seed (the same seed gives the same report).")
         var seed: UInt64 = 1
 
+        enum Pairs: String, ExpressibleByArgument, CaseIterable { case control, all }
+
+        @Option(help: "Compare each variant with the control, or every pair of variants (Holm over all pairs).")
+        var pairs: Pairs = .control
+
         @OptionGroup var workspace: WorkspaceOptions
 
         func validate() throws {
@@ -54,7 +61,9 @@ extension PromptLabCommand {
         func run() async throws {
             let service = ReportService(workspace: try workspace.open())
             let report = try await service.report(
-                target, options: ReportOptions(grader: grader, alpha: alpha, resamples: resamples, seed: seed))
+                target,
+                options: ReportOptions(
+                    grader: grader, alpha: alpha, resamples: resamples, seed: seed, pairs: PairSelection(rawValue: pairs.rawValue) ?? .control))
             let rendered = ReportRenderer.render(report, as: ReportRenderer.Format(rawValue: format.rawValue) ?? .text)
             Terminal.write(format == .text ? Self.paint(rendered) : rendered)
             guard failOnRegression else { return }
