@@ -363,6 +363,15 @@ import Testing
         repo = try t.open()
         #expect(try repo.history(of: name).versions.last?.summary == "drop base")
 
+        // Rolling the file back cannot undo a partial's change: say which partial to roll back.
+        do {
+            _ = try repo.rollback(name, to: try PromptReference(parsing: "inbox/intent@v4"), label: nil, author: nil)
+            Issue.record("expected a partial-only rollback to be refused")
+        } catch {
+            #expect(error.kind == .invalidInput)
+            #expect(error.message.hasSuffix("they differ only in the partials it includes (shared/base)"), "\(error.message)")
+        }
+
         // Built incrementally or from scratch, the index agrees.
         let incremental = try repo.history(of: name).versions
         try FileManager.default.removeItem(atPath: t.path + ".git/promptlab/versions")
