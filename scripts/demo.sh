@@ -32,7 +32,7 @@ run_head() {
   show_command "$@"
   local output
   output=$("$@")
-  printf '%s\n' "$output" | head -n "$lines"
+  head -n "$lines" <<<"$output"
   local total
   total=$(printf '%s\n' "$output" | wc -l)
   [ "$total" -gt "$lines" ] && echo "… ($((total - lines)) more lines)"

@@ -103,6 +103,28 @@ import PromptLabCore
         #expect(duplicate?.message.contains("duplicate case id '1'") == true)
     }
 
+    /// Datasets saved by spreadsheets and Windows editors (byte order mark,
+    /// CRLF) load exactly like LF files.
+    @Test func datasetsWithCRLFAndByteOrderMarkLoadLikeLF() throws {
+        let directory = NSTemporaryDirectory() + "promptlab-ds-\(UUID().uuidString)/"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = [
+            "d.jsonl": "{\"id\": \"a\", \"ticket\": \"refund\"}\n{\"id\": \"b\", \"ticket\": \"crash\"}\n",
+            "d.csv": "id,ticket,expected\na,refund,billing\nb,\"crash, twice\",technical\n",
+        ]
+        for (name, text) in files {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: directory + "lf-" + name))
+            let windows = [UInt8]([0xEF, 0xBB, 0xBF]) + Array(text.replacingOccurrences(of: "\n", with: "\r\n").utf8)
+            try Data(windows).write(to: URL(fileURLWithPath: directory + "crlf-" + name))
+            let lf = try Dataset.load(path: directory + "lf-" + name, displayPath: name)
+            let crlf = try Dataset.load(path: directory + "crlf-" + name, displayPath: name)
+            #expect(crlf.cases.map(\.id) == ["a", "b"], "\(name)")
+            #expect(crlf.hash == lf.hash, "\(name)")
+            #expect(crlf.cases[1].variableDictionary["ticket"]?.templateText.hasPrefix("crash") == true)
+        }
+    }
+
     @Test func planChecksEveryCaseForVariables() throws {
         let t = try TestRepository()
         try t.commit("p", samplePrompt(line: "one"))

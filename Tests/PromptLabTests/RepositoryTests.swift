@@ -367,6 +367,15 @@ import PromptLabCore
         repo = try t.open()
         #expect(try repo.history(of: name).versions.last?.summary == "drop base")
 
+        // Rolling the file back cannot undo a partial's change: say which partial to roll back.
+        do {
+            _ = try repo.rollback(name, to: try PromptReference(parsing: "inbox/intent@v4"), label: nil, author: nil)
+            Issue.record("expected a partial-only rollback to be refused")
+        } catch {
+            #expect(error.kind == .invalidInput)
+            #expect(error.message.hasSuffix("they differ only in the partials it includes (shared/base)"), "\(error.message)")
+        }
+
         // Built incrementally or from scratch, the index agrees.
         let incremental = try repo.history(of: name).versions
         try FileManager.default.removeItem(atPath: t.path + ".git/promptlab/versions")
@@ -422,6 +431,31 @@ import PromptLabCore
         try t.write("inbox/intent.prompt", schema + "Write to {{emial}}.\n")
         #expect(try t.open().commit(names: nil, message: "unchecked", author: nil, verify: false) != nil)
         #expect(try t.git("log", "-1", "--format=%s") == "unchecked")
+    }
+
+    /// A partial is checked where it is included: committing it alone with a
+    /// variable an includer does not declare is refused; an includer's own,
+    /// older problem does not block the partial.
+    @Test func committingAPartialChecksItsIncluders() throws {
+        let t = try TestRepository()
+        defer { t.remove() }
+        try t.commit("shared/style", "Be brief.\n")
+        try t.commit("inbox/intent", "---\ninput:\n  schema:\n    email: string\n---\nTo {{email}}.\n{{> shared/style}}\n")
+        let head = try t.git("rev-parse", "HEAD")
+        try t.write("shared/style.prompt", "Be brief, {{tone}}.\n")
+        do {
+            _ = try t.open().commit(names: [try PromptName("shared/style")], message: "tone", author: nil)
+            Issue.record("expected the includer's schema to refuse the partial")
+        } catch let error as PromptLabError {
+            #expect(error.kind == .invalidInput)
+            #expect(error.message == "shared/style.prompt:1:11: variable 'tone' is not declared in input.schema (included by inbox/intent)")
+        }
+        #expect(try t.git("rev-parse", "HEAD") == head)
+
+        try t.write("inbox/other.prompt", "---\ninput:\n  schema:\n    email: string\n---\nTo {{emial}}.\n{{> shared/style}}\n")
+        #expect(try t.open().commit(names: [try PromptName("inbox/other")], message: "unchecked", author: nil, verify: false) != nil)
+        try t.write("shared/style.prompt", "Be very brief.\n")
+        #expect(try t.open().commit(names: [try PromptName("shared/style")], message: "briefer", author: nil) != nil)
     }
 
     /// An unknown prompt name suggests the closest one; a new file says how to use it.

@@ -36,7 +36,9 @@ public struct Dataset: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PromptLabError(.invalidInput, "cannot read dataset '\(displayPath)'", hint: "check the 'dataset:' path; it is relative to the experiment file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        // Spreadsheets save CSV with a byte order mark and CRLF; Windows editors save JSONL with CRLF.
+        // Read them as the LF files they stand for (see `PromptFile.normalizedLineEndings`).
+        guard let text = String(validating: PromptFile.normalizedLineEndings(Array(data)), as: UTF8.self) else {
             throw PromptLabError(.invalidInput, "dataset '\(displayPath)' is not UTF-8 text")
         }
         let lowered = path.lowercased()

@@ -43,6 +43,12 @@ extension PromptRepository {
 
     /// Checks the bodies of `files` against the tree the commit will have:
     /// `HEAD`'s, with `changes` applied.
+    ///
+    /// A committed partial is also checked where it is included: a prompt that
+    /// is not part of the commit but includes one of the files is checked, and
+    /// a problem found inside a committed file refuses the commit (such as a
+    /// partial's new variable that an includer's schema lacks). Problems in
+    /// the includer's own file are left alone; they are not this commit's.
     private func check(_ files: [PromptFile], committing changes: [FileChange]) throws(PromptLabError) {
         var pending = [PromptName: [UInt8]?]()
         for change in changes {
@@ -51,10 +57,12 @@ extension PromptRepository {
         let head: ObjectID?
         do { head = try git.head().commit } catch { throw PromptLabError.git(error, while: "reading HEAD") }
         let committed = head.map { promptBytes(at: $0) }
+        let read = { (name: PromptName) throws(PromptLabError) -> [UInt8]? in
+            if let entry = pending[name] { return entry }
+            return try committed?(name) ?? nil
+        }
         let lookup: TemplateCheck.Lookup = { (name: PromptName) throws(PromptLabError) -> PromptFile? in
-            let bytes: [UInt8]?
-            if let entry = pending[name] { bytes = entry } else { bytes = try committed?(name) ?? nil }
-            return try bytes.map { (bytes) throws(PromptLabError) in
+            try read(name).map { (bytes) throws(PromptLabError) in
                 try PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
             }
         }
@@ -63,6 +71,24 @@ extension PromptRepository {
             partials: lookup, knownNames: known.sorted(),
             isOnDisk: { [self] in FileManager.default.fileExists(atPath: workingPath(of: $0)) })
         for file in files { try checker.check(file) }
+
+        let changed = Set(files.map(\.name))
+        guard head != nil, !changed.isEmpty else { return }
+        for name in try headPromptNames(under: "") where pending[name] == nil {
+            // Most prompts include nothing: a byte scan rules them out before any parsing.
+            guard let bytes = try read(name), !PromptFile.partialNames(in: bytes).isEmpty else { continue }
+            let closure = try TemplateClosure.collect(name, bytes: bytes, read: read)
+            guard closure.partials.contains(where: { changed.contains($0.name) }),
+                let includer = try? PromptFile.parse(bytes, name: name, displayPath: name.relativePath)
+            else { continue }
+            do {
+                try checker.check(includer)
+            } catch where changed.contains(where: { error.message.hasPrefix($0.relativePath + ":") }) {
+                throw error
+            } catch {
+                continue
+            }
+        }
     }
 
     /// The prompts a `commit` argument names: the prompt itself, or every

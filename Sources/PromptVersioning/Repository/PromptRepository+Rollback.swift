@@ -17,6 +17,9 @@ extension PromptRepository {
     /// Restores an earlier version's content as a **new** commit, so history is kept,
     /// and optionally moves a label to it.
     ///
+    /// Only the prompt's own file is restored; the partials it includes stay
+    /// as they are (roll them back by name).
+    ///
     /// The working file is rewritten and committed; if the commit fails, the file
     /// is put back as it was.
     ///
@@ -34,6 +37,14 @@ extension PromptRepository {
                 hint: "name a committed version, such as \(name)@v1 or \(name)@production")
         }
         guard destination.bytes != current.bytes else {
+            // Versions made by a partial's change share the prompt's file: rolling the file back changes nothing.
+            let partials = try diff(destination, current, wordLevel: false).partialChanges.map(\.name.rawValue)
+            guard partials.isEmpty else {
+                throw PromptLabError(
+                    .invalidInput,
+                    "prompt '\(name)' \(current.label) has the same file as \(destination.label); they differ only in the partials it includes (\(partials.joined(separator: ", ")))",
+                    hint: "roll back the partial instead, such as: promptlab rollback \(partials[0]) --to REF")
+            }
             throw PromptLabError(
                 .invalidInput,
                 "prompt '\(name)' \(current.label) already has the content of \(destination.label); nothing to roll back")
