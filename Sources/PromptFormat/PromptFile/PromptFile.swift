@@ -59,7 +59,7 @@ public struct PromptFile: Sendable {
     /// Windows file. Each line ending becomes exactly one `\n`, and the mark sits
     /// before the first line, so lines and columns stay those of the file as an
     /// editor shows it.
-    static func normalizedLineEndings(_ bytes: [UInt8]) -> [UInt8] {
+    public static func normalizedLineEndings(_ bytes: [UInt8]) -> [UInt8] {
         let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         guard start > 0 || bytes.contains(0x0D) else { return bytes }
         var out = [UInt8]()
