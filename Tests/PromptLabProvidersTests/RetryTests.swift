@@ -70,6 +70,32 @@ struct RetryTests {
         }
     }
 
+    /// Every attempt of a request sends the same bytes, for every wire format: a retry is the same
+    /// request again, not a reordered one.
+    @Test func retriesSendByteIdenticalBodies() async throws {
+        try await withServerAndClient { server, client in
+            let config = GenerationConfig(temperature: 0.3, maxOutputTokens: 40, topP: 0.9, stopSequences: ["END", "STOP"], seed: 11)
+            let busy = ChatRequest(model: "m", messages: [.system("Be brief."), .user("hello"), .assistant("hi"), .user("again")], config: config)
+            let providers: [any ChatProvider] = [
+                OpenAIProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, logger: quietLogger),
+                AnthropicProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, logger: quietLogger),
+                GeminiProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, logger: quietLogger),
+            ]
+            for base in providers {
+                server.reset()
+                server.enqueue(.serverError, .serverError, .serverError)
+                let response = try await RetryingProvider(base, policy: fastRetries(), clock: ManualClock(), logger: quietLogger).send(busy)
+                #expect(response.attempts == 4)
+                let bodies = server.requests.map(\.body)
+                #expect(bodies.count == 4)
+                #expect(Set(bodies).count == 1, "\(base.name): attempts differ")
+                // A second, independent send of the same request is the same bytes too.
+                _ = try await base.send(busy)
+                #expect(server.lastRequest?.body == bodies.first, "\(base.name): a later send differs")
+            }
+        }
+    }
+
     @Test func anthropicOverloadedIsRetried() async throws {
         try await withServerAndClient { server, client in
             server.enqueue(.overloaded)

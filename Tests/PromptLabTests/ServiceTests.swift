@@ -1,5 +1,5 @@
 import Foundation
-import PromptExperiments
+@testable import PromptExperiments
 import PromptFormat
 import PromptLab
 import PromptLabCore
@@ -183,4 +183,58 @@ import Testing
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path + "/"
+}
+
+/// Judges: built in when the repository has none, and checked before the first request.
+@Suite struct JudgeCheckTests {
+    static func experiment(_ repo: TestRepository, judge: String?) throws -> String {
+        try repo.commit("support/triage", samplePrompt(line: "Route the ticket."), message: "first")
+        let judgeLine = judge.map { ", judge: \($0)" } ?? ""
+        try repo.write(
+            "experiments/judged.yaml",
+            """
+            name: judged
+            model: local/echo
+            control: only
+            variants:
+              only: support/triage@v1
+              again: support/triage@v1
+            cases:
+              - {id: a, ticket: "I was charged twice"}
+              - {id: b, ticket: "The app crashes"}
+            graders:
+              - {type: llm-rubric, rubric: "Names a queue"\(judgeLine)}
+            """)
+        return repo.path + "experiments/judged.yaml"
+    }
+
+    @Test func aFreshRepositoryGradesWithTheBuiltInJudge() async throws {
+        let repo = try TestRepository()
+        defer { try? FileManager.default.removeItem(atPath: repo.path) }
+        let path = try Self.experiment(repo, judge: nil)
+        let workspace = try Workspace(at: repo.path, environment: [:])
+        let outcome = try await RunService(workspace: workspace).run(RunService.Request(experimentPath: path))
+        let grading = try #require(outcome.run?.grading)
+        #expect(grading.failures.isEmpty, "\(grading.failures)")
+        #expect(grading.graders.first?.variants.map(\.grades) == [2, 2])
+    }
+
+    @Test func aMissingJudgePromptStopsTheRunBeforeAnyRequest() async throws {
+        let repo = try TestRepository()
+        defer { try? FileManager.default.removeItem(atPath: repo.path) }
+        let path = try Self.experiment(repo, judge: "judges/strict")
+        let workspace = try Workspace(at: repo.path, environment: [:])
+        await #expect(throws: PromptLabError.self) {
+            try await RunService(workspace: workspace).run(RunService.Request(experimentPath: path))
+        }
+        // Nothing was sent or recorded.
+        #expect(try await ResultsService(workspace: workspace).runs().runs.isEmpty)
+    }
+
+    @Test func builtInJudgesAreTheShippedOnes() throws {
+        for (name, text) in BuiltInJudges.files {
+            let shipped = try String(contentsOfFile: OutputContractTests.packageRoot + "prompt-repo/" + name + ".prompt", encoding: .utf8)
+            #expect(shipped == text, "\(name) differs from prompt-repo/\(name).prompt")
+        }
+    }
 }

@@ -280,7 +280,11 @@ extension GraderDefinition {
         }
         let version: PromptVersion
         do {
-            version = try repository.resolve(reference)
+            let resolved = try BuiltInJudges.resolve(reference, in: repository)
+            if resolved.builtIn {
+                return "\(reference.name)@builtin:\(ContentHash.hex(of: resolved.version.bytes))"
+            }
+            version = resolved.version
         } catch {
             throw PromptLabError(
                 error.kind, "\(label): judge prompt: \(error.message)",

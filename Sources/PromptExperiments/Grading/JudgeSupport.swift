@@ -28,10 +28,11 @@ struct JudgeRuntime: Sendable {
         retryPolicy: RetryPolicy?, logger: Logger, label: String
     ) throws(PromptLabError) -> JudgeRuntime {
         let version: PromptVersion
+        let builtIn: Bool
         let file: PromptFile
         let compiled: CompiledPrompt
         do {
-            version = try repository.resolve(reference)
+            (version, builtIn) = try BuiltInJudges.resolve(reference, in: repository)
             file = try version.parse()
             compiled = try PromptRenderer(partials: repository.partialLookup(for: version)).compile(file)
         } catch {
@@ -67,7 +68,7 @@ struct JudgeRuntime: Sendable {
             stopSequences: settings.stopSequences, seed: settings.seed,
             responseFormat: file.frontMatter.outputFormat == .json ? .json : nil)
         return JudgeRuntime(
-            promptLabel: "\(reference.name)@\(version.label)", compiled: compiled, model: model, provider: provider, config: config)
+            promptLabel: builtIn ? "\(reference.name) (built in)" : "\(reference.name)@\(version.label)", compiled: compiled, model: model, provider: provider, config: config)
     }
 
     /// Renders the judge prompt with `variables` and returns the judge's answer.

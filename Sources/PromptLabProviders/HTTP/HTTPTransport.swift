@@ -224,9 +224,18 @@ extension Duration {
 }
 
 extension JSONEncoder {
-    /// Encodes `value` straight into a `ByteBuffer`.
+    /// The encoder of every request body: keys sorted, so the bytes of a request depend on its
+    /// content alone. Foundation's default key order can differ between encodes of the same value,
+    /// and a retry or a resumed run must send exactly the bytes the first attempt sent (servers and
+    /// proxies that cache or sign bodies see one request, and captures can be compared).
+    static func requestBodyEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// Encodes `value` straight into a `ByteBuffer`, with ``requestBodyEncoder()``.
     static func encodeToBuffer<T: Encodable>(_ value: T) throws -> ByteBuffer {
-        let data = try JSONEncoder().encode(value)
-        return ByteBuffer(data: data)
+        ByteBuffer(data: try requestBodyEncoder().encode(value))
     }
 }

@@ -75,7 +75,7 @@ public struct ExecProvider: ChatProvider {
         }
         let input: [UInt8]
         do {
-            input = Array(try JSONEncoder().encode(ExecWire.Input(request)))
+            input = Array(try JSONEncoder.requestBodyEncoder().encode(ExecWire.Input(request)))
         } catch {
             throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
         }

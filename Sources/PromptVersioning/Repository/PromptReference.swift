@@ -77,6 +77,13 @@ public struct PromptVersion: Sendable {
     /// The file's bytes.
     public var bytes: [UInt8]
 
+    public init(name: PromptName, number: Int?, record: VersionRecord?, bytes: [UInt8]) {
+        self.name = name
+        self.number = number
+        self.record = record
+        self.bytes = bytes
+    }
+
     /// Whether this is the file on disk rather than a committed version.
     public var isWorking: Bool { record == nil }
 
