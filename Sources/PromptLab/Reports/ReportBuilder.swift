@@ -575,7 +575,7 @@ public enum ReportBuilder {
         let allEqual = zip(b, a).allSatisfy { $0 - $1 == firstDifference }
         var intervalNote: String?
         if allEqual {
-            intervalNote = "all \(a.count) differences are equal (\(VerdictWriter.signed(firstDifference))); no interval"
+            intervalNote = "all \(a.count) differences are equal; no interval"
         } else if a.count <= 2 {
             intervalNote = fewCasesNote(a.count)
         }
