@@ -550,8 +550,10 @@ public enum ReportBuilder {
                 tuning: max(tuning, n), prior: prior)
             return PartialComparison(
                 cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: interval,
-                intervalMethod: intervalMethod, intervalNote: intervalNote, nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
-                losses: counts.losses, bootstrap: bootstrap.interval,
+                intervalMethod: intervalMethod, intervalNote: intervalNote, nullValue: 0.5, pValue: result.signTestPValue,
+                test: "sign test", wins: counts.wins, ties: counts.ties, losses: counts.losses,
+                // Resampling identical verdicts gives a point, not an interval.
+                bootstrap: result.standardError == 0 ? nil : bootstrap.interval,
                 sequentialInterval: ConfidenceInterval(
                     lower: sequential.interval.lower + 0.5, upper: sequential.interval.upper + 0.5, level: sequential.interval.level),
                 sequentialP: sequential.pValue, agreeing: agreement.agreeing, pairs: agreement.pairs,
