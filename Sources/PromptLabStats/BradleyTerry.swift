@@ -72,7 +72,8 @@ public struct BradleyTerryRanking: Sendable, Equatable {
     /// Whether each variant's rating is finite.
     public let bounds: [RatingBound]
     /// Intervals for the Elo ratings (the control's is a point, being the anchor): bootstrap
-    /// percentile intervals, except for a variant that won (lost) every comparison, whose
+    /// percentile intervals (a bound is ±∞ when enough resamples have the variant winning or
+    /// losing every comparison), except for a variant that won (lost) every comparison, whose
     /// interval is the Wilson interval of its win share mapped to the Elo scale around its
     /// opponents' mean rating, unbounded on one side.
     public let eloIntervals: [ConfidenceInterval]
@@ -181,6 +182,7 @@ public enum BradleyTerry {
         var drawn = [Int](repeating: 0, count: patterns.count)
         var eloDraws = [[Double]](repeating: [], count: variantCount)
         for index in eloDraws.indices { eloDraws[index].reserveCapacity(resamples) }
+        var intervalDraws = eloDraws
         var totals = template
         for _ in 0..<resamples {
             resampler.draw(using: &generator, into: &drawn)
@@ -198,14 +200,22 @@ public enum BradleyTerry {
                 }
             }
             let elo = totals.solve(start: fit.strengths).elo
-            for variant in 0..<variantCount { eloDraws[variant].append(elo[variant]) }
+            // A resample in which a variant won (lost) everything has no finite rating: the
+            // solver's large value stands in for the differences that rank, ±∞ for the interval.
+            let drawBounds = separation(totals, control: control)
+            for variant in 0..<variantCount {
+                eloDraws[variant].append(elo[variant])
+                switch drawBounds[variant] {
+                case .finite: intervalDraws[variant].append(elo[variant])
+                case .unboundedAbove: intervalDraws[variant].append(.infinity)
+                case .unboundedBelow: intervalDraws[variant].append(-.infinity)
+                }
+            }
         }
         let tail = (1 - level) / 2
-        var intervals = eloDraws.map { draws -> ConfidenceInterval in
+        var intervals = intervalDraws.map { draws -> ConfidenceInterval in
             let sorted = draws.sorted()
-            return ConfidenceInterval(
-                lower: Descriptive.quantile(sorted: sorted, tail),
-                upper: Descriptive.quantile(sorted: sorted, 1 - tail), level: level)
+            return ConfidenceInterval(lower: quantile(sorted, tail), upper: quantile(sorted, 1 - tail), level: level)
         }
 
         // Perfect separation: a variant that won (lost) everything has an infinite MLE, and
@@ -262,6 +272,21 @@ public enum BradleyTerry {
         }
         let raw = (0..<k).map { i in 1 + above[i].filter { $0 }.count }
         return (0..<k).map { i in (0..<k).filter { elo[$0] >= elo[i] }.map { raw[$0] }.max() ?? raw[i] }
+    }
+
+    /// ``Descriptive/quantile(sorted:_:)`` that lets ±∞ through (linear interpolation towards
+    /// an infinite neighbour is infinite; between two equal infinities it is that infinity).
+    static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        guard !sorted.isEmpty else { return .nan }
+        let position = q * Double(sorted.count - 1)
+        let below = min(Int(position.rounded(.down)), sorted.count - 1)
+        let above = min(below + 1, sorted.count - 1)
+        let low = sorted[below]
+        let high = sorted[above]
+        if position == Double(below) || low == high { return low }
+        if low == -.infinity { return low }
+        if high == .infinity { return high }
+        return Descriptive.quantile(sorted: sorted, q)
     }
 
     /// Which variants won or lost every comparison they were in.

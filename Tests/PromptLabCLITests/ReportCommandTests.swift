@@ -61,6 +61,10 @@ import Testing
         #expect(object != nil, "report JSON parses")
         let markdown = try cli.run(["report", "route", "--format", "markdown"])
         #expect(markdown.stdout.contains("|"))
+        let allPairs = try cli.run(["report", "route", "--pairs", "all", "--format", "json"])
+        let pairsObject = try JSONSerialization.jsonObject(with: Data(allPairs.stdout.utf8)) as? [String: Any]
+        #expect(pairsObject?["pairs"] as? String == "all", "\(allPairs.stderr)")
+        #expect(try cli.run(["report", "route", "--pairs", "some"]).status == 2)
 
         // Old against new: 'old' as a candidate is worse than 'new' as control, so the gate trips.
         let swapped = try String(contentsOfFile: cli.repo + "route.yaml", encoding: .utf8)

@@ -8,7 +8,6 @@ import Testing
 struct SequentialSimulationTests {
     static let alpha = 0.05
     static let runs = 2000
-    static let cases = 50
     /// α plus three binomial standard errors of a rate estimated from `runs` runs.
     static let bound = alpha + 3 * (alpha * (1 - alpha) / Double(runs)).squareRoot()
 
@@ -42,7 +41,8 @@ struct SequentialSimulationTests {
     }
 
     /// The share of A/A runs in which the always-valid p-value fell to α at any look.
-    static func falsePositiveRate(_ design: Design, prior: SequentialPrior, seed: UInt64) throws -> Double {
+    /// Each run has `cases` cases and is tuned for that many (S = cases, as reports tune to the dataset).
+    static func falsePositiveRate(_ design: Design, cases: Int, prior: SequentialPrior, seed: UInt64) throws -> Double {
         var generator = Xoshiro256StarStar(seed: seed)
         var rejected = 0
         for _ in 0..<runs {
@@ -65,17 +65,17 @@ struct SequentialSimulationTests {
         return Double(rejected) / Double(runs)
     }
 
-    @Test("2,000 A/A runs checked after every case stay within α", arguments: Design.allCases)
-    func peekingKeepsAlpha(design: Design) throws {
-        let rate = try Self.falsePositiveRate(design, prior: design.prior, seed: 42)
-        #expect(rate <= Self.bound, "\(design.rawValue): false-positive rate \(rate) > \(Self.bound)")
+    @Test("2,000 A/A runs checked after every case stay within α", arguments: Design.allCases, [20, 50, 200])
+    func peekingKeepsAlpha(design: Design, cases: Int) throws {
+        let rate = try Self.falsePositiveRate(design, cases: cases, prior: design.prior, seed: 42 &+ UInt64(cases))
+        #expect(rate <= Self.bound, "\(design.rawValue), \(cases) cases: false-positive rate \(rate) > \(Self.bound)")
     }
 
     @Test("The simulation detects the plug-in form's excess false positives")
     func plugInIsTooLiberal() throws {
         // Without the prior and the minimum, scores reject in about 15% of A/A runs:
         // the simulation is sensitive enough to catch the defect it guards against.
-        let rate = try Self.falsePositiveRate(.scores, prior: .none, seed: 42)
+        let rate = try Self.falsePositiveRate(.scores, cases: 50, prior: .none, seed: 42)
         #expect(rate > Self.bound)
     }
 

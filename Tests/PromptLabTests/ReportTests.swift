@@ -242,6 +242,8 @@ struct ReportTests {
         // binomtest(12, 12).proportion_ci(0.95, method='wilson') = (0.7575059933447592, 1.0)
         #expect(b.intervalMethod == "Wilson on the win share")
         #expect(isClose(b.interval.lower, 0.7575059933447592, rel: 1e-9) && b.interval.upper == 1)
+        #expect(b.bootstrap == nil)  // resampling twelve wins gives only a point
+        #expect(b.intervalNote?.hasPrefix("all 12 verdicts are wins") == true)
         let rating = try #require(section.ratings.first { $0.variant == "b" })
         #expect(rating.bound == .unboundedAbove && rating.elo == .infinity)
         // 1000 + 400·log10(0.7575059933447592/(1 − 0.7575059933447592))

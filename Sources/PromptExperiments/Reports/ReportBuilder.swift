@@ -553,8 +553,10 @@ public enum ReportBuilder {
                 tuning: max(tuning, n), prior: prior)
             return PartialComparison(
                 cases: counts.total, controlMean: nil, variantMean: nil, estimate: result.rate, interval: interval,
-                intervalMethod: intervalMethod, intervalNote: intervalNote, nullValue: 0.5, pValue: result.signTestPValue, test: "sign test", wins: counts.wins, ties: counts.ties,
-                losses: counts.losses, bootstrap: bootstrap.interval,
+                intervalMethod: intervalMethod, intervalNote: intervalNote, nullValue: 0.5, pValue: result.signTestPValue,
+                test: "sign test", wins: counts.wins, ties: counts.ties, losses: counts.losses,
+                // Resampling identical verdicts gives a point, not an interval.
+                bootstrap: result.standardError == 0 ? nil : bootstrap.interval,
                 sequentialInterval: ConfidenceInterval(
                     lower: sequential.interval.lower + 0.5, upper: sequential.interval.upper + 0.5, level: sequential.interval.level),
                 sequentialP: sequential.pValue, agreeing: agreement.agreeing, pairs: agreement.pairs,
@@ -578,7 +580,7 @@ public enum ReportBuilder {
         let allEqual = zip(b, a).allSatisfy { $0 - $1 == firstDifference }
         var intervalNote: String?
         if allEqual {
-            intervalNote = "all \(a.count) differences are equal (\(VerdictWriter.signed(firstDifference))); no interval"
+            intervalNote = "all \(a.count) differences are equal; no interval"
         } else if a.count <= 2 {
             intervalNote = fewCasesNote(a.count)
         }
