@@ -73,7 +73,7 @@ struct TestServerTests {
         try await ProviderTestServer.withServer(configuration: .init(recordLimit: 0)) { server in
             try await HTTPClient.withHTTPClient(configuration: .promptLabProviders(maxConnectionsPerHost: 16)) { client in
                 let provider = OpenAIProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, logger: quietLogger)
-                let (_, elapsed) = try await measure {
+                do {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for worker in 0..<16 {
                             group.addTask {
@@ -90,7 +90,6 @@ struct TestServerTests {
                 #expect(server.requestCount == 800)
                 #expect(server.requests.isEmpty)
                 #expect(server.connectionCount <= 16)
-                #expect(elapsed < 30)
             }
         }
     }
