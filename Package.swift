@@ -133,7 +133,7 @@ let package = Package(
         ),
         // What several test targets share: a manual clock, so no test waits on wall time.
         .target(name: "PromptLabTestSupport", path: "Tests/PromptLabTestSupport"),
-        .testTarget(name: "GitKitTests", dependencies: ["GitKit"]),
+        .testTarget(name: "GitKitTests", dependencies: ["GitKit", "PromptLabTestSupport"]),
         .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PromptLabTests",
@@ -144,7 +144,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "PromptLabStoreTests", dependencies: ["PromptLabStore", .product(name: "GRDB", package: "GRDB.swift")]),
+            name: "PromptLabStoreTests",
+            dependencies: ["PromptLabStore", "PromptLabTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "PromptLabProvidersTests",
             dependencies: [
@@ -156,6 +157,6 @@ let package = Package(
             ]
         ),
         // Runs the built `promptlab` executable end to end.
-        .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI", "ProviderTestServer"]),
+        .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI", "ProviderTestServer", "PromptLabTestSupport"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -188,7 +189,7 @@ public final class ProviderTestServer: Sendable {
 // MARK: - Shared state
 
 /// Counters, recordings and fault plans shared by all connections, behind one lock.
-final class ServerState: @unchecked Sendable {
+final class ServerState: Sendable {
     struct Storage {
         var configuration: ProviderTestServer.Configuration
         var total = 0
@@ -204,23 +205,18 @@ final class ServerState: @unchecked Sendable {
         var connections = 0
     }
 
-    private let lock = NSLock()
-    private var storage: Storage
+    private let storage: Mutex<Storage>
 
     init(configuration: ProviderTestServer.Configuration) {
-        storage = Storage(configuration: configuration)
+        storage = Mutex(Storage(configuration: configuration))
     }
 
     func snapshot<T>(_ read: (Storage) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return read(storage)
+        storage.withLock { read($0) }
     }
 
     private func mutate<T>(_ change: (inout Storage) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return change(&storage)
+        storage.withLock { change(&$0) }
     }
 
     var configuration: ProviderTestServer.Configuration { snapshot { $0.configuration } }

@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 @testable import GitKit
 import Testing
 
@@ -26,7 +27,7 @@ func gitCLI(_ arguments: [String], in directory: String) throws -> String {
 }
 
 func temporaryDirectory() -> String {
-    let path = NSTemporaryDirectory() + "gitkit-\(UUID().uuidString)"
+    let path = TestFolders.root + "gitkit-\(UUID().uuidString)"
     try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)  // temp dir is writable.
     return path
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import Testing
 
 /// End-to-end tests of the `promptlab` executable: exit codes, one-line
@@ -26,7 +27,7 @@ import Testing
     let repo: String
 
     init() throws {
-        home = NSTemporaryDirectory() + "promptlab-cli-\(UUID().uuidString)/"
+        home = TestFolders.root + "promptlab-cli-\(UUID().uuidString)/"
         repo = home + "repo/"
         try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import GRDB
 import PromptLabStore
 import Testing
@@ -9,7 +10,7 @@ func withTemporaryDirectory<T>(
     isolation: isolated (any Actor)? = #isolation,
     _ body: (URL) async throws -> T
 ) async throws -> T {
-    let folder = FileManager.default.temporaryDirectory
+    let folder = TestFolders.rootURL
         .appendingPathComponent("promptlab-store-tests-\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }

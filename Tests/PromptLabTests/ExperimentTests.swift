@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import Testing
 @testable import PromptExperiments
 @testable import PromptFormat
@@ -90,7 +91,7 @@ import PromptLabCore
     }
 
     @Test func malformedDatasetLinesAreNamed() throws {
-        let directory = NSTemporaryDirectory() + "promptlab-ds-\(UUID().uuidString)/"
+        let directory = TestFolders.root + "promptlab-ds-\(UUID().uuidString)/"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "{\"x\": 1}\n\n{\"x\": 2\n".write(toFile: directory + "d.jsonl", atomically: true, encoding: .utf8)
         let jsonl = error { try Dataset.load(path: directory + "d.jsonl", displayPath: "d.jsonl") }
@@ -106,7 +107,7 @@ import PromptLabCore
     /// Datasets saved by spreadsheets and Windows editors (byte order mark,
     /// CRLF) load exactly like LF files.
     @Test func datasetsWithCRLFAndByteOrderMarkLoadLikeLF() throws {
-        let directory = NSTemporaryDirectory() + "promptlab-ds-\(UUID().uuidString)/"
+        let directory = TestFolders.root + "promptlab-ds-\(UUID().uuidString)/"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let files = [

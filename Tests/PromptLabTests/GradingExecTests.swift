@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import PromptLabStore
 import Testing
 @testable import PromptExperiments
@@ -12,7 +13,7 @@ import PromptLabCore
 @Suite struct GradingExecTests {
     /// Writes an executable script into a fresh folder and returns its path.
     func script(_ body: String) throws -> String {
-        let folder = NSTemporaryDirectory() + "promptlab-exec-grader-\(UUID().uuidString)/"
+        let folder = TestFolders.root + "promptlab-exec-grader-\(UUID().uuidString)/"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let path = folder + "grade.sh"
         try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
@@ -34,7 +35,7 @@ import PromptLabCore
         """
 
     @Test func sendsTheDocumentedJSONOnStdin() async throws {
-        let folder = NSTemporaryDirectory() + "promptlab-exec-input-\(UUID().uuidString)"
+        let folder = TestFolders.root + "promptlab-exec-input-\(UUID().uuidString)"
         let path = try script("cat > '\(folder).json'\necho '{\"pass\": true}'\n")
         let fixture = try await GradingFixture(
             cases: [.init(id: "c1", expected: "billing", variables: #"{"ticket":"refund me"}"#)],

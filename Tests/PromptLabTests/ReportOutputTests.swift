@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import PromptLabStats
 import PromptLabStore
 import Testing
@@ -320,7 +321,7 @@ struct ReportOutputTests {
 
     @Test func caseGradesHandleEscapedNamesAndNumericSuffixes() async throws {
         // Case ids whose key order differs from dataset order, and names that need escaping.
-        let folder = NSTemporaryDirectory() + "promptlab-report-\(UUID().uuidString)/"
+        let folder = TestFolders.root + "promptlab-report-\(UUID().uuidString)/"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = try SQLiteResultsStore(path: folder + "results.sqlite")
         defer { try? store.close() }

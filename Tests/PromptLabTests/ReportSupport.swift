@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import PromptLabStore
 
 /// A run written into a real SQLite results file, with responses and grades
@@ -22,7 +23,7 @@ struct ReportFixture {
         createdAt: Date = Date(timeIntervalSince1970: 1_790_000_000), graderDeclarations: [String]? = nil,
         expected: [String?] = []
     ) async throws -> ReportFixture {
-        let folder = NSTemporaryDirectory() + "promptlab-report-\(UUID().uuidString)/"
+        let folder = TestFolders.root + "promptlab-report-\(UUID().uuidString)/"
         let store = try existing ?? SQLiteResultsStore(path: folder + "results.sqlite")
         let runID = id ?? RunRecord.makeID(at: createdAt)
         let graderJSON = (graderDeclarations ?? graders.map { "{\"name\":\"\($0)\",\"type\":\"equals\"}" }).joined(separator: ",")

@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import GitKit
 import Testing
 @testable import PromptExperiments
@@ -215,7 +216,7 @@ import PromptLabCore
 
     @Test func promptsInASubfolderOfAnApplicationRepository() throws {
         _ = TestRepository.isolation
-        let app = NSTemporaryDirectory() + "promptlab-app-\(UUID().uuidString)/"
+        let app = TestFolders.root + "promptlab-app-\(UUID().uuidString)/"
         try FileManager.default.createDirectory(atPath: app + "src", withIntermediateDirectories: true)
         try runGit(["init", "-q", "-b", "main"], in: app)
         try "print(1)\n".write(toFile: app + "src/app.py", atomically: true, encoding: .utf8)
@@ -238,7 +239,7 @@ import PromptLabCore
     /// its own location.
     @Test func promptNamesDoNotDependOnTheWorkingDirectory() throws {
         _ = TestRepository.isolation
-        let app = NSTemporaryDirectory() + "promptlab-app-\(UUID().uuidString)/"
+        let app = TestFolders.root + "promptlab-app-\(UUID().uuidString)/"
         defer { try? FileManager.default.removeItem(atPath: app) }
         for folder in ["src", "prompts/sub", "experiments"] {
             try FileManager.default.createDirectory(atPath: app + folder, withIntermediateDirectories: true)
@@ -271,7 +272,7 @@ import PromptLabCore
               - {id: c1, ticket: "parcel lost"}
             """.write(toFile: app + "experiments/e.yaml", atomically: true, encoding: .utf8)
         let experiment = try ExperimentDefinition.load(path: app + "experiments/e.yaml")
-        let repo = try PromptRepository.open(forFileAt: app + "experiments/e.yaml", otherwise: NSTemporaryDirectory())
+        let repo = try PromptRepository.open(forFileAt: app + "experiments/e.yaml", otherwise: TestFolders.root)
         #expect(repo.rootPrefix == "prompts/")
         let plan = try ExperimentPlan.build(experiment, repository: repo)
         #expect(plan.variants.map(\.version.number) == [1, 1])
@@ -279,9 +280,9 @@ import PromptLabCore
         // A fresh clone knows nothing of the adoption: the tracked promptlab.yaml marks the root.
         try runGit(["add", "prompts"], in: app)
         try runGit(["commit", "-qm", "track the prompt root"], in: app)
-        let clone = NSTemporaryDirectory() + "promptlab-clone-\(UUID().uuidString)/"
+        let clone = TestFolders.root + "promptlab-clone-\(UUID().uuidString)/"
         defer { try? FileManager.default.removeItem(atPath: clone) }
-        try runGit(["clone", "-q", app, clone], in: NSTemporaryDirectory())
+        try runGit(["clone", "-q", app, clone], in: TestFolders.root)
         #expect(try PromptRepository.open(at: clone).rootPrefix == "prompts/")
         #expect(try PromptRepository.open(at: clone + "src").history(of: try PromptName("greet")).versions.count == 1)
 
@@ -563,7 +564,7 @@ import PromptLabCore
 
     @Test func notARepository() {
         _ = TestRepository.isolation
-        let path = NSTemporaryDirectory() + "promptlab-norepo-\(UUID().uuidString)"
+        let path = TestFolders.root + "promptlab-norepo-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         do {
             _ = try PromptRepository.open(at: path)

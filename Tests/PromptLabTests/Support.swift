@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabTestSupport
 import GitKit
 @testable import PromptExperiments
 @testable import PromptFormat
@@ -10,7 +11,7 @@ import PromptLabCore
 struct TestRepository {
     static let isolation: Void = {
         // libgit2 must not read ~/.gitconfig or /etc/gitconfig during tests.
-        let empty = NSTemporaryDirectory() + "promptlab-empty-config-\(getpid())"
+        let empty = TestFolders.root + "promptlab-empty-config-\(getpid())"
         try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
         try? GitLibrary.setConfigSearchPath(.global, to: empty)
         try? GitLibrary.setConfigSearchPath(.xdg, to: empty)
@@ -24,7 +25,7 @@ struct TestRepository {
     /// Creates a repository with `user.name`/`user.email` set locally (unless `configureAuthor` is false).
     init(configureAuthor: Bool = true) throws {
         _ = Self.isolation
-        path = NSTemporaryDirectory() + "promptlab-test-\(UUID().uuidString)/"
+        path = TestFolders.root + "promptlab-test-\(UUID().uuidString)/"
         _ = try PromptRepository.initialize(at: path, author: Self.author)
         if configureAuthor {
             let repo = try Repository.open(at: path)

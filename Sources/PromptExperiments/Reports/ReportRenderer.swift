@@ -43,14 +43,17 @@ public enum ReportRenderer {
         out += markdown ? "\n\(settings)\n" : "  \(settings)\n"
 
         heading("Usage")
-        var usage = [["variant", "responses", "errors", "cache hits", "in tok", "out tok", "cost", "$/1k req", "ms mean", "ms p50", "ms p95"]]
+        // Headers say which figures are means per response and which are totals.
+        var usage = [[
+            "variant", "responses", "errors", "cache hits", "in tok mean", "out tok mean", "cost total", "cost per 1k req",
+            "ms mean", "ms p50", "ms p95",
+        ]]
         for u in report.usage {
-            let cost = u.costUSD.map { String(format: "$%.4f", $0) }
-                ?? (u.knownCostUSD > 0 ? String(format: "≥ $%.4f", u.knownCostUSD) : "unknown")
+            let cost = u.costUSD.map { Money.usd($0) } ?? (u.knownCostUSD > 0 ? "≥ " + Money.usd(u.knownCostUSD) : "unknown")
             usage.append([
                 u.variant + (u.variant == report.control ? " (control)" : ""), "\(u.responses)", "\(u.errors)", "\(u.cacheHits)",
                 optional(u.inputTokensMean, "%.0f"), optional(u.outputTokensMean, "%.0f"), cost,
-                optional(u.costPerThousandRequestsUSD, "$%.4f"), optional(u.latencyMeanMs, "%.0f"),
+                u.costPerThousandRequestsUSD.map { Money.usd($0) } ?? "-", optional(u.latencyMeanMs, "%.0f"),
                 optional(u.latencyP50Ms, "%.0f"), optional(u.latencyP95Ms, "%.0f"),
             ])
         }
@@ -273,6 +276,7 @@ public enum ReportRenderer {
             ])
         }
         return .object([
+            ("schema_version", .int(JSONOutput.schemaVersion)),
             ("run", .string(run.id)), ("experiment", .string(run.experimentName)), ("status", .string(run.status.rawValue)),
             ("interim", .bool(report.isInterim)), ("control", .string(report.control)),
             ("primary_grader", report.primaryGrader.map { .string($0.grader) } ?? .null),

@@ -197,6 +197,7 @@ public struct RunComparison: Sendable {
     /// JSON, documented in `docs/report-json.md`.
     public func json() -> PromptValue {
         .object([
+            ("schema_version", .int(JSONOutput.schemaVersion)),
             ("before", .string(before.id)), ("after", .string(after.id)), ("grader", .string(grader)),
             ("alpha", .double(alpha)), ("threshold", threshold.map(PromptValue.double) ?? .null),
             ("variants", .array(variants.map { change in

@@ -434,7 +434,7 @@ private struct ExecutionState {
         let worstCase = (input * price.inputPerMillion + output * price.outputPerMillion) / 1_000_000
         let inFlightAllowance = worstCase * Double(max(0, providerCalls - done + cached))
         if spentUSD + inFlightAllowance + worstCase > budget {
-            return String(format: "budget of $%.2f reached ($%.4f spent)", budget, spentUSD)
+            return "budget of \(Money.usd(budget)) reached (\(Money.usd(spentUSD)) spent)"
         }
         return nil
     }

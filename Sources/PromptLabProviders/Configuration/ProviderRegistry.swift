@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOPosix
+import Synchronization
 
 /// Builds providers from model references, and keeps one ``AdaptiveConcurrencyLimiter`` per provider
 /// endpoint so that every experiment arm that talks to the same API shares its limit.
@@ -156,16 +157,15 @@ public final class ProviderRegistry: Sendable {
 }
 
 /// A dictionary behind a lock, for the few shared caches of this module.
-final class LockedDictionary<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [Key: Value] = [:]
+final class LockedDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+    private let storage = Mutex<[Key: Value]>([:])
 
     func value(for key: Key, orInsert make: () -> Value) -> Value {
-        lock.lock()
-        defer { lock.unlock() }
-        if let existing = storage[key] { return existing }
-        let created = make()
-        storage[key] = created
-        return created
+        storage.withLock { storage in
+            if let existing = storage[key] { return existing }
+            let created = make()
+            storage[key] = created
+            return created
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -100,20 +101,15 @@ public struct ChildProcess: Sendable {
     }
 
     /// A flag the async side uses to ask the blocking loop to stop.
-    final class Control: @unchecked Sendable {
-        private let lock = NSLock()
-        private var cancelled = false
+    final class Control: Sendable {
+        private let cancelled = Atomic<Bool>(false)
 
         func cancel() {
-            lock.lock()
-            cancelled = true
-            lock.unlock()
+            cancelled.store(true, ordering: .releasing)
         }
 
         var isCancelled: Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            return cancelled
+            cancelled.load(ordering: .acquiring)
         }
     }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PromptLabTestSupport
 import Logging
 import ProviderTestServer
 import Testing
@@ -107,7 +108,7 @@ struct TemporaryDirectory {
     let url: URL
 
     init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("promptlab-providers-\(UUID().uuidString)")
+        url = TestFolders.rootURL.appendingPathComponent("promptlab-providers-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
