@@ -340,8 +340,11 @@ import PromptLabCore
     }
 
     @Test func gradingConfigurationReadsGradersAndProvidersWithoutTheDataset() throws {
+        // The whole experiment is checked as a run checks it; only the dataset is not read.
         let yaml = """
             name: x
+            control: a
+            variants: {a: p@v1}
             dataset: does/not/exist.jsonl
             graders:
               - {type: classification, labels: [a, b]}
@@ -355,7 +358,8 @@ import PromptLabCore
         #expect(try configuration.selecting(["regex"]).map(\.name) == ["regex"])
         #expect(throws: PromptLabError.self) { try configuration.selecting(["nope"]) }
         do {
-            _ = try GradingConfiguration.parse(experimentYAML: "graders:\n  - {type: regex}\n", displayPath: "exp.yaml")
+            _ = try GradingConfiguration.parse(
+                experimentYAML: "name: x\ncontrol: a\nvariants: {a: p@v1}\ncases: []\ngraders:\n  - {type: regex}\n", displayPath: "exp.yaml")
             Issue.record("expected an error")
         } catch {
             #expect(error.message.hasPrefix("exp.yaml: grader 1 (regex): 'pattern' is missing"))

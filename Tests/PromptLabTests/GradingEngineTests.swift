@@ -208,7 +208,7 @@ import PromptLabCore
         #expect(grades.filter { $0.passed == false }.count == 2)
 
         let matrices = try await ConfusionMatrix.perVariant(
-            runID: result.runID, grader: try GradingConfiguration(experiment: experiment).graders[0], store: store)
+            runID: result.runID, grader: GradingConfiguration(experiment: experiment).graders[0], store: store)
         #expect(matrices["a"]?.count(expected: "technical", predicted: "billing") == 1)
         #expect(matrices["b"]?.accuracy == 2.0 / 3)
 

@@ -238,3 +238,36 @@ import Testing
         }
     }
 }
+
+/// Error and plan texts a new user reads.
+@Suite struct RunMessageTests {
+    @Test func anUnpricedModelIsNamedOnceAndSmallBudgetsStayTrue() async throws {
+        let repo = try TestRepository()
+        defer { try? FileManager.default.removeItem(atPath: repo.path) }
+        try repo.commit("support/triage", samplePrompt(line: "Route the ticket."), message: "first")
+        try repo.write(
+            "experiments/unpriced.yaml",
+            """
+            name: unpriced
+            model: openai/gpt-unpriced-test
+            control: a
+            variants:
+              a: support/triage@v1
+              b: support/triage@v1
+            cases: [{ticket: x}]
+            """)
+        let environment = ["OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": "http://127.0.0.1:9"]
+        let workspace = try Workspace(at: repo.path, environment: environment)
+        var request = RunService.Request(experimentPath: repo.path + "experiments/unpriced.yaml")
+        request.budgetUSD = 0.0004
+        do {
+            _ = try await RunService(workspace: workspace).run(request)
+            Issue.record("a budget with an unpriced model must be refused")
+        } catch let error as PromptLabError {
+            #expect(error.kind == .invalidInput)
+            #expect(error.message.components(separatedBy: "openai/gpt-unpriced-test").count == 2, "\(error.message)")
+            #expect(error.message.contains("$0.0004"), "\(error.message)")
+        }
+        #expect(try await ResultsService(workspace: workspace).runs().runs.isEmpty)
+    }
+}

@@ -21,14 +21,8 @@ public struct GradingConfiguration: Sendable {
     }
 
     /// The grading configuration of a parsed experiment.
-    ///
-    /// - Throws: ``PromptLabError`` (`invalidInput`) for a malformed grader, prefixed with the experiment's path.
-    public init(experiment: ExperimentDefinition) throws(PromptLabError) {
-        do {
-            graders = try GraderDefinition.parseList(experiment.graders)
-        } catch {
-            throw PromptLabError(error.kind, "\(experiment.path): \(error.message)", hint: error.hint)
-        }
+    public init(experiment: ExperimentDefinition) {
+        graders = experiment.graderDefinitions
         providers = experiment.providers
     }
 
@@ -45,40 +39,15 @@ public struct GradingConfiguration: Sendable {
         return try parse(experimentYAML: text, displayPath: path)
     }
 
-    /// Reads the graders and providers of experiment text, such as ``RunRecord/experimentYAML``.
+    /// Reads the graders and providers of experiment text, such as ``RunRecord/experimentYAML``,
+    /// through the same parser as a run (``ExperimentFile``), without reading the dataset.
     ///
     /// - Parameter displayPath: The path shown in messages.
-    /// - Throws: ``PromptLabError`` (`invalidInput`) citing `file:line:col` for
-    ///   YAML problems, or `file: grader N (type): ...` for a malformed grader.
+    /// - Throws: ``PromptLabError`` (`invalidInput`) citing `file:line:col` for YAML problems, or
+    ///   `file: grader N (type): ...` for a malformed grader.
     public static func parse(experimentYAML text: String, displayPath: String) throws(PromptLabError) -> GradingConfiguration {
-        let reader = YAMLReader(displayPath: displayPath, hint: "fix the experiment file and try again")
-        guard let root = try reader.compose(text) else { return GradingConfiguration(graders: []) }
-        var declarations = [PromptValue]()
-        var providers = [String: ProviderOverrides]()
-        for (keyNode, valueNode) in try reader.mapping(root, "an experiment file") {
-            switch try reader.key(keyNode) {
-            case "graders":
-                guard case .sequence(let items) = valueNode else { throw reader.problem(valueNode, "'graders' must be a list") }
-                for item in items {
-                    let value = try reader.value(item)
-                    guard case .string? = value["type"] else {
-                        throw reader.problem(item, "each grader needs a 'type', such as 'equals' or 'classification'")
-                    }
-                    declarations.append(value)
-                }
-            case "providers":
-                for (nameNode, settingsNode) in try reader.mapping(valueNode, "'providers'") {
-                    providers[try reader.key(nameNode)] = try ProviderOverrides.parse(settingsNode, reader: reader)
-                }
-            default:
-                continue
-            }
-        }
-        do {
-            return GradingConfiguration(graders: try GraderDefinition.parseList(declarations), providers: providers)
-        } catch {
-            throw PromptLabError(error.kind, "\(displayPath): \(error.message)", hint: error.hint)
-        }
+        let file = try ExperimentFile.parse(text, path: displayPath)
+        return GradingConfiguration(graders: file.graders, providers: file.providers)
     }
 
     /// The graders named in `names`, in file order; all of them when `names` is empty.

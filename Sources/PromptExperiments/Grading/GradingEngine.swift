@@ -352,7 +352,7 @@ extension GradingEngine {
         registry: ProviderRegistry?, logger: Logger, options: GradingOptions = GradingOptions(),
         progress: (GradingProgress) -> Void = { _ in }
     ) async throws -> GradingResult {
-        let configuration = try GradingConfiguration(experiment: experiment)
+        let configuration = GradingConfiguration(experiment: experiment)
         guard !configuration.graders.isEmpty else { return .empty(runID: runID) }
         let engine = try GradingEngine(
             graders: configuration.graders, store: store, repository: repository, registry: registry, logger: logger)

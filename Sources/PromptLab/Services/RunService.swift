@@ -129,7 +129,7 @@ public struct RunService {
             concurrency: request.concurrency ?? experiment.concurrency ?? 8, useCache: request.useCache,
             budgetUSD: request.budgetUSD ?? experiment.budget.maxUSD, maxRequests: experiment.budget.maxRequests)
         // Parse the graders before any request, so a typo in one stops the run early.
-        let grading = try GradingConfiguration(experiment: experiment)
+        let grading = GradingConfiguration(experiment: experiment)
         if request.failOnRegression && grading.graders.isEmpty {
             throw PromptLabError(
                 .invalidInput, "--fail-on-regression needs at least one grader in the experiment",
