@@ -33,7 +33,7 @@ public enum ReportRenderer {
             out += markdown ? "\n## \(title)\n\n" : "\n\(title)\n"
         }
         func table(_ rows: [[String]], right: Set<Int>) {
-            out += markdown ? markdownTable(rows) : plainTable(rows, right: right)
+            out += markdown ? TextTable.markdown(rows) : TextTable.plain(rows, rightAligned: right)
         }
         let title = "Report on run \(run.id) of '\(run.experimentName)' (\(run.status.rawValue))"
         out += markdown ? "# \(title)\n" : "\(title)\n"
@@ -190,31 +190,6 @@ public enum ReportRenderer {
 
     private static func pCell(_ p: Double) -> String {
         p < 0.001 ? "<0.001" : String(format: "%.3f", p)
-    }
-
-    static func plainTable(_ rows: [[String]], right: Set<Int>) -> String {
-        guard let columns = rows.map(\.count).max() else { return "" }
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        var text = ""
-        for row in rows {
-            let cells = row.enumerated().map { i, cell in
-                let pad = String(repeating: " ", count: widths[i] - cell.count)
-                return right.contains(i) ? pad + cell : cell + pad
-            }
-            var line = "  " + cells.joined(separator: "  ")
-            while line.hasSuffix(" ") { line.removeLast() }
-            text += line + "\n"
-        }
-        return text
-    }
-
-    static func markdownTable(_ rows: [[String]]) -> String {
-        guard let header = rows.first else { return "" }
-        func line(_ cells: [String]) -> String {
-            "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
-        }
-        return line(header) + line(header.map { _ in "---" }) + rows.dropFirst().map(line).joined()
     }
 
     // MARK: - JSON

@@ -299,12 +299,17 @@ public final class ExperimentRunner: Sendable {
         try Task.checkCancellation()
     }
 
+    /// Writes the finished responses. The write runs outside the current task: once a batch is
+    /// taken from the buffer, Ctrl-C must not cancel its write (the database honours
+    /// cancellation), or finished, paid-for answers would be lost and sent again on resume.
     private func flush(_ state: inout ExecutionState, now: ContinuousClock.Instant) async throws {
         state.lastFlush = now
         let batch = state.takeBuffer()
         let entries = state.takeCacheEntries()
-        try await store.insertResponses(batch)
-        if !entries.isEmpty { try await store.storeCache(entries) }
+        try await detached {
+            try await self.store.insertResponses(batch)
+            if !entries.isEmpty { try await self.store.storeCache(entries) }
+        }
     }
 
     // MARK: - Records

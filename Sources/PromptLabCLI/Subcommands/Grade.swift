@@ -94,10 +94,10 @@ extension PromptLabCommand {
                     ])
                 }
             }
-            if rows.count > 1 { text += Table.render(rows, rightAligned: [2, 3, 4]) }
+            if rows.count > 1 { text += TextTable.plain(rows, rightAligned: [2, 3, 4]) }
             if pairRows.count > 1 {
                 text += "pairwise, against the control (a disagreement between the two orders counts as a tie):\n"
-                text += Table.render(pairRows, rightAligned: [2, 3, 4, 5, 6])
+                text += TextTable.plain(pairRows, rightAligned: [2, 3, 4, 5, 6])
             }
             return text
         }

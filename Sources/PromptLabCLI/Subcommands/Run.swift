@@ -161,7 +161,7 @@ extension PromptLabCommand {
                     v.latencyMsP95.map { String(format: "%.0f", $0) } ?? "-",
                 ])
             }
-            return text + Table.render(rows, rightAligned: Set(2..<header.count))
+            return text + TextTable.plain(rows, rightAligned: Set(2..<header.count))
         }
 
         static func plural(_ count: Int, _ word: String) -> String { count == 1 ? word : word + "s" }

@@ -38,7 +38,7 @@ extension PromptLabCommand {
                     "\(run.cells)", "\(run.ok)", "\(run.errors)", "\(run.cached)", cost,
                 ])
             }
-            Terminal.write(Table.render(rows, rightAligned: [4, 5, 6, 7, 8]))
+            Terminal.write(TextTable.plain(rows, rightAligned: [4, 5, 6, 7, 8]))
         }
     }
 }
