@@ -115,6 +115,20 @@ import Testing
         #expect((rendered?["messages"] as? [[String: Any]])?.last?["content"] as? String == "parcel lost")
     }
 
+    /// `--verbose`, anywhere on the line, adds the lower layer's own words as a `detail:` line.
+    @Test func verboseShowsTheUnderlyingDetail() throws {
+        try initialise()
+        try write(".promptlab/results.sqlite", "not a database, just text\n")
+        let plain = try run(["runs"])
+        #expect(plain.status == 4, "\(plain.stderr)")
+        #expect(plain.stderr.split(separator: "\n").count == 2)
+        #expect(!plain.stderr.contains("detail:"))
+        let verbose = try run(["runs", "--verbose"])
+        #expect(verbose.status == 4)
+        #expect(verbose.stderr.contains("detail: SQLite error 26"), "\(verbose.stderr)")
+        #expect(try run(["--verbose", "runs"]).stderr.contains("detail:"))
+    }
+
     /// Every failure is one `error:` line plus at most one `hint:` line, with its documented code.
     @Test func errorsAreOneLineWithDocumentedExitCodes() throws {
         let outside = try run(["log"], in: home)
