@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 /// An error reported by libgit2, with its return code, error class and message.
 ///

@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 /// Process-wide libgit2 setup.
 ///

@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 /// A git object id (SHA-1), copied out of libgit2 as a value.
 ///

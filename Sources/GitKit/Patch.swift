@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 /// Unified diffs of two texts, produced by libgit2's diff engine.
 public enum Patch {

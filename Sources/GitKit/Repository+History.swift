@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 extension Repository {
     /// Walks first-parent history from `start` towards the root, newest first.

@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 extension Repository {
     /// Records files in the staging area (`.git/index`) as they now are in a commit,

@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 /// A commit's metadata, copied out of libgit2.
 public struct CommitInfo: Hashable, Sendable {

@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 extension Repository {
     /// The commit a reference resolves to (following symbolic refs), or nil if it does not exist.

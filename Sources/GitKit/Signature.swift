@@ -1,4 +1,4 @@
-import CGit2
+internal import CGit2
 
 /// Who made a commit and when, copied out of libgit2.
 public struct Signature: Hashable, Sendable {

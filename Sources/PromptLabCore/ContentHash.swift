@@ -1,4 +1,4 @@
-import Crypto
+internal import Crypto
 
 /// SHA-256 content hashes for cache keys, case ids, dataset fingerprints and template closures.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Mustache
+internal import Mustache
 import PromptLabCore
 
 /// A prompt rendered with variables: its messages plus its generation settings.

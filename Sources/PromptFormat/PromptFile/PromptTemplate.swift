@@ -1,5 +1,5 @@
 import Foundation
-import Mustache
+internal import Mustache
 import PromptLabCore
 
 /// The role of a chat message.

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension CacheEntry {
     /// The `response_cache` columns in the order ``init(row:)`` reads them.

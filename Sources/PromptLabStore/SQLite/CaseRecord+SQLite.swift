@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension CaseRecord {
     /// The `run_cases` columns in the order ``init(row:)`` reads them.

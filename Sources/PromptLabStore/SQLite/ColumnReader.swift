@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// Reads a row's columns left to right, so that decoding code lists the
 /// columns in the same order as the `SELECT` that produced them.

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension GradeRecord {
     /// The `grades` columns in the order ``init(row:)`` reads them (`id` excluded).

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension ResponseRecord {
     /// The `responses` columns in the order ``init(row:)`` reads them (`id` excluded).

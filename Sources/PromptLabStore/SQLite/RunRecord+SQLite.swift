@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension RunRecord {
     /// The `runs` columns in the order ``init(row:)`` reads them.

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension RunVariantRecord {
     /// The `run_variants` columns in the order ``init(row:)`` reads them.

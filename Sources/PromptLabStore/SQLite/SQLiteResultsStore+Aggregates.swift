@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 #if canImport(GRDBSQLite)
 import GRDBSQLite  // GRDB's own SQLite module: the grades pass reads columns with the C API
 #else

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 extension SQLiteResultsStore {
     /// How many keys one `IN (...)` lookup binds; well under SQLite's limit on host parameters.

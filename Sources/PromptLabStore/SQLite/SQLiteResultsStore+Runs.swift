@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 extension SQLiteResultsStore {
     // MARK: - Creating and updating runs

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+internal import GRDB
 
 /// A ``ResultsStore`` kept in one SQLite file, read and written through a GRDB `DatabasePool`.
 ///

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 /// The results database schema, as a list of named migrations.
 ///

@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension StoreError {
     /// Translates an error thrown while working on the database at `path`.

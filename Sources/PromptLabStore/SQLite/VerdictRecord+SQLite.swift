@@ -1,4 +1,4 @@
-import GRDB
+internal import GRDB
 
 extension VerdictRecord {
     /// The `review_verdicts` columns in the order ``init(row:)`` reads them (`id` excluded).
