@@ -77,7 +77,20 @@ struct ProviderTableTests {
             let message = await providerError { try settings.validate() }?.description ?? ""
             #expect(message.contains("needs a base URL"))
             #expect(message.contains("providers: {\(descriptor.provider.rawValue): {base_url: ...}}"))
+            if let variable = descriptor.endpoint?.baseURLVariable {
+                #expect(message.contains(variable))
+                let fromEnvironment = ProviderSettings(
+                    reference: try Self.sampleReference(descriptor), environment: [variable: "http://gateway.example/v1"])
+                #expect(fromEnvironment.baseURL == "http://gateway.example")
+                #expect(fromEnvironment.baseURLSource == variable)
+                try fromEnvironment.validate()
+            }
         }
+        let compatible = ProviderSettings(reference: try ModelReference(parsing: "openai-compatible/m"), environment: [:])
+        #expect(
+            await providerError { try compatible.validate() }?.description.contains(
+                "openai-compatible/m needs a base URL: set providers: {openai-compatible: {base_url: ...}} in the experiment or OPENAI_COMPATIBLE_BASE_URL in the environment"
+            ) == true)
     }
 
     @Test func everySecretVariableIsRedactedFromPrograms() async throws {

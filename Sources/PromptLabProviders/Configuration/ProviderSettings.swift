@@ -83,7 +83,7 @@ public struct ProviderOverrides: Sendable, Hashable, Codable {
 /// | `anthropic` | `ANTHROPIC_API_KEY` | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` |
 /// | `gemini` | `GEMINI_API_KEY` | `GEMINI_BASE_URL` | `https://generativelanguage.googleapis.com` |
 /// | `ollama` | none (sends a placeholder) | `OLLAMA_BASE_URL` | `http://localhost:11434` |
-/// | `openai-compatible` | only if `api_key_env` is set | none | none: `base_url` is required |
+/// | `openai-compatible` | only if `api_key_env` is set | `OPENAI_COMPATIBLE_BASE_URL` | none: a base URL is required |
 public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
     /// The model reference these settings are for.
     public var reference: ModelReference

@@ -202,7 +202,7 @@ extension ProviderDescriptor {
 
     public static let openAICompatible = ProviderDescriptor(
         .openAICompatible, summary: "an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...)",
-        endpoint: Endpoint(defaultBaseURL: nil, baseURLVariable: nil),
+        endpoint: Endpoint(defaultBaseURL: nil, baseURLVariable: "OPENAI_COMPATIBLE_BASE_URL"),
         apiKey: .ifConfigured,
         make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .compatible, context) })
 }
