@@ -12,7 +12,7 @@ import PromptVersioning
 /// it is the label that occurs first in the output as a whole word (a longer
 /// label wins when two start at the same place, so `very negative` beats
 /// `negative`). An output that names no label is wrong.
-struct ClassificationGrader: Sendable {
+struct ClassificationGrader: DeterministicGrader {
     var labels: [String]
 
     init(options: GraderOptions) throws(PromptLabError) {
@@ -186,14 +186,24 @@ public struct ConfusionMatrix: Sendable, Hashable {
 extension GraderDefinition {
     /// The declared labels of a `classification` grader; nil for other types.
     public var labels: [String]? {
-        if case .classification(let grader) = kind { return grader.labels }
-        return nil
+        (implementation as? ClassificationGrader)?.labels
     }
 
     /// The label an output is normalised to by a `classification` grader; nil when
     /// it names no label or this is another type of grader.
     public func predictedLabel(for output: String) -> String? {
-        if case .classification(let grader) = kind { return grader.classify(output) }
-        return nil
+        (implementation as? ClassificationGrader)?.classify(output)
+    }
+}
+
+// MARK: - Registration
+
+extension GraderType {
+    public static let classification: GraderType = "classification"
+}
+
+extension GraderRegistration {
+    static let classification = GraderRegistration([.classification], usesExpected: true) { (options, _) throws(PromptLabError) in
+        try ClassificationGrader(options: options)
     }
 }

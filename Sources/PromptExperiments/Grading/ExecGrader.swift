@@ -35,7 +35,7 @@ import Darwin
 /// line of the program's stderr. The program runs in PromptLab's working
 /// directory with its environment; it is killed with everything it started
 /// when the time limit passes.
-struct ExecGrader: Sendable {
+struct ExecGrader: AsynchronousGrader {
     var command: String
     var arguments: [String]
     var timeout: Duration
@@ -127,4 +127,27 @@ struct ExecGrader: Sendable {
         }
         return GradeOutcome(score: score, passed: passed, reason: reason)
     }
+}
+
+// MARK: - Registration
+
+extension ExecGrader {
+    func evaluate(_ job: GradingJob, runtime: JudgeRuntime?) async throws(GradeProblem) -> GradeOutcome {
+        try await evaluate(job.sample)
+    }
+
+    /// Editing the program file re-grades.
+    func resolvedConfiguration(repository: PromptRepository?, label: String) throws(PromptLabError) -> [(
+        key: String, value: PromptValue
+    )] {
+        programFileHash().map { [("program", .string($0))] } ?? []
+    }
+}
+
+extension GraderType {
+    public static let exec: GraderType = "exec"
+}
+
+extension GraderRegistration {
+    static let exec = GraderRegistration([.exec]) { (options, _) throws(PromptLabError) in try ExecGrader(options: options) }
 }

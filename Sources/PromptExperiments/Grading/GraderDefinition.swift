@@ -3,41 +3,6 @@ import PromptFormat
 import PromptLabCore
 import PromptVersioning
 
-/// The kinds of grader an experiment can declare under `graders:`.
-public enum GraderType: String, Sendable, Hashable, CaseIterable {
-    case equals
-    case contains
-    case icontains
-    case containsAny = "contains-any"
-    case containsAll = "contains-all"
-    case startsWith = "starts-with"
-    case regex
-    case isJSON = "is-json"
-    case numeric
-    case similarity
-    case classification
-    case maxTokens = "max-tokens"
-    case maxLatency = "max-latency"
-    case maxCost = "max-cost"
-    case exec
-    case llmRubric = "llm-rubric"
-    case pairwise
-
-    /// Whether the grader asks an LLM judge (a network call per grade).
-    public var isJudge: Bool { self == .llmRubric || self == .pairwise }
-
-    /// Whether grades come in pairs of presentation orders (``GradeRecord/order`` is set).
-    public var isPairwise: Bool { self == .pairwise }
-
-    /// Whether grading needs the case's `expected` value when the grader gives no value of its own.
-    var usesExpected: Bool {
-        switch self {
-        case .equals, .contains, .icontains, .startsWith, .numeric, .similarity, .classification: true
-        default: false
-        }
-    }
-}
-
 /// One grader declared in an experiment's `graders:` list, parsed and checked.
 ///
 /// Every grader accepts `type` (required), `name`, `weight` and `threshold`:
@@ -86,41 +51,31 @@ public struct GraderDefinition: Sendable {
     /// ``configHash(repository:)`` hashes it.
     public var canonicalJSON: String
 
-    /// The typed configuration.
-    let kind: Kind
-
-    enum Kind: Sendable {
-        case text(TextGrader)
-        case json(JSONGrader)
-        case numeric(NumericGrader)
-        case similarity(SimilarityGrader)
-        case classification(ClassificationGrader)
-        case limit(LimitGrader)
-        case exec(ExecGrader)
-        case rubric(RubricJudge)
-        case pairwise(PairwiseJudge)
-    }
+    /// The parsed configuration: what grades.
+    let implementation: any Grader
+    /// The registration of ``type``.
+    let registration: GraderRegistration
 
     /// A label such as `grader 2 (regex)` for messages.
     var label: String { "grader \(position) (\(type.rawValue))" }
 
     /// The judge prompt reference of an `llm-rubric` or `pairwise` grader.
-    public var judgeReference: String? {
-        switch kind {
-        case .rubric(let judge): judge.judge.description
-        case .pairwise(let judge): judge.judge.description
-        default: nil
-        }
-    }
+    public var judgeReference: String? { judgeReferenceValue?.description }
 
     /// The judge model named in the grader (`model:`), if any; otherwise the judge prompt's own model is used.
-    public var judgeModel: String? {
-        switch kind {
-        case .rubric(let judge): judge.model
-        case .pairwise(let judge): judge.model
-        default: nil
-        }
-    }
+    public var judgeModel: String? { (implementation as? any JudgeGrader)?.model }
+
+    /// The judge prompt reference of an LLM judge, parsed.
+    var judgeReferenceValue: PromptReference? { (implementation as? any JudgeGrader)?.judge }
+
+    /// Whether the grader asks an LLM judge.
+    var isJudge: Bool { implementation is any JudgeGrader }
+
+    /// Whether grades come in pairs of presentation orders against the control.
+    var isPairwise: Bool { (implementation as? any AsynchronousGrader).map { Swift.type(of: $0).isPairwise } ?? false }
+
+    /// Whether grading needs the case's `expected` value when the grader gives no value of its own.
+    var usesExpected: Bool { registration.usesExpected }
 }
 
 // MARK: - Parsing
@@ -183,10 +138,9 @@ extension GraderDefinition {
         guard case .string(let typeName)? = declaration["type"] else {
             throw problem("grader \(position)", "needs a 'type', such as 'equals' or 'classification'")
         }
-        guard let type = GraderType(rawValue: typeName) else {
-            throw problem(
-                "grader \(position)",
-                "unknown type '\(typeName)' (known: \(GraderType.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let type = GraderType(rawValue: typeName)
+        guard let registration = GraderRegistry.registration(for: type) else {
+            throw problem("grader \(position)", "unknown type '\(typeName)' (known: \(GraderRegistry.knownTypes))")
         }
         let options = GraderOptions(label: "grader \(position) (\(typeName))", pairs: pairs)
         var name = type.rawValue
@@ -201,40 +155,14 @@ extension GraderDefinition {
         guard weight >= 0, weight.isFinite else { throw options.problem("'weight' must be a number ≥ 0") }
         let threshold = try options.number("threshold")
 
-        var extraCanonical = [(key: String, value: PromptValue)]()
-        let kind: Kind
-        switch type {
-        case .equals, .contains, .icontains, .containsAny, .containsAll, .startsWith, .regex:
-            kind = .text(try TextGrader(type: type, options: options))
-        case .isJSON:
-            kind = .json(try JSONGrader(options: options))
-        case .numeric:
-            let grader = try NumericGrader(options: options, borrowedPattern: borrowedPattern)
-            if grader.ownPattern == nil, let borrowed = grader.pattern?.source {
-                extraCanonical.append(("borrowed_pattern", .string(borrowed)))
-            }
-            kind = .numeric(grader)
-        case .similarity:
-            kind = .similarity(try SimilarityGrader(options: options))
-        case .classification:
-            kind = .classification(try ClassificationGrader(options: options))
-        case .maxTokens, .maxLatency, .maxCost:
-            kind = .limit(try LimitGrader(type: type, options: options))
-        case .exec:
-            kind = .exec(try ExecGrader(options: options))
-        case .llmRubric:
-            kind = .rubric(try RubricJudge(options: options))
-        case .pairwise:
-            if threshold != nil { throw options.problem("'threshold' does not apply: pairwise grades are wins, ties and losses") }
-            kind = .pairwise(try PairwiseJudge(options: options))
-        }
+        let implementation = try registration.make(options, GraderParseContext(borrowedPattern: borrowedPattern))
         try options.rejectUnknown()
 
         var canonical = pairs.filter { $0.key != "name" && $0.key != "weight" }
-        canonical.append(contentsOf: extraCanonical)
+        canonical.append(contentsOf: implementation.borrowedConfiguration)
         return GraderDefinition(
             position: position, name: name, type: type, weight: weight, threshold: threshold, declaration: declaration,
-            canonicalJSON: PromptValue.object(canonical).canonicalJSONText, kind: kind)
+            canonicalJSON: PromptValue.object(canonical).canonicalJSONText, implementation: implementation, registration: registration)
     }
 
     static func problem(_ label: String, _ message: String) -> PromptLabError {
@@ -256,17 +184,7 @@ extension GraderDefinition {
     /// - Parameter repository: Resolves judge prompts; may be nil when there are no judges.
     /// - Throws: ``PromptLabError`` when a judge prompt cannot be resolved.
     public func configHash(repository: PromptRepository?) throws(PromptLabError) -> String {
-        var resolved = [(key: String, value: PromptValue)]()
-        switch kind {
-        case .rubric(let judge):
-            resolved.append(("judge", .string(try Self.resolvedJudge(judge.judge, repository: repository, label: label))))
-        case .pairwise(let judge):
-            resolved.append(("judge", .string(try Self.resolvedJudge(judge.judge, repository: repository, label: label))))
-        case .exec(let grader):
-            if let program = grader.programFileHash() { resolved.append(("program", .string(program))) }
-        default:
-            break
-        }
+        let resolved = try implementation.resolvedConfiguration(repository: repository, label: label)
         guard !resolved.isEmpty else { return ContentHash.hex(of: canonicalJSON) }
         return ContentHash.hex(of: canonicalJSON + "\n" + PromptValue.object(resolved).canonicalJSONText)
     }

@@ -121,7 +121,7 @@ public final class GradingEngine: Sendable {
         var judges = [String: JudgeRuntime]()
         for grader in graders {
             hashes[grader.name] = try grader.configHash(repository: repository)
-            guard grader.type.isJudge, let reference = grader.judgeReferenceValue else { continue }
+            guard let reference = grader.judgeReferenceValue else { continue }
             guard let repository, let registry else {
                 throw PromptLabError(
                     .invalidInput, "\(grader.label): an LLM judge needs the prompt repository and providers",
@@ -192,13 +192,10 @@ public final class GradingEngine: Sendable {
                     tallies[index].alreadyGraded += 1
                     return
                 }
-                switch grader.kind {
-                case .exec, .rubric, .pairwise: concurrent.append(job)
-                default: inline.append(job)
-                }
+                if grader.implementation is any AsynchronousGrader { concurrent.append(job) } else { inline.append(job) }
             }
             for (key, sample) in samples {
-                if grader.type.isPairwise {
+                if grader.isPairwise {
                     guard sample.variant != control else { continue }
                     guard let controlOutput = controlOutputs["\(sample.caseID)\u{0}\(sample.repeatIndex)"] else {
                         unpaired.insert(key)
@@ -272,7 +269,7 @@ public final class GradingEngine: Sendable {
                 if Task.isCancelled { break }
                 let job = concurrent[next]
                 next += 1
-                if graders[job.grader].type.isJudge { result.judgeRequests += 1 }
+                if graders[job.grader].isJudge { result.judgeRequests += 1 }
                 group.addTask { await self.evaluateConcurrent(job) }  // Never throws: failures are outcomes.
                 inFlight += 1
                 try await flush(force: false)
@@ -303,22 +300,12 @@ public final class GradingEngine: Sendable {
     private func evaluateConcurrent(_ job: Job) async -> Outcome? {
         if Task.isCancelled { return nil }
         let grader = graders[job.grader]
+        guard let implementation = grader.implementation as? any AsynchronousGrader else { return evaluateInline(job) }
         do throws(GradeProblem) {
-            let outcome: GradeOutcome
-            switch grader.kind {
-            case .exec(let g):
-                outcome = try await g.evaluate(job.sample)
-            case .rubric(let g):
-                guard let runtime = judges[grader.name] else { throw GradeProblem("internal error: no judge for \(grader.name)") }
-                outcome = try await g.evaluate(job.sample, runtime: runtime)
-            case .pairwise(let g):
-                guard let runtime = judges[grader.name], let order = job.order, let controlOutput = job.controlOutput else {
-                    throw GradeProblem("internal error: incomplete pairwise job for \(grader.name)")
-                }
-                outcome = try await g.evaluate(variant: job.sample, controlOutput: controlOutput, order: order, runtime: runtime)
-            default:
-                return evaluateInline(job)
-            }
+            let runtime = judges[grader.name]
+            if grader.isJudge, runtime == nil { throw GradeProblem("internal error: no judge for \(grader.name)") }
+            let outcome = try await implementation.evaluate(
+                GradingJob(sample: job.sample, order: job.order, controlOutput: job.controlOutput), runtime: runtime)
             return .graded(job, outcome)
         } catch {
             // A failure caused by cancelling is not the grader's fault: leave the response for the next pass.
@@ -376,17 +363,8 @@ extension GraderDefinition {
     }
 
     func evaluateInline(_ sample: GradingSample) throws(GradeProblem) -> GradeOutcome? {
-        let outcome: GradeOutcome
-        switch kind {
-        case .text(let grader): outcome = try grader.evaluate(sample)
-        case .json(let grader): outcome = try grader.evaluate(sample)
-        case .numeric(let grader): outcome = try grader.evaluate(sample)
-        case .similarity(let grader): outcome = try grader.evaluate(sample)
-        case .classification(let grader): outcome = try grader.evaluate(sample)
-        case .limit(let grader): outcome = grader.evaluate(sample)
-        case .exec, .rubric, .pairwise: return nil
-        }
-        return applyingThreshold(outcome)
+        guard let grader = implementation as? any DeterministicGrader else { return nil }
+        return applyingThreshold(try grader.evaluate(sample))
     }
 
     /// With a threshold (explicit, or the type's default), `passed` is score ≥ threshold.
@@ -398,23 +376,10 @@ extension GraderDefinition {
     }
 
     /// The threshold that decides `passed` from the score: ``threshold``, else
-    /// the type's default (0.8 for `similarity`, 7 for a 1–10 `llm-rubric`), else nil.
+    /// the registration's default (0.8 for `similarity`, 7 for a 1–10 `llm-rubric`), else nil;
+    /// always nil where no threshold applies (`pairwise`, a pass-fail `llm-rubric`).
     public var effectiveThreshold: Double? {
-        if type == .pairwise { return nil }
-        if let threshold { return threshold }
-        switch kind {
-        case .similarity: return SimilarityGrader.defaultThreshold
-        case .rubric(let judge) where judge.scale == .tenPoint: return RubricJudge.defaultThreshold
-        default: return nil
-        }
-    }
-
-    /// The judge prompt reference of an `llm-rubric` or `pairwise` grader, parsed.
-    var judgeReferenceValue: PromptReference? {
-        switch kind {
-        case .rubric(let judge): judge.judge
-        case .pairwise(let judge): judge.judge
-        default: nil
-        }
+        guard implementation.thresholdApplies else { return nil }
+        return threshold ?? registration.defaultThreshold
     }
 }

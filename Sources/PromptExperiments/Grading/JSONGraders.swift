@@ -15,7 +15,7 @@ import PromptVersioning
 /// ```
 ///
 /// Field paths are dot-separated keys with `[n]` (or `.n`) for array items.
-struct JSONGrader: Sendable {
+struct JSONGrader: DeterministicGrader {
     var validator: JSONSchemaValidator?
     var fields: [(path: String, value: PromptValue)]
     var expectedFields: [String]
@@ -147,4 +147,14 @@ struct JSONGrader: Sendable {
         }
         return current
     }
+}
+
+// MARK: - Registration
+
+extension GraderType {
+    public static let isJSON: GraderType = "is-json"
+}
+
+extension GraderRegistration {
+    static let isJSON = GraderRegistration([.isJSON]) { (options, _) throws(PromptLabError) in try JSONGrader(options: options) }
 }

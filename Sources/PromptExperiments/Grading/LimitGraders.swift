@@ -9,7 +9,7 @@ import PromptVersioning
 /// When the measure is unknown (no token count reported, an unpriced model,
 /// or a latency that was not measured because the answer came from the
 /// response cache) the grade has no score and no pass/fail, and its reason says why.
-struct LimitGrader: Sendable {
+struct LimitGrader: DeterministicGrader {
     enum Measure: Sendable {
         case outputTokens
         case latencyMs
@@ -19,15 +19,8 @@ struct LimitGrader: Sendable {
     var measure: Measure
     var limit: Double
 
-    init(type: GraderType, options: GraderOptions) throws(PromptLabError) {
-        switch type {
-        case .maxTokens:
-            measure = .outputTokens
-        case .maxLatency:
-            measure = .latencyMs
-        default:
-            measure = .costUSD
-        }
+    init(measure: Measure, options: GraderOptions) throws(PromptLabError) {
+        self.measure = measure
         let example =
             switch measure {
             case .outputTokens: "300"
@@ -68,5 +61,25 @@ struct LimitGrader: Sendable {
         }
         let passed = value <= limit
         return .binary(passed, "\(unit) \(passed ? "≤" : ">") max \(PromptValue.format(limit))")
+    }
+}
+
+// MARK: - Registration
+
+extension GraderType {
+    public static let maxTokens: GraderType = "max-tokens"
+    public static let maxLatency: GraderType = "max-latency"
+    public static let maxCost: GraderType = "max-cost"
+}
+
+extension GraderRegistration {
+    static let maxTokens = GraderRegistration([.maxTokens]) { (options, _) throws(PromptLabError) in
+        try LimitGrader(measure: .outputTokens, options: options)
+    }
+    static let maxLatency = GraderRegistration([.maxLatency]) { (options, _) throws(PromptLabError) in
+        try LimitGrader(measure: .latencyMs, options: options)
+    }
+    static let maxCost = GraderRegistration([.maxCost]) { (options, _) throws(PromptLabError) in
+        try LimitGrader(measure: .costUSD, options: options)
     }
 }

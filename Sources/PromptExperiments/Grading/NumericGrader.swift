@@ -13,7 +13,7 @@ import PromptVersioning
 ///
 /// It passes when |actual − expected| ≤ max(`tolerance`, `relative_tolerance` × |expected|),
 /// with a little slack for floating-point rounding; both tolerances default to 0.
-struct NumericGrader: Sendable {
+struct NumericGrader: DeterministicGrader {
     /// The grader's own `pattern`.
     var ownPattern: SharedRegex?
     /// The pattern in use: the grader's own, or one borrowed from a `regex` grader.
@@ -108,5 +108,25 @@ struct NumericGrader: Sendable {
         if let direct = Double(trimmed), direct.isFinite { return direct }
         let found = numbers(in: text)
         return found.count == 1 ? found[0] : nil
+    }
+}
+
+// MARK: - Registration
+
+extension NumericGrader {
+    /// A borrowed pattern is part of the configuration: another regex grader changes these grades.
+    var borrowedConfiguration: [(key: String, value: PromptValue)] {
+        guard ownPattern == nil, let borrowed = pattern?.source else { return [] }
+        return [("borrowed_pattern", .string(borrowed))]
+    }
+}
+
+extension GraderType {
+    public static let numeric: GraderType = "numeric"
+}
+
+extension GraderRegistration {
+    static let numeric = GraderRegistration([.numeric], usesExpected: true) { (options, context) throws(PromptLabError) in
+        try NumericGrader(options: options, borrowedPattern: context.borrowedPattern)
     }
 }

@@ -30,13 +30,16 @@ import PromptVersioning
 /// the last `[[A]]`, `[[B]]` or `[[C]]`/`[[TIE]]` (MT-Bench style), else the last
 /// `VERDICT: A|B|TIE` (or `WINNER:`, `BETTER:`, ...), else an answer or a short
 /// final line that is only `A`, `B`, `TIE` (or `Response A`, ...).
-struct PairwiseJudge: Sendable {
+struct PairwiseJudge: JudgeGrader {
     var judge: PromptReference
     var model: String?
     var rubric: String?
     static let defaultJudge = "judges/pairwise"
 
     init(options: GraderOptions) throws(PromptLabError) {
+        if try options.number("threshold") != nil {
+            throw options.problem("'threshold' does not apply: pairwise grades are wins, ties and losses")
+        }
         let reference = try options.string("judge") ?? Self.defaultJudge
         do {
             judge = try PromptReference(parsing: reference)
@@ -125,6 +128,28 @@ struct PairwiseJudge: Sendable {
         }
         return nil
     }
+}
+
+// MARK: - Registration
+
+extension PairwiseJudge {
+    static var isPairwise: Bool { true }
+    var thresholdApplies: Bool { false }
+
+    func evaluate(_ job: GradingJob, runtime: JudgeRuntime?) async throws(GradeProblem) -> GradeOutcome {
+        guard let runtime, let order = job.order, let controlOutput = job.controlOutput else {
+            throw GradeProblem("internal error: incomplete pairwise job for \(judge)")
+        }
+        return try await evaluate(variant: job.sample, controlOutput: controlOutput, order: order, runtime: runtime)
+    }
+}
+
+extension GraderType {
+    public static let pairwise: GraderType = "pairwise"
+}
+
+extension GraderRegistration {
+    static let pairwise = GraderRegistration([.pairwise]) { (options, _) throws(PromptLabError) in try PairwiseJudge(options: options) }
 }
 
 // MARK: - Combining the two orders

@@ -30,7 +30,7 @@ import PromptVersioning
 /// is only a number. Pass/fail grades score 1 or 0. The raw answer is kept.
 /// An answer that cannot be read is a grading failure, retried by the next
 /// `promptlab grade`.
-struct RubricJudge: Sendable {
+struct RubricJudge: JudgeGrader {
     enum Scale: String, Sendable, CaseIterable {
         case passFail = "pass-fail"
         case tenPoint = "1-10"
@@ -135,5 +135,27 @@ struct RubricJudge: Sendable {
         }
         if let score = Double(ClassificationGrader.stripped(answer)), (1...10).contains(score) { return score }
         return nil
+    }
+}
+
+// MARK: - Registration
+
+extension RubricJudge {
+    /// Only a 1–10 score has a pass mark; pass-fail verdicts are the judge's own.
+    var thresholdApplies: Bool { scale == .tenPoint }
+
+    func evaluate(_ job: GradingJob, runtime: JudgeRuntime?) async throws(GradeProblem) -> GradeOutcome {
+        guard let runtime else { throw GradeProblem("internal error: no judge for \(judge)") }
+        return try await evaluate(job.sample, runtime: runtime)
+    }
+}
+
+extension GraderType {
+    public static let llmRubric: GraderType = "llm-rubric"
+}
+
+extension GraderRegistration {
+    static let llmRubric = GraderRegistration([.llmRubric], defaultThreshold: RubricJudge.defaultThreshold) {
+        (options, _) throws(PromptLabError) in try RubricJudge(options: options)
     }
 }

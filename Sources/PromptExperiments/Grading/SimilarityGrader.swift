@@ -13,7 +13,7 @@ import PromptVersioning
 /// Both texts are trimmed and their whitespace collapsed first; `ignore_case`
 /// (default true) lowercases them. The reference is `value`, else the case's
 /// `expected`. The grade passes when the score reaches `threshold` (default 0.8).
-struct SimilarityGrader: Sendable {
+struct SimilarityGrader: DeterministicGrader {
     enum Method: String, Sendable, CaseIterable {
         case levenshtein
         case jaccard
@@ -99,5 +99,17 @@ struct SimilarityGrader: Sendable {
         let union = x.union(y).count
         guard union > 0 else { return 1 }
         return Double(x.intersection(y).count) / Double(union)
+    }
+}
+
+// MARK: - Registration
+
+extension GraderType {
+    public static let similarity: GraderType = "similarity"
+}
+
+extension GraderRegistration {
+    static let similarity = GraderRegistration([.similarity], usesExpected: true, defaultThreshold: SimilarityGrader.defaultThreshold) {
+        (options, _) throws(PromptLabError) in try SimilarityGrader(options: options)
     }
 }

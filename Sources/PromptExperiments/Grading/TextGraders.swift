@@ -5,7 +5,7 @@ import PromptVersioning
 
 /// The string graders: `equals`, `contains`, `icontains`, `contains-any`,
 /// `contains-all`, `starts-with` and `regex`. Each passes (score 1) or fails (score 0).
-struct TextGrader: Sendable {
+struct TextGrader: DeterministicGrader {
     enum Mode: Sendable {
         case equals
         case contains
@@ -21,43 +21,49 @@ struct TextGrader: Sendable {
     var ignoreCase: Bool
     var normalizeWhitespace: Bool
 
-    init(type: GraderType, options: GraderOptions) throws(PromptLabError) {
-        normalizeWhitespace = false
-        switch type {
-        case .equals:
-            mode = .equals
-            values = try options.string("value").map { [$0] }
-            ignoreCase = try options.bool("ignore_case", default: false)
-            normalizeWhitespace = try options.bool("normalize_whitespace", default: false)
-        case .contains, .icontains, .startsWith:
-            mode = type == .startsWith ? .startsWith : .contains
-            values = try options.string("value").map { [$0] }
-            ignoreCase = try options.bool("ignore_case", default: type == .icontains)
-            if type == .icontains, !ignoreCase { throw options.problem("icontains always ignores case; use 'contains' instead") }
-            if let values, values[0].isEmpty { throw options.problem("'value' must not be empty") }
-        case .containsAny, .containsAll:
-            mode = type == .containsAny ? .containsAny : .containsAll
-            guard let list = try options.stringList("values"), !list.isEmpty else {
-                throw options.problem("'values' is missing (for example values: [refund, invoice])")
-            }
-            if list.contains(where: \.isEmpty) { throw options.problem("'values' must not contain empty text") }
-            values = list
-            ignoreCase = try options.bool("ignore_case", default: false)
-        case .regex:
-            let pattern = try options.requiredString("pattern", example: "\"Answer:\\\\s*(\\\\d+)\"")
-            ignoreCase = try options.bool("ignore_case", default: false)
-            var regexOptions: NSRegularExpression.Options = ignoreCase ? [.caseInsensitive] : []
-            if try options.bool("multiline", default: false) { regexOptions.insert(.anchorsMatchLines) }
-            if try options.bool("dot_all", default: false) { regexOptions.insert(.dotMatchesLineSeparators) }
-            do {
-                mode = .regex(try SharedRegex(pattern, options: regexOptions))
-            } catch {
-                throw options.problem("'pattern' is not a valid regular expression: \(pattern)")
-            }
-            values = []
-        default:
-            preconditionFailure("TextGrader handles only string graders")  // GraderDefinition.parse dispatches by type.
+    /// `equals`: the trimmed output equals `value` (default: the case's `expected`).
+    static func equals(_ options: GraderOptions) throws(PromptLabError) -> TextGrader {
+        TextGrader(
+            mode: .equals, values: try options.string("value").map { [$0] }, ignoreCase: try options.bool("ignore_case", default: false),
+            normalizeWhitespace: try options.bool("normalize_whitespace", default: false))
+    }
+
+    /// `contains`, `icontains` (ignoring case, always) and `starts-with`: one `value` (default: `expected`).
+    static func contains(_ options: GraderOptions, prefixOnly: Bool = false, alwaysIgnoringCase: Bool = false) throws(PromptLabError)
+        -> TextGrader
+    {
+        let values = try options.string("value").map { [$0] }
+        let ignoreCase = try options.bool("ignore_case", default: alwaysIgnoringCase)
+        if alwaysIgnoringCase, !ignoreCase { throw options.problem("icontains always ignores case; use 'contains' instead") }
+        if let values, values[0].isEmpty { throw options.problem("'value' must not be empty") }
+        return TextGrader(mode: prefixOnly ? .startsWith : .contains, values: values, ignoreCase: ignoreCase, normalizeWhitespace: false)
+    }
+
+    /// `contains-any` and `contains-all`: a list of `values`.
+    static func containsList(_ options: GraderOptions, all: Bool) throws(PromptLabError) -> TextGrader {
+        guard let list = try options.stringList("values"), !list.isEmpty else {
+            throw options.problem("'values' is missing (for example values: [refund, invoice])")
         }
+        if list.contains(where: \.isEmpty) { throw options.problem("'values' must not contain empty text") }
+        return TextGrader(
+            mode: all ? .containsAll : .containsAny, values: list, ignoreCase: try options.bool("ignore_case", default: false),
+            normalizeWhitespace: false)
+    }
+
+    /// `regex`: the `pattern` matches somewhere in the output.
+    static func regex(_ options: GraderOptions) throws(PromptLabError) -> TextGrader {
+        let pattern = try options.requiredString("pattern", example: "\"Answer:\\\\s*(\\\\d+)\"")
+        let ignoreCase = try options.bool("ignore_case", default: false)
+        var regexOptions: NSRegularExpression.Options = ignoreCase ? [.caseInsensitive] : []
+        if try options.bool("multiline", default: false) { regexOptions.insert(.anchorsMatchLines) }
+        if try options.bool("dot_all", default: false) { regexOptions.insert(.dotMatchesLineSeparators) }
+        let regex: SharedRegex
+        do {
+            regex = try SharedRegex(pattern, options: regexOptions)
+        } catch {
+            throw options.problem("'pattern' is not a valid regular expression: \(pattern)")
+        }
+        return TextGrader(mode: .regex(regex), values: [], ignoreCase: ignoreCase, normalizeWhitespace: false)
     }
 
     func evaluate(_ sample: GradingSample) throws(GradeProblem) -> GradeOutcome {
@@ -112,5 +118,41 @@ struct TextGrader: Sendable {
 
     private func find(_ needle: String, in haystack: String) -> Bool {
         ignoreCase ? haystack.range(of: needle, options: [.caseInsensitive]) != nil : haystack.contains(needle)
+    }
+}
+
+// MARK: - Registration
+
+extension GraderType {
+    public static let equals: GraderType = "equals"
+    public static let contains: GraderType = "contains"
+    public static let icontains: GraderType = "icontains"
+    public static let containsAny: GraderType = "contains-any"
+    public static let containsAll: GraderType = "contains-all"
+    public static let startsWith: GraderType = "starts-with"
+    public static let regex: GraderType = "regex"
+}
+
+extension GraderRegistration {
+    static let equals = GraderRegistration([.equals], usesExpected: true) { (options, _) throws(PromptLabError) in
+        try TextGrader.equals(options)
+    }
+    static let contains = GraderRegistration([.contains], usesExpected: true) { (options, _) throws(PromptLabError) in
+        try TextGrader.contains(options)
+    }
+    static let icontains = GraderRegistration([.icontains], usesExpected: true) { (options, _) throws(PromptLabError) in
+        try TextGrader.contains(options, alwaysIgnoringCase: true)
+    }
+    static let containsAny = GraderRegistration([.containsAny]) { (options, _) throws(PromptLabError) in
+        try TextGrader.containsList(options, all: false)
+    }
+    static let containsAll = GraderRegistration([.containsAll]) { (options, _) throws(PromptLabError) in
+        try TextGrader.containsList(options, all: true)
+    }
+    static let startsWith = GraderRegistration([.startsWith], usesExpected: true) { (options, _) throws(PromptLabError) in
+        try TextGrader.contains(options, prefixOnly: true)
+    }
+    static let regex = GraderRegistration([.regex]) { (options, _) throws(PromptLabError) in
+        try TextGrader.regex(options)
     }
 }

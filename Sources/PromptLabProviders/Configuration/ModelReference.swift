@@ -6,22 +6,31 @@ import Foundation
 /// slashes (`openai-compatible/meta-llama/Llama-3.1-8B`) keep them. For `exec/` the "model" is a command
 /// line, which may contain spaces and shell-style quotes: `exec/python3 "my classifier.py" --fast`.
 public struct ModelReference: Sendable, Hashable, Codable, CustomStringConvertible, LosslessStringConvertible {
-    /// The kinds of provider PromptLab can talk to.
-    public enum Provider: String, Sendable, Hashable, Codable, CaseIterable {
-        /// OpenAI Chat Completions.
-        case openai
-        /// Anthropic Messages.
-        case anthropic
-        /// Google Gemini `generateContent`.
-        case gemini
-        /// Ollama, through its OpenAI-compatible `/v1/chat/completions` endpoint.
-        case ollama
-        /// Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...); needs a base URL.
-        case openAICompatible = "openai-compatible"
-        /// An external program speaking JSON on stdin/stdout.
-        case exec
-        /// Built-in offline providers: `local/baseline` and `local/echo`.
-        case local
+    /// The name of a provider PromptLab can talk to: one of ``ProviderDescriptor/all``.
+    ///
+    /// Each provider's file declares its name (``openai``, ``anthropic``, ``exec``, ...) beside its
+    /// ``ProviderDescriptor``. Decoding or ``init(rawValue:)`` accepts only registered names.
+    public struct Provider: RawRepresentable, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+        public let rawValue: String
+
+        /// The registered provider called `rawValue`; nil for a name no descriptor has.
+        public init?(rawValue: String) {
+            guard ProviderDescriptor.named(rawValue) != nil else { return nil }
+            self.rawValue = rawValue
+        }
+
+        /// Declares a provider name; register its ``ProviderDescriptor`` in ``ProviderDescriptor/all``.
+        init(declaring name: String) {
+            rawValue = name
+        }
+
+        /// Every registered provider, in table order.
+        public static var allCases: [Provider] { ProviderDescriptor.all.map(\.provider) }
+
+        public var description: String { rawValue }
+
+        /// The provider's descriptor; nil only for a name declared but not registered.
+        public var descriptor: ProviderDescriptor? { ProviderDescriptor.named(rawValue) }
     }
 
     /// The provider.
@@ -54,11 +63,12 @@ public struct ModelReference: Sendable, Hashable, Codable, CustomStringConvertib
         guard !model.isEmpty else {
             throw ModelReference.parseError("'\(trimmed)' names no model after the slash")
         }
-        if provider != .exec, model.contains(where: { $0.isWhitespace }) {
+        let syntax = provider.descriptor?.modelSyntax ?? .name
+        if syntax == .name, model.contains(where: { $0.isWhitespace }) {
             throw ModelReference.parseError("model name '\(model)' in '\(trimmed)' contains whitespace")
         }
         self.init(provider: provider, model: model)
-        if provider == .exec { _ = try commandLine() }
+        if syntax == .commandLine { _ = try commandLine() }
     }
 
     /// Parses `provider/model`; `nil` when the text is not a valid reference.

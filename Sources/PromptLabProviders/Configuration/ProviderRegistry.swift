@@ -95,37 +95,12 @@ public final class ProviderRegistry: Sendable {
     /// A validated single-attempt provider for resolved `settings`.
     public func makeProvider(settings: ProviderSettings) throws(ProviderError) -> any ChatProvider {
         try settings.validate()
-        let reference = settings.reference
-        switch reference.provider {
-        case .openai:
-            return OpenAIProvider(
-                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey, dialect: .openAI,
-                httpClient: httpClient, timeout: settings.timeout, logger: logger)
-        case .ollama, .openAICompatible:
-            return OpenAIProvider(
-                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey, dialect: .compatible,
-                httpClient: httpClient, timeout: settings.timeout, logger: logger)
-        case .anthropic:
-            return AnthropicProvider(
-                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey!,
-                httpClient: httpClient, timeout: settings.timeout, logger: logger)
-        case .gemini:
-            return GeminiProvider(
-                name: settings.providerName, baseURL: settings.baseURL!, apiKey: settings.apiKey!,
-                httpClient: httpClient, timeout: settings.timeout, logger: logger)
-        case .exec:
-            return ExecProvider(
-                arguments: try reference.commandLine(), timeout: settings.timeout, environment: environment,
-                secrets: knownSecrets(), logger: logger)
-        case .local:
-            switch LocalProviderName(rawValue: reference.model) {
-            case .baseline: return LocalProvider()
-            case .echo: return EchoProvider()
-            case nil:
-                // validate() has already rejected unknown names.
-                throw ProviderError(.invalidConfiguration("unknown local provider '\(reference)'"), provider: "local")
-            }
+        guard let descriptor = settings.reference.provider.descriptor else {
+            // validate() has already rejected unregistered providers.
+            throw ProviderError(.invalidConfiguration("unknown provider '\(settings.reference.provider)'"), provider: settings.providerName)
         }
+        let context = ProviderDescriptor.Context(httpClient: httpClient, environment: environment, secrets: knownSecrets(), logger: logger)
+        return try descriptor.make(settings, context)
     }
 
     /// A validated provider with retries and the shared adaptive limiter for its endpoint.
@@ -140,17 +115,17 @@ public final class ProviderRegistry: Sendable {
     /// The limiter shared by every provider that talks to the same endpoint (created on first use with
     /// `settings.maxConcurrency` as its maximum).
     public func limiter(for settings: ProviderSettings) -> AdaptiveConcurrencyLimiter {
-        let key: String
-        switch settings.reference.provider {
-        case .exec, .local: key = settings.reference.description
-        default: key = "\(settings.providerName) \(settings.baseURL ?? "")"
-        }
+        // HTTP providers share a limit per endpoint; programs and built-in models have one per reference.
+        let key =
+            settings.reference.provider.descriptor?.endpoint == nil
+            ? settings.reference.description : "\(settings.providerName) \(settings.baseURL ?? "")"
         return limiters.value(for: key) { AdaptiveConcurrencyLimiter(maxConcurrency: settings.maxConcurrency) }
     }
 
-    /// Every API key visible in the environment, to be masked in `exec/` programs' output.
-    private func knownSecrets() -> [APIKey] {
-        var variables: Set<String> = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"]
+    /// Every API key visible in the environment, to be masked in `exec/` programs' output: those of
+    /// every provider's default key variable, and of every configured `api_key_env`.
+    func knownSecrets() -> [APIKey] {
+        var variables = Set(ProviderDescriptor.secretVariables)
         for value in overrides.values { if let variable = value.apiKeyEnv { variables.insert(variable) } }
         return variables.sorted().compactMap { environment[$0] }.filter { !$0.isEmpty }.map(APIKey.init)
     }

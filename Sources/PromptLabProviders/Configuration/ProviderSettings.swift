@@ -75,7 +75,7 @@ public struct ProviderOverrides: Sendable, Hashable, Codable {
 // MARK: - Resolved settings
 
 /// Everything needed to build the provider for one model reference, resolved from overrides, the
-/// environment and defaults (in that order of precedence).
+/// environment and the defaults of the provider's ``ProviderDescriptor`` (in that order of precedence).
 ///
 /// | provider | key variable | base URL variable | default base URL |
 /// |---|---|---|---|
@@ -83,7 +83,7 @@ public struct ProviderOverrides: Sendable, Hashable, Codable {
 /// | `anthropic` | `ANTHROPIC_API_KEY` | `ANTHROPIC_BASE_URL` | `https://api.anthropic.com` |
 /// | `gemini` | `GEMINI_API_KEY` | `GEMINI_BASE_URL` | `https://generativelanguage.googleapis.com` |
 /// | `ollama` | none (sends a placeholder) | `OLLAMA_BASE_URL` | `http://localhost:11434` |
-/// | `openai-compatible` | only if `api_key_env` is set | none | none: `base_url` is required |
+/// | `openai-compatible` | only if `api_key_env` is set | `OPENAI_COMPATIBLE_BASE_URL` | none: a base URL is required |
 public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
     /// The model reference these settings are for.
     public var reference: ModelReference
@@ -126,8 +126,8 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
         self.retryPolicy = RetryPolicy(maxAttempts: overrides.maxAttempts ?? RetryPolicy.default.maxAttempts)
         self.maxConcurrency = overrides.maxConcurrency ?? ProviderSettings.defaultMaxConcurrency
 
-        let defaults = ProviderSettings.defaults(for: reference.provider)
-        if let variable = overrides.apiKeyEnv ?? defaults.keyVariable {
+        let descriptor = reference.provider.descriptor
+        if let variable = overrides.apiKeyEnv ?? descriptor?.apiKey.defaultVariable {
             self.apiKeyVariable = variable
             if let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
                 self.apiKey = APIKey(value)
@@ -136,10 +136,10 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
         if let url = ProviderSettings.nonEmpty(overrides.baseURL) {
             self.baseURL = ProviderSettings.normalizedBaseURL(url, provider: reference.provider)
             self.baseURLSource = "configuration"
-        } else if let variable = defaults.baseURLVariable, let url = ProviderSettings.nonEmpty(environment[variable]) {
+        } else if let variable = descriptor?.endpoint?.baseURLVariable, let url = ProviderSettings.nonEmpty(environment[variable]) {
             self.baseURL = ProviderSettings.normalizedBaseURL(url, provider: reference.provider)
             self.baseURLSource = variable
-        } else if let url = defaults.baseURL {
+        } else if let url = descriptor?.endpoint?.defaultBaseURL {
             self.baseURL = url
             self.baseURLSource = "default"
         }
@@ -158,28 +158,22 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
         guard timeout > .zero else { throw invalid("timeout must be positive") }
         guard retryPolicy.maxAttempts >= 1 else { throw invalid("max_attempts must be at least 1") }
         guard maxConcurrency >= 1 else { throw invalid("max_concurrency must be at least 1") }
-        switch reference.provider {
-        case .openai, .anthropic, .gemini, .ollama, .openAICompatible:
+        guard let descriptor = reference.provider.descriptor else { throw invalid("unknown provider '\(reference.provider)'") }
+        if descriptor.endpoint != nil {
             guard let baseURL else {
-                throw invalid("\(reference) needs a base URL: set base_url in the provider configuration")
+                throw invalid("\(reference) needs a base URL: \(descriptor.missingBaseURLAdvice)")
             }
             guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
                 scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
             else {
                 throw invalid("base URL '\(baseURL)' (from \(baseURLSource ?? "configuration")) is not an http(s) URL")
             }
-            // A key is required where the provider has a key variable, by default or by configuration.
-            if let variable = apiKeyVariable, apiKey == nil {
-                throw ProviderError(.missingAPIKey(variable), provider: providerName, attempts: 0)
-            }
-        case .exec:
-            _ = try reference.commandLine()
-        case .local:
-            guard LocalProviderName(rawValue: reference.model) != nil else {
-                let known = LocalProviderName.allCases.map { "local/\($0.rawValue)" }.joined(separator: ", ")
-                throw invalid("unknown local provider '\(reference)': use one of \(known)")
-            }
         }
+        // A key is required where the provider uses keys and has a key variable, by default or by configuration.
+        if descriptor.apiKey != .unused, let variable = apiKeyVariable, apiKey == nil {
+            throw ProviderError(.missingAPIKey(variable), provider: providerName, attempts: 0)
+        }
+        try descriptor.validateModel(reference)
     }
 
     /// A one-line summary without the key, for `--verbose` output.
@@ -193,31 +187,7 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
         return parts.joined(separator: " ")
     }
 
-    // MARK: - Defaults
-
-    struct Defaults {
-        var keyVariable: String?
-        var baseURLVariable: String?
-        var baseURL: String?
-    }
-
-    static func defaults(for provider: ModelReference.Provider) -> Defaults {
-        switch provider {
-        case .openai:
-            return Defaults(keyVariable: "OPENAI_API_KEY", baseURLVariable: "OPENAI_BASE_URL", baseURL: "https://api.openai.com")
-        case .anthropic:
-            return Defaults(
-                keyVariable: "ANTHROPIC_API_KEY", baseURLVariable: "ANTHROPIC_BASE_URL", baseURL: "https://api.anthropic.com")
-        case .gemini:
-            return Defaults(
-                keyVariable: "GEMINI_API_KEY", baseURLVariable: "GEMINI_BASE_URL",
-                baseURL: "https://generativelanguage.googleapis.com")
-        case .ollama:
-            return Defaults(keyVariable: nil, baseURLVariable: "OLLAMA_BASE_URL", baseURL: "http://localhost:11434")
-        case .openAICompatible, .exec, .local:
-            return Defaults()
-        }
-    }
+    // MARK: - Base URLs
 
     static func nonEmpty(_ text: String?) -> String? {
         guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
@@ -229,7 +199,7 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
     static func normalizedBaseURL(_ url: String, provider: ModelReference.Provider) -> String {
         var result = url
         while result.hasSuffix("/") { result.removeLast() }
-        let suffixes = provider == .gemini ? ["/v1beta", "/v1"] : ["/v1"]
+        let suffixes = provider.descriptor?.endpoint?.versionSuffixes ?? ["/v1"]
         for suffix in suffixes where result.hasSuffix(suffix) {
             result.removeLast(suffix.count)
             break

@@ -159,3 +159,22 @@ enum AnthropicWire {
         }
     }
 }
+
+// MARK: - Descriptor
+
+extension ModelReference.Provider {
+    /// Anthropic Messages.
+    public static let anthropic = Self(declaring: "anthropic")
+}
+
+extension ProviderDescriptor {
+    public static let anthropic = ProviderDescriptor(
+        .anthropic, summary: "Anthropic Messages",
+        endpoint: Endpoint(defaultBaseURL: "https://api.anthropic.com", baseURLVariable: "ANTHROPIC_BASE_URL"),
+        apiKey: .required(variable: "ANTHROPIC_API_KEY"),
+        make: { (settings, context) throws(ProviderError) in
+            AnthropicProvider(
+                name: settings.providerName, baseURL: try settings.requiredBaseURL(), apiKey: try settings.requiredAPIKey(),
+                httpClient: context.httpClient, timeout: settings.timeout, logger: context.logger)
+        })
+}

@@ -223,3 +223,21 @@ enum ExecWire {
         }
     }
 }
+
+// MARK: - Descriptor
+
+extension ModelReference.Provider {
+    /// An external program speaking JSON on stdin/stdout.
+    public static let exec = Self(declaring: "exec")
+}
+
+extension ProviderDescriptor {
+    public static let exec = ProviderDescriptor(
+        .exec, summary: "an external program (JSON on stdin and stdout)", endpoint: nil, apiKey: .unused, modelSyntax: .commandLine,
+        validateModel: { (reference) throws(ProviderError) in _ = try reference.commandLine() },
+        make: { (settings, context) throws(ProviderError) in
+            ExecProvider(
+                arguments: try settings.reference.commandLine(), timeout: settings.timeout, environment: context.environment,
+                secrets: context.secrets, logger: context.logger)
+        })
+}

@@ -183,3 +183,24 @@ enum GeminiWire {
         var responseId: String?
     }
 }
+
+// MARK: - Descriptor
+
+extension ModelReference.Provider {
+    /// Google Gemini `generateContent`.
+    public static let gemini = Self(declaring: "gemini")
+}
+
+extension ProviderDescriptor {
+    public static let gemini = ProviderDescriptor(
+        .gemini, summary: "Google Gemini generateContent",
+        endpoint: Endpoint(
+            defaultBaseURL: "https://generativelanguage.googleapis.com", baseURLVariable: "GEMINI_BASE_URL",
+            versionSuffixes: ["/v1beta", "/v1"]),
+        apiKey: .required(variable: "GEMINI_API_KEY"),
+        make: { (settings, context) throws(ProviderError) in
+            GeminiProvider(
+                name: settings.providerName, baseURL: try settings.requiredBaseURL(), apiKey: try settings.requiredAPIKey(),
+                httpClient: context.httpClient, timeout: settings.timeout, logger: context.logger)
+        })
+}

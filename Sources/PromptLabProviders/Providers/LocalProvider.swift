@@ -6,6 +6,14 @@ public enum LocalProviderName: String, Sendable, Hashable, CaseIterable {
     case baseline
     /// ``EchoProvider``: returns the last user message, for benchmarks and smoke tests.
     case echo
+
+    /// A new provider of this kind.
+    func makeProvider() -> any ChatProvider {
+        switch self {
+        case .baseline: LocalProvider()
+        case .echo: EchoProvider()
+        }
+    }
 }
 
 /// `local/baseline`: an offline, deterministic bag-of-words classifier that gives an experiment a floor to
@@ -38,5 +46,34 @@ public struct LocalProvider: ChatProvider {
             latencySeconds: (clock.now - start).seconds,
             attempts: 1
         )
+    }
+}
+
+// MARK: - Descriptor
+
+extension ModelReference.Provider {
+    /// Built-in offline providers: `local/baseline` and `local/echo`.
+    public static let local = Self(declaring: "local")
+}
+
+extension ProviderDescriptor {
+    public static let local = ProviderDescriptor(
+        .local, summary: "the built-in offline providers", endpoint: nil, apiKey: .unused,
+        validateModel: { (reference) throws(ProviderError) in _ = try LocalProviderName(validating: reference) },
+        make: { (settings, _) throws(ProviderError) in try LocalProviderName(validating: settings.reference).makeProvider() })
+}
+
+extension LocalProviderName {
+    /// The local provider `reference` names.
+    ///
+    /// - Throws: ``ProviderError/Kind/invalidConfiguration(_:)`` listing the known names.
+    init(validating reference: ModelReference) throws(ProviderError) {
+        guard let name = LocalProviderName(rawValue: reference.model) else {
+            let known = LocalProviderName.allCases.map { "local/\($0.rawValue)" }.joined(separator: ", ")
+            throw ProviderError(
+                .invalidConfiguration("unknown local provider '\(reference)': use one of \(known)"), provider: reference.provider.rawValue,
+                attempts: 0)
+        }
+        self = name
     }
 }

@@ -175,3 +175,43 @@ enum OpenAIWire {
         var usage: Usage?
     }
 }
+
+// MARK: - Descriptors
+
+extension ModelReference.Provider {
+    /// OpenAI Chat Completions.
+    public static let openai = Self(declaring: "openai")
+    /// Ollama, through its OpenAI-compatible `/v1/chat/completions` endpoint.
+    public static let ollama = Self(declaring: "ollama")
+    /// Any OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...); needs a base URL.
+    public static let openAICompatible = Self(declaring: "openai-compatible")
+}
+
+extension ProviderDescriptor {
+    public static let openai = ProviderDescriptor(
+        .openai, summary: "OpenAI Chat Completions",
+        endpoint: Endpoint(defaultBaseURL: "https://api.openai.com", baseURLVariable: "OPENAI_BASE_URL"),
+        apiKey: .required(variable: "OPENAI_API_KEY"),
+        make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .openAI, context) })
+
+    public static let ollama = ProviderDescriptor(
+        .ollama, summary: "Ollama's OpenAI-compatible /v1",
+        endpoint: Endpoint(defaultBaseURL: "http://localhost:11434", baseURLVariable: "OLLAMA_BASE_URL"),
+        apiKey: .ifConfigured,
+        make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .compatible, context) })
+
+    public static let openAICompatible = ProviderDescriptor(
+        .openAICompatible, summary: "an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...)",
+        endpoint: Endpoint(defaultBaseURL: nil, baseURLVariable: "OPENAI_COMPATIBLE_BASE_URL"),
+        apiKey: .ifConfigured,
+        make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .compatible, context) })
+}
+
+extension OpenAIProvider {
+    /// A provider from validated settings.
+    init(_ settings: ProviderSettings, dialect: Dialect, _ context: ProviderDescriptor.Context) throws(ProviderError) {
+        self.init(
+            name: settings.providerName, baseURL: try settings.requiredBaseURL(), apiKey: settings.apiKey, dialect: dialect,
+            httpClient: context.httpClient, timeout: settings.timeout, logger: context.logger)
+    }
+}
