@@ -158,9 +158,10 @@ import Testing
         }
         let later = Date().addingTimeInterval(60)
         try await store.insertGrades([
-            // A newer grade (a changed configuration) fails one repeat of `third` on same-pass.
+            // A newer grade (a changed configuration) fails the first repeat of `third` on same-pass;
+            // the second still passes, so a variant that took its last repeat's verdict would pass.
             GradeRecord(
-                runID: runID, responseKey: key("third", "same-pass", 1), grader: "equals", configHash: "changed",
+                runID: runID, responseKey: key("third", "same-pass", 0), grader: "equals", configHash: "changed",
                 score: 0, passed: false, reason: "stricter now", createdAt: later),
             // A pairwise judge prefers the control on grep-var: shown, but not a failure.
             GradeRecord(
@@ -171,8 +172,8 @@ import Testing
         let view = try await service.cases(runID, filter: .init(caseIDs: ["same-pass", "grep-var"]))
         #expect(view.graders == ["equals", "contains", "judge"])
         let third = try #require(view.cases.first?.variants.last)
-        #expect(third.responses.map { $0.grades.first?.passed } == [true, false], "the newest grade of each repeat")
-        #expect(third.responses.last?.grades.first?.reason == "stricter now")
+        #expect(third.responses.map { $0.grades.first?.passed } == [false, true], "the newest grade of each repeat")
+        #expect(third.responses.first?.grades.first?.reason == "stricter now")
         #expect(third.passed == false)
         #expect(third.failingGraders == ["equals"])
         #expect(third.passingGraders == ["contains"])
