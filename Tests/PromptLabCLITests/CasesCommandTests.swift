@@ -101,18 +101,26 @@ import Testing
         #expect(missing.status == 0)
         #expect(missing.output.contains("case c1"), "without its pager the text is written directly")
         #expect(!missing.output.contains("error"))
+
+        // The default, less -FRX, must own the terminal: a pager in a process group of its own is
+        // stopped as soon as it sets the terminal up, and the command would hang (124 from timeout).
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/less") else { return }
+        let less = try onTerminal("stty rows 50 cols 120; '\(CLITests.executable)' cases \(runID)", pager: nil, term: "xterm")
+        #expect(less.status == 0, "\(less.output)")
+        #expect(less.output.contains("case c1"))
     }
 
-    /// Runs `command` under `script`, whose pseudo-terminal is the command's stdout.
-    func onTerminal(_ command: String, pager: String) throws -> (status: Int32, output: String) {
+    /// Runs `command` under `script`, whose pseudo-terminal is the command's stdout, for at most 30 seconds.
+    func onTerminal(_ command: String, pager: String?, term: String = "dumb") throws -> (status: Int32, output: String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qec", command, "/dev/null"]
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        process.arguments = ["30", "/usr/bin/script", "-qec", command, "/dev/null"]
         process.currentDirectoryURL = URL(fileURLWithPath: cli.repo)
         process.environment = [
             "HOME": cli.home, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1", "PROMPTLAB_DB": "",
-            "PAGER": pager, "TERM": "dumb",
+            "TERM": term,
         ]
+        if let pager { process.environment?["PAGER"] = pager }
         let out = Pipe()
         process.standardOutput = out
         process.standardInput = FileHandle.nullDevice

@@ -11,20 +11,34 @@ enum Pager {
 
     /// Writes `text` to stdout, through the pager when there is a terminal to page on.
     static func write(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
-        guard isatty(STDOUT_FILENO) == 1, let command = command(environment), let process = launch(command) else {
+        guard isatty(STDOUT_FILENO) == 1, let command = command(environment) else {
             Terminal.write(text)
             return
         }
-        // While the pager owns the terminal, Ctrl-C is the pager's to handle; and quitting it
-        // early closes the pipe, which must end the write quietly rather than kill us with SIGPIPE.
-        signal(SIGINT, SIG_IGN)
+        fflush(nil)  // whatever was printed before comes first
+        // Quitting the pager early closes the pipe, which must end the write quietly rather than
+        // kill us with SIGPIPE; and while the pager owns the terminal, Ctrl-C is the pager's.
         signal(SIGPIPE, SIG_IGN)
-        if let input = process.standardInput as? Pipe {
-            try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
-            try? input.fileHandleForWriting.close()
+        guard let pager = spawn(command, environment: environment) else {
+            Terminal.write(text)
+            return
         }
-        process.waitUntilExit()
-        signal(SIGINT, SIG_DFL)
+        signal(SIGINT, SIG_IGN)
+        defer { signal(SIGINT, SIG_DFL) }
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Glibc.write(pager.input, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0, errno == EINTR {
+                continue
+            } else {
+                break  // EPIPE: the reader quit
+            }
+        }
+        close(pager.input)
+        var status: Int32 = 0
+        while waitpid(pager.pid, &status, 0) < 0, errno == EINTR {}
     }
 
     /// The pager command, or nil when paging is turned off or the program is not installed.
@@ -37,19 +51,50 @@ enum Pager {
         return installed ? command : nil
     }
 
-    /// Starts `command` through `/bin/sh -c` (so `PAGER` may quote its arguments, as with git),
-    /// reading a pipe and writing to our terminal.
-    private static func launch(_ command: String) -> Process? {
-        fflush(nil)  // whatever was printed before comes first
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        process.standardInput = Pipe()
-        do {
-            try process.run()
-            return process
-        } catch {
+    /// Starts `/bin/sh -c command` (so `PAGER` may quote its arguments, as with git) reading a new
+    /// pipe and writing to our terminal.
+    ///
+    /// Not Foundation's `Process`: it puts the child in a process group of its own, and a pager
+    /// outside the terminal's foreground group is stopped (SIGTTOU) as soon as it sets up the
+    /// terminal. `posix_spawn` keeps the pager in our group, as git's fork and exec do.
+    ///
+    /// - Returns: the pager's pid and the pipe's write end, or nil when it cannot be started.
+    private static func spawn(_ command: String, environment: [String: String]) -> (pid: pid_t, input: Int32)? {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        // The pager starts with default signal handling and nothing blocked, whatever ours are.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGINT)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let arguments: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (text: String) in strdup(text) } + [nil]
+        let variables: [UnsafeMutablePointer<CChar>?] = environment.map { (key: String, value: String) in strdup("\(key)=\(value)") } + [nil]
+        defer {
+            for pointer in arguments { free(pointer) }
+            for pointer in variables { free(pointer) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, arguments, variables)
+        close(fds[0])
+        guard result == 0 else {
+            close(fds[1])
             return nil
         }
+        return (pid, fds[1])
     }
 }
