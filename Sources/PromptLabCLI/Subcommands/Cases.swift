@@ -212,12 +212,15 @@ extension PromptLabCommand {
                 }
                 if response.grades.isEmpty, response.status == "ok" { lines.append(Line("(not graded)", .dim)) }
                 for grade in response.grades {
-                    let mark = grade.passed.map { $0 ? "✓" : "✗" } ?? "·"
+                    // A pairwise judge's pass is a win against the control, not a correct answer:
+                    // it gets no tick or cross, and its reason says who won.
+                    let verdict = grade.order == nil ? grade.passed : nil
+                    let mark = verdict.map { $0 ? "✓" : "✗" } ?? "·"
                     var title = "\(mark) \(grade.grader)"
                     if let order = grade.order { title += " [\(order)]" }
                     if let score = grade.score { title += " \(PromptValue.format(score))" }
                     if let reason = grade.reason, !reason.isEmpty { title += ": " + reason }
-                    let style: Terminal.Style? = grade.passed.map { $0 ? .green : .red }
+                    let style: Terminal.Style? = verdict.map { $0 ? .green : .red }
                     let wrapped = ReviewTerminal.wrap(sanitize(title), width: max(10, width - 2))
                     for (row, line) in wrapped.enumerated() { lines.append(Line(row == 0 ? line : "  " + line, row == 0 ? style : .dim)) }
                 }
