@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Long text for people: through `$PAGER` on a terminal, straight to stdout otherwise.
 ///
 /// As git does it: the pager runs only when stdout is a terminal (never when piped or
@@ -25,18 +33,9 @@ enum Pager {
         }
         signal(SIGINT, SIG_IGN)
         defer { signal(SIGINT, SIG_DFL) }
-        var bytes = Array(text.utf8)[...]
-        while !bytes.isEmpty {
-            let written = bytes.withUnsafeBytes { Glibc.write(pager.input, $0.baseAddress, $0.count) }
-            if written > 0 {
-                bytes = bytes.dropFirst(written)
-            } else if written < 0, errno == EINTR {
-                continue
-            } else {
-                break  // EPIPE: the reader quit
-            }
-        }
-        close(pager.input)
+        let input = FileHandle(fileDescriptor: pager.input, closeOnDealloc: false)
+        try? input.write(contentsOf: Data(text.utf8))  // fails with EPIPE when the reader quit early
+        try? input.close()
         var status: Int32 = 0
         while waitpid(pager.pid, &status, 0) < 0, errno == EINTR {}
     }
@@ -62,14 +61,19 @@ enum Pager {
     private static func spawn(_ command: String, environment: [String: String]) -> (pid: pid_t, input: Int32)? {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { return nil }
+        #if os(Linux)
         var actions = posix_spawn_file_actions_t()
+        var attributes = posix_spawnattr_t()
+        #else
+        var actions: posix_spawn_file_actions_t? = nil
+        var attributes: posix_spawnattr_t? = nil
+        #endif
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, fds[0], STDIN_FILENO)
         posix_spawn_file_actions_addclose(&actions, fds[0])
         posix_spawn_file_actions_addclose(&actions, fds[1])
         // The pager starts with default signal handling and nothing blocked, whatever ours are.
-        var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var none = sigset_t()
