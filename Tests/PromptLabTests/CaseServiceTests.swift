@@ -143,6 +143,16 @@ import Testing
         // Filters combine with AND.
         #expect(try await ids(service, runID, .init(failing: true, grep: "ok")) == ["regress", "improve", "cross", "grep-out"])
         #expect(try await ids(service, runID, .init(newlyFailingVs: "new", caseIDs: ["cross", "regress"])) == ["cross"])
+        // --grader: only its verdicts count. On equals alone, `cross` no longer regresses against `new`
+        // (new fails equals there), and `grep-out` fails nothing on contains alone.
+        #expect(try await ids(service, runID, .init(newlyFailingVs: "new", graders: ["equals"])) == ["improve"])
+        #expect(
+            try await ids(service, runID, .init(failing: true, graders: ["contains"]))
+                == ["all-fail", "regress", "improve", "cross", "grep-expected"])
+        let onlyContains = try await service.cases(runID, filter: .init(caseIDs: ["cross"], graders: ["contains"]))
+        #expect(onlyContains.graders == ["contains"])
+        #expect(onlyContains.cases.first?.variants.map(\.failingGraders) == [["contains"], [], ["contains"]])
+        #expect(onlyContains.cases.first?.variants.allSatisfy { $0.responses.allSatisfy { $0.grades.map(\.grader) == ["contains"] } } == true)
         let none = try await service.cases(runID, filter: .init(newlyFailingVs: "new", grep: "zebra"))
         #expect(none.cases.isEmpty)
         #expect(none.totalCases == 8)
@@ -211,5 +221,9 @@ import Testing
         #expect(unknownCase?.kind == .notFound)
         #expect(unknownCase?.message.contains("did you mean 'regress'") == true)
         #expect(await failure(runID, .init(grep: ""))?.kind == .usage)
+        let grader = await failure(runID, .init(graders: ["equal"]))
+        #expect(grader?.kind == .notFound)
+        #expect(grader?.message.contains("did you mean 'equals'") == true)
+        #expect(grader?.hint == "graders with grades: equals, contains")
     }
 }

@@ -20,7 +20,7 @@ public struct CaseViewOutput: Codable, Sendable, Equatable {
     public var control: String?
     /// The run's variants, in run order.
     public var variants: [String]
-    /// The graders, in the experiment's order, then any other grader with grades in the run.
+    /// The graders shown, in the experiment's order, then any other grader with grades in the run.
     public var graders: [String]
     /// The filters the cases were chosen by.
     public var filters: Filters
@@ -41,6 +41,8 @@ public struct CaseViewOutput: Codable, Sendable, Equatable {
         public var caseIds: [String]
         /// Text found, ignoring case, in the variables' values, the expected value or an output.
         public var grep: String?
+        /// Only these graders were shown and made verdicts (all when empty).
+        public var graders: [String]
     }
 
     public struct Case: Codable, Sendable, Equatable {
@@ -121,6 +123,7 @@ extension CaseViewOutput.Filters {
         try c.encode(disagree, forKey: .disagree)
         try c.encode(caseIds, forKey: .caseIds)
         try c.encode(grep, forKey: .grep)
+        try c.encode(graders, forKey: .graders)
     }
 }
 

@@ -28,16 +28,19 @@ public struct CaseService {
         public var caseIDs: [String]
         /// Only cases with this text, ignoring case, in a variable's value, the expected value or an output.
         public var grep: String?
+        /// Only these graders' grades are shown and make verdicts (all graders when empty).
+        public var graders: [String]
 
         public init(
             failing: Bool = false, newlyFailingVs: String? = nil, disagree: Bool = false, caseIDs: [String] = [],
-            grep: String? = nil
+            grep: String? = nil, graders: [String] = []
         ) {
             self.failing = failing
             self.newlyFailingVs = newlyFailingVs
             self.disagree = disagree
             self.caseIDs = caseIDs
             self.grep = grep
+            self.graders = graders
         }
     }
 
@@ -48,7 +51,8 @@ public struct CaseService {
     ///   - filter: Which cases to keep.
     /// - Returns: the matching cases with every variant's responses (one per repeat) and latest grades.
     /// - Throws: ``PromptLabError`` `notFound` for an unknown run, experiment or case id;
-    ///   `invalidInput` when `newlyFailingVs` names no variant of the run; `usage` for an empty `grep`.
+    ///   `invalidInput` when `newlyFailingVs` names no variant of the run; `notFound` for a grader
+    ///   with no grades in the run; `usage` for an empty `grep`.
     public func cases(_ target: String, filter: Filter = Filter()) async throws -> CaseViewOutput {
         if let grep = filter.grep, grep.isEmpty { throw PromptLabError(.usage, "--grep needs some text to look for") }
         let store = try workspace.results()
@@ -80,6 +84,16 @@ public struct CaseService {
         }
         var graders = ReportBuilder.graderOrder(settingsJSON: run.settingsJSON)
         for name in gradedNames where !graders.contains(name) { graders.append(name) }
+        if !filter.graders.isEmpty {
+            for name in filter.graders where !gradedNames.contains(name) {
+                throw PromptLabError(
+                    .notFound, "run \(run.id) has no grades by '\(name)'\(Suggestion.phrase(for: name, in: gradedNames))",
+                    hint: gradedNames.isEmpty
+                        ? "grade the run first: promptlab grade \(run.id)"
+                        : "graders with grades: \(graders.filter(gradedNames.contains).joined(separator: ", "))")
+            }
+            graders = graders.filter(filter.graders.contains)
+        }
         let rank = Dictionary(graders.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
 
         var responses = [String: [String: [ResponseRecord]]]()  // case → variant → responses
@@ -105,7 +119,7 @@ public struct CaseService {
             variants: variantNames, graders: graders,
             filters: .init(
                 failing: filter.failing, newlyFailingVs: filter.newlyFailingVs, disagree: filter.disagree,
-                caseIds: filter.caseIDs, grep: filter.grep),
+                caseIds: filter.caseIDs, grep: filter.grep, graders: filter.graders),
             totalCases: caseRecords.count, cases: cases)
     }
 
@@ -123,7 +137,7 @@ public struct CaseService {
     ) -> CaseViewOutput.Variant {
         var verdicts = [String: Bool]()  // grader → passes on every repeat with a verdict
         let lines = responses.map { response in
-            let chosen = (grades[response.idempotencyKey] ?? [:]).values.sorted {
+            let chosen = (grades[response.idempotencyKey] ?? [:]).values.filter { rank[$0.grader] != nil }.sorted {
                 let left = rank[$0.grader] ?? .max
                 let right = rank[$1.grader] ?? .max
                 if left != right { return left < right }

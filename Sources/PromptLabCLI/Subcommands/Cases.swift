@@ -45,6 +45,11 @@ extension PromptLabCommand {
         @Option(help: ArgumentHelp("Only cases with this text (ignoring case) in a variable, the expected value or an output.", valueName: "text"))
         var grep: String?
 
+        @Option(
+            name: .customLong("grader"),
+            help: ArgumentHelp("Only this grader's grades are shown and count for the filters (repeatable).", valueName: "name"))
+        var graders: [String] = []
+
         @Flag(help: "Write straight to stdout, even on a terminal.")
         var noPager = false
 
@@ -57,7 +62,8 @@ extension PromptLabCommand {
 
         func run() async throws {
             let filter = CaseService.Filter(
-                failing: failing, newlyFailingVs: newlyFailingVs, disagree: disagree, caseIDs: caseIDs, grep: grep)
+                failing: failing, newlyFailingVs: newlyFailingVs, disagree: disagree, caseIDs: caseIDs, grep: grep,
+                graders: graders)
             let view = try await CaseService(workspace: try workspace.open()).cases(target, filter: filter)
             if output.isJSON { return try Terminal.writeJSON(view) }
             let text = Self.text(view, width: Self.width())
@@ -107,6 +113,7 @@ extension PromptLabCommand {
             if view.filters.disagree { filters.append("--disagree") }
             for id in view.filters.caseIds { filters.append("--case \(id)") }
             if let grep = view.filters.grep { filters.append("--grep \(PromptValue.jsonQuoted(grep))") }
+            for grader in view.filters.graders { filters.append("--grader \(grader)") }
             let variants = view.variants.map { $0 == view.control ? "\($0) (control)" : $0 }.joined(separator: ", ")
             var text = "run \(view.run) of \(view.experiment): "
             if view.cases.isEmpty && !filters.isEmpty {
