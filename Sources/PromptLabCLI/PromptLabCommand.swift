@@ -23,7 +23,7 @@ struct PromptLabCommand: AsyncParsableCommand {
         version: PromptLabVersion.current,
         subcommands: [
             Init.self, Status.self, Commit.self, Log.self, Show.self, Diff.self, Render.self,
-            Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self, Grade.self, Report.self,
+            Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self, Cases.self, Grade.self, Report.self,
             Compare.self, Plan.self, Review.self,
         ]
     )

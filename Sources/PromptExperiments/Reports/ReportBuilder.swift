@@ -149,7 +149,7 @@ public enum ReportBuilder {
     ///
     /// An unnamed grader is named after its type, numbered from 2 when the type repeats
     /// (`equals`, `equals-2`), as the graders name their grades.
-    static func graderOrder(settingsJSON: String) -> [String] {
+    public static func graderOrder(settingsJSON: String) -> [String] {
         guard let settings = try? PromptValue.parseJSON(settingsJSON), case .array(let graders)? = settings["graders"] else { return [] }
         var explicit = Set<String>()
         for grader in graders {

@@ -1,0 +1,176 @@
+import Foundation
+import PromptFormat
+import PromptLabCore
+
+// The document `promptlab cases` prints with `--format json` (snake_case keys, see
+// docs/json-output.md): one entry per case, with every variant's responses and grades.
+
+/// `promptlab cases`: a run's cases, each with its variables, expected value, and every variant's
+/// responses (one per repeat) with each grader's latest grade.
+///
+/// A variant's verdict on a grader collapses its repeats: it fails when any repeat fails, passes
+/// when every repeat with a verdict passes, and has none when no repeat has a pass/fail grade
+/// (error responses are not graded). Pairwise judges compare a variant with the control, so their
+/// grades are listed but take no part in ``Variant/passed`` or in the filters.
+public struct CaseViewOutput: Codable, Sendable, Equatable {
+    public var schemaVersion = JSONOutput.schemaVersion
+    public var run: String
+    public var experiment: String
+    /// The control variant, when the run has one.
+    public var control: String?
+    /// The run's variants, in run order.
+    public var variants: [String]
+    /// The graders shown, in the experiment's order, then any other grader with grades in the run.
+    public var graders: [String]
+    /// The filters the cases were chosen by.
+    public var filters: Filters
+    /// Cases in the run, before filtering.
+    public var totalCases: Int
+    /// The cases that match every filter, in dataset order.
+    public var cases: [Case]
+
+    /// Which cases were asked for; every filter given must hold.
+    public struct Filters: Codable, Sendable, Equatable {
+        /// Some variant fails some grader.
+        public var failing: Bool
+        /// Some grader passes with this variant and fails with another.
+        public var newlyFailingVs: String?
+        /// Some grader passes with one variant and fails with another.
+        public var disagree: Bool
+        /// Only these cases (all when empty).
+        public var caseIds: [String]
+        /// Text found, ignoring case, in the variables' values, the expected value or an output.
+        public var grep: String?
+        /// Only these graders were shown and made verdicts (all when empty).
+        public var graders: [String]
+    }
+
+    public struct Case: Codable, Sendable, Equatable {
+        public var caseId: String
+        /// The case's 0-based position in the dataset.
+        public var position: Int
+        /// The case's variables, keys as written in the dataset.
+        public var variables: PromptValue
+        /// The expected value, as stored; nil when the dataset gives none.
+        public var expected: String?
+        /// One entry per variant, in run order, including variants with no response for this case.
+        public var variants: [Variant]
+    }
+
+    public struct Variant: Codable, Sendable, Equatable {
+        public var variant: String
+        public var control: Bool
+        /// True when every pass/fail verdict of every repeat passes, false when some fails,
+        /// nil when there is none.
+        public var passed: Bool?
+        /// The graders some repeat fails, in grader order.
+        public var failingGraders: [String]
+        /// The graders every repeat with a verdict passes, in grader order.
+        public var passingGraders: [String]
+        /// One per repeat, by repeat index; empty when the case was never sent.
+        public var responses: [Response]
+    }
+
+    public struct Response: Codable, Sendable, Equatable {
+        public var `repeat`: Int
+        /// `ok` or `error`.
+        public var status: String
+        public var output: String?
+        public var errorKind: String?
+        public var errorMessage: String?
+        public var latencyMs: Double?
+        public var fromCache: Bool
+        /// Each grader's latest grade of this response, in grader order; pairwise judges once per order.
+        public var grades: [Grade]
+    }
+
+    public struct Grade: Codable, Sendable, Equatable {
+        public var grader: String
+        /// For a pairwise judge, the order the two answers were shown in (`AB`: this variant first); else nil.
+        public var order: String?
+        public var score: Double?
+        public var passed: Bool?
+        public var reason: String?
+    }
+}
+
+// MARK: - Nulls are written, never left out
+
+// Synthesized `Encodable` leaves nil optionals out (`encodeIfPresent`); docs/json-output.md
+// promises `null`. Encoding an `Optional` with `encode(_:forKey:)` writes `null`, so each type
+// with optionals spells its keys out. Decoding stays synthesized.
+
+extension CaseViewOutput {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(run, forKey: .run)
+        try c.encode(experiment, forKey: .experiment)
+        try c.encode(control, forKey: .control)
+        try c.encode(variants, forKey: .variants)
+        try c.encode(graders, forKey: .graders)
+        try c.encode(filters, forKey: .filters)
+        try c.encode(totalCases, forKey: .totalCases)
+        try c.encode(cases, forKey: .cases)
+    }
+}
+
+extension CaseViewOutput.Filters {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(failing, forKey: .failing)
+        try c.encode(newlyFailingVs, forKey: .newlyFailingVs)
+        try c.encode(disagree, forKey: .disagree)
+        try c.encode(caseIds, forKey: .caseIds)
+        try c.encode(grep, forKey: .grep)
+        try c.encode(graders, forKey: .graders)
+    }
+}
+
+extension CaseViewOutput.Case {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(caseId, forKey: .caseId)
+        try c.encode(position, forKey: .position)
+        try c.encode(variables, forKey: .variables)
+        try c.encode(expected, forKey: .expected)
+        try c.encode(variants, forKey: .variants)
+    }
+}
+
+extension CaseViewOutput.Variant {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(control, forKey: .control)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(failingGraders, forKey: .failingGraders)
+        try c.encode(passingGraders, forKey: .passingGraders)
+        try c.encode(responses, forKey: .responses)
+    }
+}
+
+extension CaseViewOutput.Response {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(`repeat`, forKey: .repeat)
+        try c.encode(status, forKey: .status)
+        try c.encode(output, forKey: .output)
+        try c.encode(errorKind, forKey: .errorKind)
+        try c.encode(errorMessage, forKey: .errorMessage)
+        try c.encode(latencyMs, forKey: .latencyMs)
+        try c.encode(fromCache, forKey: .fromCache)
+        try c.encode(grades, forKey: .grades)
+    }
+}
+
+extension CaseViewOutput.Grade {
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(grader, forKey: .grader)
+        try c.encode(order, forKey: .order)
+        try c.encode(score, forKey: .score)
+        try c.encode(passed, forKey: .passed)
+        try c.encode(reason, forKey: .reason)
+    }
+}
