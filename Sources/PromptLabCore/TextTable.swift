@@ -14,9 +14,7 @@ public enum TextTable {
                 let pad = String(repeating: " ", count: widths[i] - cell.count)
                 return rightAligned.contains(i) ? pad + cell : cell + pad
             }
-            var line = "  " + cells.joined(separator: "  ")
-            while line.hasSuffix(" ") { line.removeLast() }
-            text += line + "\n"
+            text += ("  " + cells.joined(separator: "  ")).trimmingTrailingSpaces() + "\n"
         }
         return text
     }
@@ -28,5 +26,14 @@ public enum TextTable {
             "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
         }
         return line(header) + line(header.map { _ in "---" }) + rows.dropFirst().map(line).joined()
+    }
+}
+
+extension String {
+    /// The text without the spaces at its end (lines of a table or a side-by-side view).
+    public func trimmingTrailingSpaces() -> String {
+        var text = self
+        while text.hasSuffix(" ") { text.removeLast() }
+        return text
     }
 }
