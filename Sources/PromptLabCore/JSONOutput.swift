@@ -12,11 +12,11 @@ public enum JSONOutput {
     /// The version of every output document's shape.
     public static let schemaVersion = 1
 
-    /// Encodes `value` as pretty-printed JSON with snake_case keys and a trailing newline.
+    /// Encodes `value` as JSON with snake_case keys, `null` for unknown values, sorted keys and
+    /// a trailing newline (see ``OutputEncoder``).
     public static func text<Value: Encodable>(_ value: Value, pretty: Bool = true) throws -> String {
-        let encoder = makeEncoder(pretty: pretty)
         do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+            return try OutputEncoder(pretty: pretty).encode(value) + "\n"
         } catch {
             throw PromptLabError(.failure, "cannot encode the output as JSON: \(error)")
         }
@@ -27,23 +27,6 @@ public enum JSONOutput {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(type, from: Data(text.utf8))
-    }
-
-    /// The encoder: snake_case keys except ``VerbatimKey``s, stable key order, no escaped slashes.
-    public static func makeEncoder(pretty: Bool = true) -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .custom { path in
-            guard let key = path.last else { return VerbatimKey("") }
-            if key is VerbatimKey { return key }
-            return VerbatimKey(snakeCase(key.stringValue))
-        }
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(Timestamps.iso8601(date))
-        }
-        return encoder
     }
 
     /// `costUSD` → `cost_usd`, `p95Ms` → `p95_ms`, `schemaVersion` → `schema_version`.

@@ -144,6 +144,28 @@ import Testing
         #expect(JSONOutput.snakeCase("plain") == "plain")
     }
 
+    struct Sample: Codable {
+        var costUSD: Double?
+        var runID: String
+        var when: Date
+        var latencyMsP95: Double
+        var variables: PromptValue
+        var tags: [String]
+    }
+
+    @Test func unknownValuesAreNullAndUserKeysVerbatim() throws {
+        let sample = Sample(
+            costUSD: nil, runID: "r-1", when: Date(timeIntervalSince1970: 1.5), latencyMsP95: .infinity,
+            variables: .object([("ticketText", .string("a \"quoted\"\nline")), ("n", .int(3))]), tags: [])
+        let text = try JSONOutput.text(sample, pretty: false)
+        #expect(
+            text == #"{"cost_usd":null,"latency_ms_p95":"inf","run_id":"r-1","tags":[],"variables":{"n":3,"ticketText":"a \"quoted\"\nline"},"when":"1970-01-01T00:00:01.500Z"}"# + "\n")
+        // Pretty output is the same document.
+        let pretty = try JSONSerialization.jsonObject(with: Data(try JSONOutput.text(sample).utf8)) as? [String: Any]
+        #expect(pretty?["cost_usd"] is NSNull)
+        #expect((pretty?["variables"] as? [String: Any])?["ticketText"] as? String == "a \"quoted\"\nline")
+    }
+
     @Test func moneyKeepsSmallAmountsTrue() {
         #expect(Money.usd(0.0004) == "$0.0004")
         #expect(Money.usd(0) == "$0.00")

@@ -38,7 +38,6 @@ extension PromptLabCommand {
             stream.open()
             defer { stream.close() }
             let csv = format == .csv ? try CSVWriter(stream: stream) : nil
-            let encoder = JSONOutput.makeEncoder(pretty: false)
             var graders = [String]()
             try await service.export(target) { names in
                 graders = names
@@ -47,7 +46,7 @@ extension PromptLabCommand {
                 if let csv {
                     try csv.write(row: row.csvCells(graders: graders))
                 } else {
-                    try Self.write(Array(try encoder.encode(row)) + [0x0A], to: stream, path: path)
+                    try Self.write(Array(try JSONOutput.text(row, pretty: false).utf8), to: stream, path: path)
                 }
             }
             // CSVWriter separates rows but does not end the last one.
