@@ -46,6 +46,19 @@ struct ChildProcessTests {
         #expect(Set(lines) == ["PATH=/usr/bin:/bin", "PROMPTLAB_VALUE=a b=c", "EMPTY="])
     }
 
+    @Test func anEnvironmentNamePOSIXForbidsIsRefused() async throws {
+        do {
+            _ = try await ChildProcess(arguments: ["true"], environment: ["1ABC": "x"], timeout: .seconds(30)).run(input: [])
+            Issue.record("a name beginning with a digit should be refused")
+        } catch {
+            guard case .spawnFailed(_, let code) = error else {
+                Issue.record("expected spawnFailed, got \(error)")
+                return
+            }
+            #expect(code == EINVAL)
+        }
+    }
+
     @Test func argumentZeroIsTheProgramAsWritten() async throws {
         let output = try await ChildProcess(arguments: ["sh", "-c", "printf '%s' \"$0\""], timeout: .seconds(30)).run(input: [])
         #expect(String(decoding: output.stdout, as: UTF8.self) == "sh")

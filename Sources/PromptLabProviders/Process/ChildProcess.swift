@@ -37,7 +37,9 @@ import Darwin
 ///
 /// When the program exits, swift-subprocess stops reading once the pipes are drained, even if a background
 /// process it started still holds them open; such a process is not waited for, and is left running like
-/// any background process after a normal exit.
+/// any background process after a normal exit. swift-subprocess also refuses an environment with a name
+/// that POSIX does not allow (one that begins with a digit or holds `=`): such a run fails to start with
+/// `EINVAL`.
 ///
 /// Public so that other modules (the `exec` grader) can run programs the same way as ``ExecProvider``.
 public struct ChildProcess: Sendable {
