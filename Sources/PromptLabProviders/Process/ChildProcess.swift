@@ -17,9 +17,9 @@ import Darwin
 /// inherited, signal handling reset), writes stdin while it reads stdout and stderr (no deadlock on large
 /// outputs), watches for the exit without blocking a thread and reaps the program (no zombie). What
 /// PromptLab adds, because swift-subprocess 1.0.2 has no such option:
-/// - **The time limit.** 1.0.2 only tears a program down when the calling task is cancelled. The limit is a
-///   teardown run alongside the I/O: a step that sends no signal and waits up to the limit, after which the
-///   whole session is killed with `SIGKILL` (so `sh -c 'sleep 100'` leaves no grandchild behind).
+/// - **The time limit.** 1.0.2 only tears a program down when the calling task is cancelled. A timer runs
+///   alongside the I/O and, unless the program has exited by then, kills its whole session with `SIGKILL`
+///   (so `sh -c 'sleep 100'` leaves no grandchild behind).
 /// - **Cancellation of the whole session.** 1.0.2's default teardown signals the program alone; PromptLab
 ///   sets a teardown that kills its session, and kills the session itself as soon as the task is cancelled.
 /// - **Keeping the start of an oversized output.** `.bytes(limit:)` throws `outputLimitExceeded` and returns
@@ -211,12 +211,23 @@ public struct ChildProcess: Sendable {
                     .stderr(await Self.collect(execution.standardError, keeping: maxStderrBytes).kept)
                 }
                 group.addTask {
-                    // The time limit: signal 0 sends nothing; the step ends as soon as the program exits, or
-                    // when the limit passes, and then swift-subprocess kills the session with SIGKILL.
-                    await execution.teardown(using: [
-                        .send(signal: Signal(rawValue: 0), toProcessGroup: true, allowedDurationToNextStep: deadline - .now)
-                    ])
-                    if ContinuousClock.now >= deadline { stop.claim(.timedOut) }
+                    await withTaskGroup(of: Void.self) { limit in
+                        limit.addTask {
+                            // Returns once the program has exited. 1.0.2 has no other way to await the exit
+                            // here; signal 0 sends nothing, and the step's kill is never reached.
+                            await execution.teardown(using: [
+                                .send(signal: Signal(rawValue: 0), toProcessGroup: true, allowedDurationToNextStep: .seconds(366 * 86_400))
+                            ])
+                        }
+                        limit.addTask {
+                            // The time limit, measured from the start.
+                            guard (try? await Task.sleep(until: deadline)) != nil else { return }
+                            Self.killSession(execution, because: .timedOut, stop)
+                        }
+                        // The first to end: the exit stops the clock; a kill leaves the exit to wait for.
+                        await limit.next()
+                        limit.cancelAll()
+                    }
                     return .done
                 }
                 var collected = Collected()
@@ -234,8 +245,20 @@ public struct ChildProcess: Sendable {
                 return collected
             }
         } onCancel: {
-            if stop.claim(.cancelled) { try? execution.send(signal: .kill, toProcessGroup: true) }
+            Self.killSession(execution, because: .cancelled, stop)
         }
+    }
+
+    /// Kills the program's session, unless the program has already exited (its result then stands, however
+    /// late this runs) or was already killed for the other reason.
+    private static func killSession(
+        _ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>, because reason: Stop.Reason, _ stop: Stop
+    ) {
+        // Whether it exited, without reaping it: swift-subprocess reaps it after the run's body returns.
+        var info = siginfo_t()
+        let exited = waitid(P_PID, id_t(execution.processIdentifier.value), &info, WEXITED | WNOHANG | WNOWAIT) == 0
+            && info.si_signo == SIGCHLD
+        if !exited, stop.claim(reason) { try? execution.send(signal: .kill, toProcessGroup: true) }
     }
 
     /// Reads a stream to its end, keeping its first `limit` bytes; a read error ends it like end-of-file.
