@@ -78,17 +78,20 @@ struct ChildProcessTests {
         let pidFile = directory.path + "/child.pid"
         let script = try directory.script("wait.sh", "sleep 30 &\necho $! > '\(pidFile)'\nwait")
         let task = Task { try await ChildProcess(arguments: [script], timeout: .seconds(60)).run(input: []) }
-        // Cancel once the background sleep exists: no clock decides the outcome.
-        for _ in 0..<500 where !FileManager.default.fileExists(atPath: pidFile) {
+        // Cancel once the background sleep has written its process ID: no clock decides the outcome.
+        func written() -> pid_t? {
+            (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        for _ in 0..<500 where written() == nil {
             try await Task.sleep(for: .milliseconds(10))
         }
+        let grandchild = try #require(written())
         task.cancel()
         let output = try await task.value
         #expect(output.cancelled)
         #expect(!output.timedOut)
         #expect(output.termination == .signaled(SIGKILL))
 
-        let grandchild = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         var gone = false
         for _ in 0..<500 where !gone {
             gone = !isRunning(grandchild)
