@@ -28,8 +28,10 @@ import Darwin
 ///   program never blocks on a full pipe.
 /// - **Surviving a program that exits without reading its input.** 1.0.2 writes stdin with a plain
 ///   `write(2)` on whichever thread runs the writing task and does nothing about `SIGPIPE`, whose default
-///   action would end PromptLab. Ignoring `SIGPIPE` process-wide is not this type's call, so the write runs on
-///   ``StdinExecutor``, a thread of its own with `SIGPIPE` blocked, and fails with `EPIPE` instead.
+///   action would end PromptLab. Ignoring `SIGPIPE` process-wide is not this type's call, so a run's tasks
+///   run on ``ChildProcessExecutor``, a thread of its own with `SIGPIPE` blocked, and the write fails with
+///   `EPIPE` instead. That thread also keeps reading output and the time limit going while blocking work
+///   elsewhere in PromptLab holds every thread of the concurrency pool.
 /// - **`ETXTBSY`.** 1.0.2 retries a spawn only on `EAGAIN`; a program file that another thread has just
 ///   finished writing can refuse to run for a moment, so that is retried briefly here.
 /// - **Why a program cannot start.** 1.0.2 reports any program that `exec` rejects with `ENOENT`, `EACCES`
@@ -116,10 +118,12 @@ public struct ChildProcess: Sendable {
         while true {
             let result: ExecutionResult<Collected, SequenceOutput, SequenceOutput>
             do {
-                result = try await Subprocess.run(
-                    configuration, input: .inputWriter, output: .sequence, error: .sequence
-                ) { execution in
-                    await communicate(with: execution, input: input, deadline: deadline, stop: stop)
+                result = try await withTaskExecutorPreference(ChildProcessExecutor.shared) {
+                    try await Subprocess.run(
+                        configuration, input: .inputWriter, output: .sequence, error: .sequence
+                    ) { execution in
+                        await communicate(with: execution, input: input, deadline: deadline, stop: stop)
+                    }
                 }
             } catch {
                 let failure = Self.failure(from: error, program: program)
@@ -196,7 +200,7 @@ public struct ChildProcess: Sendable {
     ) async -> Collected {
         await withTaskCancellationHandler {
             await withTaskGroup(of: Part.self) { group in
-                group.addTask(executorPreference: StdinExecutor.shared) {
+                group.addTask {
                     // A program may exit or close stdin without reading it all: not an error of the run.
                     let writer = execution.standardInputWriter
                     if !input.isEmpty { _ = try? await writer.write(input) }
@@ -320,22 +324,24 @@ public struct ChildProcess: Sendable {
     }
 }
 
-/// Runs the tasks that write programs' stdin on one thread of its own, on which `SIGPIPE` is blocked, so a
-/// write to a program that exited without reading its input fails with `EPIPE` instead of ending PromptLab.
-/// The signal such a write raises stays pending on this thread, never delivered.
+/// Runs the tasks of every ``ChildProcess`` run (swift-subprocess's reading, writing and waiting tasks
+/// inherit it) on one thread of its own, on which `SIGPIPE` is blocked, so a write to a program that exited
+/// without reading its input fails with `EPIPE` instead of ending PromptLab. The signal such a write raises
+/// stays pending on this thread, never delivered. All its work is non-blocking I/O, so one thread serves
+/// any number of runs, and blocking work on the concurrency pool cannot stall it.
 ///
 /// The hand-written part that swift-subprocess 1.0.2 lacks: it writes stdin with `write(2)` on the thread
 /// of the writing task (its `StandardInputWriter` is a default actor, so it runs on the task's preferred
 /// executor) and neither blocks nor ignores `SIGPIPE`.
-final class StdinExecutor: TaskExecutor {
-    static let shared = StdinExecutor()
+final class ChildProcessExecutor: TaskExecutor {
+    static let shared = ChildProcessExecutor()
 
     private let jobs = Mutex<[UnownedJob]>([])
     private let ready = DispatchSemaphore(value: 0)
 
     private init() {
         let thread = Thread { [self] in runJobs() }
-        thread.name = "promptlab-stdin"
+        thread.name = "promptlab-exec"
         thread.start()
     }
 
