@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import Synchronization
 
 #if canImport(Glibc)
@@ -12,12 +13,35 @@ import Darwin
 /// Runs one external program to completion: feeds it `input` on stdin, collects stdout and stderr, and
 /// enforces a time limit.
 ///
-/// Built directly on `posix_spawn` and `poll` so that it can
-/// - read stdout and stderr at the same time as it writes stdin (no deadlock on large outputs),
-/// - start the program in its own process group and kill the whole group on time-out or cancellation
-///   (so `sh -c 'sleep 100'` does not leave a grandchild holding the pipes open),
-/// - survive a program that exits without reading its input (`SIGPIPE` is blocked on the I/O thread).
-/// The blocking loop runs on a thread of its own, never on the Swift concurrency pool.
+/// Built on swift-subprocess, which spawns the program (its own session, only stdin, stdout and stderr
+/// inherited, signal handling reset), writes stdin while it reads stdout and stderr (no deadlock on large
+/// outputs), watches for the exit without blocking a thread and reaps the program (no zombie). What
+/// PromptLab adds, because swift-subprocess 1.0.2 has no such option:
+/// - **The time limit.** 1.0.2 only tears a program down when the calling task is cancelled. A timer runs
+///   alongside the I/O and, unless the program has exited by then, kills its whole session with `SIGKILL`
+///   (so `sh -c 'sleep 100'` leaves no grandchild behind).
+/// - **Cancellation of the whole session.** 1.0.2's default teardown signals the program alone; PromptLab
+///   sets a teardown that kills its session, and kills the session itself as soon as the task is cancelled.
+/// - **Keeping the start of an oversized output.** `.bytes(limit:)` throws `outputLimitExceeded` and returns
+///   nothing past the limit; PromptLab streams stdout and stderr (`.sequence`), keeps the first 16 MiB of
+///   stdout (reporting `stdoutTruncated`) and the first 64 KiB of stderr, and keeps reading the rest so the
+///   program never blocks on a full pipe.
+/// - **Surviving a program that exits without reading its input.** 1.0.2 writes stdin with a plain
+///   `write(2)` on whichever thread runs the writing task and does nothing about `SIGPIPE`, whose default
+///   action would end PromptLab. Ignoring `SIGPIPE` process-wide is not this type's call, so a run's tasks
+///   run on ``ChildProcessExecutor``, a thread of its own with `SIGPIPE` blocked, and the write fails with
+///   `EPIPE` instead. That thread also keeps reading output and the time limit going while blocking work
+///   elsewhere in PromptLab holds every thread of the concurrency pool.
+/// - **`ETXTBSY`.** 1.0.2 retries a spawn only on `EAGAIN`; a program file that another thread has just
+///   finished writing can refuse to run for a moment, so that is retried briefly here.
+/// - **Why a program cannot start.** 1.0.2 reports any program that `exec` rejects with `ENOENT`, `EACCES`
+///   or `ENOTDIR` as not found, with `ENOENT`; the file system is asked which it was.
+///
+/// When the program exits, swift-subprocess stops reading once the pipes are drained, even if a background
+/// process it started still holds them open; such a process is not waited for, and is left running like
+/// any background process after a normal exit. swift-subprocess also refuses an environment with a name
+/// that POSIX does not allow (one that begins with a digit or holds `=`): such a run fails to start with
+/// `EINVAL`.
 ///
 /// Public so that other modules (the `exec` grader) can run programs the same way as ``ExecProvider``.
 public struct ChildProcess: Sendable {
@@ -49,7 +73,7 @@ public struct ChildProcess: Sendable {
 
     /// Why a program could not be run at all.
     public enum Failure: Error, Sendable {
-        /// `posix_spawnp` failed, for example because the program does not exist (`errno` says why).
+        /// The program could not be started, for example because it does not exist (`errno` says why).
         case spawnFailed(program: String, errno: Int32)
         /// A system call needed to set the program up failed.
         case systemCall(String, errno: Int32)
@@ -62,13 +86,12 @@ public struct ChildProcess: Sendable {
     var maxStdoutBytes = 16 * 1024 * 1024
     /// Bytes of stderr kept; only its start is ever shown.
     var maxStderrBytes = 64 * 1024
-    /// How long to keep reading after the program exited while something it started still holds the pipes.
-    var exitGrace: Duration = .milliseconds(500)
 
     /// Describes a program to run.
     ///
     /// - Parameters:
-    ///   - arguments: The program (looked up on `PATH` when it has no slash) and its arguments.
+    ///   - arguments: The program (looked up on the `PATH` of its environment when it has no slash) and its
+    ///     arguments.
     ///   - environment: The program's environment; `nil` inherits this process's.
     ///   - timeout: The time limit; the program and everything it started are killed when it passes.
     public init(arguments: [String], environment: [String: String]? = nil, timeout: Duration) {
@@ -78,309 +101,217 @@ public struct ChildProcess: Sendable {
     }
 
     /// Runs the program with `input` on stdin and waits for it to end. Cancelling the calling task kills
-    /// the process group.
+    /// the program's session.
     ///
     /// - Throws: ``Failure`` only when the program could not be started; a non-zero exit, a signal or a
     ///   time-out is reported in the ``Output``.
     public func run(input: [UInt8]) async throws(Failure) -> Output {
-        let control = Control()
-        let result: Result<Output, Failure> = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let thread = Thread {
-                    continuation.resume(returning: Result { () throws(Failure) -> Output in
-                        try self.runBlocking(input: input, control: control)
-                    })
-                }
-                thread.name = "promptlab-exec"
-                thread.start()
-            }
-        } onCancel: {
-            control.cancel()
+        guard let program = arguments.first, !program.isEmpty else {
+            throw .spawnFailed(program: "", errno: ENOENT)
         }
-        return try result.get()
-    }
-
-    /// A flag the async side uses to ask the blocking loop to stop.
-    final class Control: Sendable {
-        private let cancelled = Atomic<Bool>(false)
-
-        func cancel() {
-            cancelled.store(true, ordering: .releasing)
-        }
-
-        var isCancelled: Bool {
-            cancelled.load(ordering: .acquiring)
-        }
-    }
-
-    // MARK: - The blocking part
-
-    private func runBlocking(input: [UInt8], control: Control) throws(Failure) -> Output {
+        let configuration = makeConfiguration(program: program)
         let clock = ContinuousClock()
         let start = clock.now
-
-        // This thread is ours alone: block SIGPIPE on it, so a write to a program that exited without
-        // reading its input fails with EPIPE instead of killing PromptLab. (A thread-directed signal left
-        // pending is discarded when the thread ends.)
-        var blocked = sigset_t()
-        sigemptyset(&blocked)
-        sigaddset(&blocked, SIGPIPE)
-        pthread_sigmask(SIG_BLOCK, &blocked, nil)
-
-        var stdinPipe: [Int32] = [-1, -1]
-        var stdoutPipe: [Int32] = [-1, -1]
-        var stderrPipe: [Int32] = [-1, -1]
-        guard ChildProcess.makePipe(&stdinPipe), ChildProcess.makePipe(&stdoutPipe), ChildProcess.makePipe(&stderrPipe) else {
-            let code = errno
-            for fd in stdinPipe + stdoutPipe + stderrPipe where fd >= 0 { close(fd) }
-            throw .systemCall("pipe", errno: code)
-        }
-
-        let pid: pid_t
-        do {
-            pid = try spawn(stdin: stdinPipe[0], stdout: stdoutPipe[1], stderr: stderrPipe[1])
-        } catch {
-            for fd in stdinPipe + stdoutPipe + stderrPipe { close(fd) }
-            throw error
-        }
-        close(stdinPipe[0])
-        close(stdoutPipe[1])
-        close(stderrPipe[1])
-
-        var stdinFD: Int32 = stdinPipe[1]
-        var stdoutFD: Int32 = stdoutPipe[0]
-        var stderrFD: Int32 = stderrPipe[0]
-        for fd in [stdinFD, stdoutFD, stderrFD] {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
-        if input.isEmpty {
-            close(stdinFD)
-            stdinFD = -1
-        }
-
-        var stdout: [UInt8] = []
-        var stderr: [UInt8] = []
-        var stdoutTruncated = false
-        var written = 0
-        var termination: Termination?
-        var exitedAt: ContinuousClock.Instant?
-        var killed = false
-        var timedOut = false
-        var cancelled = false
         let deadline = start + timeout
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-
-        func killGroup() {
-            if !killed {
-                // The child leads its own process group, so this reaches everything it started.
-                _ = kill(-pid, SIGKILL)
-                _ = kill(pid, SIGKILL)
-                killed = true
-            }
-        }
-
+        let stop = Stop()
+        var attempt = 0
         while true {
-            // Reap the child without blocking.
-            if termination == nil {
-                var status: Int32 = 0
-                let reaped = waitpid(pid, &status, WNOHANG)
-                if reaped == pid {
-                    termination = ChildProcess.termination(from: status)
-                    exitedAt = clock.now
-                }
-            }
-            let outputsOpen = stdoutFD >= 0 || stderrFD >= 0
-            if termination != nil {
-                if !outputsOpen { break }
-                if let exitedAt, clock.now - exitedAt > exitGrace {
-                    // Something the program started still holds the pipes: stop it and stop reading.
-                    _ = kill(-pid, SIGKILL)
-                    break
-                }
-            }
-            if !killed {
-                if control.isCancelled {
-                    cancelled = true
-                    killGroup()
-                } else if clock.now >= deadline {
-                    timedOut = true
-                    killGroup()
-                }
-            }
-
-            var fds: [pollfd] = []
-            if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
-            if stdoutFD >= 0 { fds.append(pollfd(fd: stdoutFD, events: Int16(POLLIN), revents: 0)) }
-            if stderrFD >= 0 { fds.append(pollfd(fd: stderrFD, events: Int16(POLLIN), revents: 0)) }
-            if fds.isEmpty {
-                // Only the exit is left to wait for.
-                usleep(2_000)
-                continue
-            }
-            let ready = poll(&fds, nfds_t(fds.count), 20)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                killGroup()
-                break
-            }
-            if ready == 0 { continue }
-
-            for entry in fds where entry.revents != 0 {
-                if entry.fd == stdinFD {
-                    let remaining = input.count - written
-                    let sent = input.withUnsafeBytes { raw in write(stdinFD, raw.baseAddress! + written, remaining) }
-                    if sent > 0 {
-                        written += sent
-                        if written == input.count {
-                            close(stdinFD)
-                            stdinFD = -1
-                        }
-                    } else if sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR {
-                        // The program closed its stdin (or exited) without reading everything: not our error.
-                        close(stdinFD)
-                        stdinFD = -1
-                    }
-                } else {
-                    let isStdout = entry.fd == stdoutFD
-                    let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress!, $0.count) }
-                    if count > 0 {
-                        if isStdout {
-                            let room = maxStdoutBytes - stdout.count
-                            if room >= count {
-                                stdout.append(contentsOf: buffer[0..<count])
-                            } else {
-                                if room > 0 { stdout.append(contentsOf: buffer[0..<room]) }
-                                stdoutTruncated = true
-                            }
-                        } else {
-                            let room = maxStderrBytes - stderr.count
-                            if room > 0 { stderr.append(contentsOf: buffer[0..<min(room, count)]) }
-                        }
-                    } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-                        close(entry.fd)
-                        if isStdout { stdoutFD = -1 } else { stderrFD = -1 }
+            let result: ExecutionResult<Collected, SequenceOutput, SequenceOutput>
+            do {
+                result = try await withTaskExecutorPreference(ChildProcessExecutor.shared) {
+                    try await Subprocess.run(
+                        configuration, input: .inputWriter, output: .sequence, error: .sequence
+                    ) { execution in
+                        await communicate(with: execution, input: input, deadline: deadline, stop: stop)
                     }
                 }
+            } catch {
+                let failure = Self.failure(from: error, program: program)
+                // Another thread of this process may have just written the program file and one of its own
+                // children may hold the descriptor for a moment (ETXTBSY). It clears quickly; retry briefly.
+                if case .spawnFailed(_, ETXTBSY) = failure, attempt < 7, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(5 << attempt))
+                    attempt += 1
+                    continue
+                }
+                throw failure
             }
+            let termination: Termination =
+                switch result.terminationStatus {
+                case .exited(let status): .exited(status)
+                case .signaled(let signal): .signaled(signal)
+                }
+            // Killed by PromptLab only if it died of the SIGKILL sent; one that exited on its own at the same
+            // moment keeps its own result.
+            let killed = termination == .signaled(SIGKILL)
+            return Output(
+                termination: termination,
+                stdout: result.closureResult.stdout,
+                stderr: result.closureResult.stderr,
+                stdoutTruncated: result.closureResult.stdoutTruncated,
+                timedOut: killed && stop.reason == .timedOut,
+                cancelled: killed && stop.reason == .cancelled,
+                seconds: (clock.now - start).seconds
+            )
         }
+    }
 
-        for fd in [stdinFD, stdoutFD, stderrFD] where fd >= 0 { close(fd) }
-        if termination == nil {
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            termination = ChildProcess.termination(from: status)
-        }
-        return Output(
-            termination: termination ?? .signaled(SIGKILL),
-            stdout: stdout,
-            stderr: stderr,
-            stdoutTruncated: stdoutTruncated,
-            timedOut: timedOut,
-            cancelled: cancelled,
-            seconds: (clock.now - start).seconds
+    private func makeConfiguration(program: String) -> Subprocess.Configuration {
+        var options = PlatformOptions()
+        // A session of its own: killing it reaches everything the program started (unless something left it
+        // with `setsid`), and the program has no controlling terminal to stop on.
+        options.createSession = true
+        // What swift-subprocess itself does when the task is cancelled before PromptLab's own handler runs.
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .zero)]
+        let environment: Subprocess.Environment =
+            self.environment.map { values in
+                .custom(Dictionary(uniqueKeysWithValues: values.map { (Subprocess.Environment.Key(stringLiteral: $0.key), $0.value) }))
+            } ?? .inherit
+        return Subprocess.Configuration(
+            executable: program.contains("/") ? .path(.init(program)) : .name(program),
+            // argv[0] is the program as written, as a shell would pass it.
+            arguments: Arguments(executablePathOverride: program, remainingValues: Array(arguments.dropFirst())),
+            environment: environment,
+            platformOptions: options
         )
     }
 
-    /// A pipe whose both ends close on `exec`, created atomically so that no other program spawned at the
-    /// same moment inherits them (which would delay end-of-file).
-    private static func makePipe(_ fds: inout [Int32]) -> Bool {
-        #if os(Linux)
-        return systemPipe2(&fds, O_CLOEXEC) == 0
-        #else
-        guard pipe(&fds) == 0 else { return false }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return true
-        #endif
+    /// What the program printed, as kept.
+    private struct Collected: Sendable {
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var stdoutTruncated = false
     }
 
-    private static func termination(from status: Int32) -> Termination {
-        let low = status & 0x7f
-        if low == 0 { return .exited((status >> 8) & 0xff) }
-        return .signaled(low)
+    private enum Part: Sendable {
+        case stdout([UInt8], truncated: Bool)
+        case stderr([UInt8])
+        case done
     }
 
-    /// Starts the program in a new process group with default signal handling and the given descriptors.
-    private func spawn(stdin: Int32, stdout: Int32, stderr: Int32) throws(Failure) -> pid_t {
-        #if os(Linux)
-        var actions = posix_spawn_file_actions_t()
-        var attributes = posix_spawnattr_t()
-        #else
-        var actions: posix_spawn_file_actions_t? = nil
-        var attributes: posix_spawnattr_t? = nil
-        #endif
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-
-        posix_spawn_file_actions_adddup2(&actions, stdin, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-        #if os(Linux)
-        // Give the program nothing but stdin, stdout and stderr: no sockets or files of PromptLab's.
-        if let closeFrom = ChildProcess.addCloseFrom { _ = closeFrom(&actions, 3) }
-        #endif
-
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaultSignals = sigset_t()
-        sigemptyset(&defaultSignals)
-        for signal in [SIGPIPE, SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2] {
-            sigaddset(&defaultSignals, signal)
-        }
-        posix_spawnattr_setsigdefault(&attributes, &defaultSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        var flags = Int32(POSIX_SPAWN_SETPGROUP) | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
-        #if canImport(Darwin)
-        flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
-        #endif
-        posix_spawnattr_setflags(&attributes, Int16(flags))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { for pointer in argv { free(pointer) } }
-        let environmentStrings: [UnsafeMutablePointer<CChar>?]?
-        if let environment {
-            environmentStrings = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        } else {
-            environmentStrings = nil
-        }
-        defer { environmentStrings?.forEach { free($0) } }
-
-        var pid: pid_t = 0
-        var result: Int32 = 0
-        // ETXTBSY: another thread of this process is writing the program file, or a program spawned
-        // elsewhere still holds a write descriptor to it for a moment. It clears quickly; retry briefly.
-        for attempt in 0..<8 {
-            result = argv.withUnsafeBufferPointer { argvBuffer in
-                if let environmentStrings {
-                    return environmentStrings.withUnsafeBufferPointer { envBuffer in
-                        posix_spawnp(&pid, argvBuffer[0]!, &actions, &attributes, argvBuffer.baseAddress!, envBuffer.baseAddress!)
+    /// Writes stdin, reads stdout and stderr and enforces the time limit, all at once; returns once the
+    /// program has exited (swift-subprocess reaps it only after this returns, so its process ID, and with
+    /// it the session to kill, cannot be reused before then).
+    private func communicate(
+        with execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>,
+        input: [UInt8],
+        deadline: ContinuousClock.Instant,
+        stop: Stop
+    ) async -> Collected {
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Part.self) { group in
+                group.addTask {
+                    // A program may exit or close stdin without reading it all: not an error of the run.
+                    let writer = execution.standardInputWriter
+                    if !input.isEmpty { _ = try? await writer.write(input) }
+                    try? await writer.finish()
+                    return .done
+                }
+                group.addTask {
+                    let (kept, truncated) = await Self.collect(execution.standardOutput, keeping: maxStdoutBytes)
+                    return .stdout(kept, truncated: truncated)
+                }
+                group.addTask {
+                    .stderr(await Self.collect(execution.standardError, keeping: maxStderrBytes).kept)
+                }
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { limit in
+                        limit.addTask {
+                            // Returns once the program has exited. 1.0.2 has no other way to await the exit
+                            // here; signal 0 sends nothing, and the step's kill is never reached.
+                            await execution.teardown(using: [
+                                .send(signal: Signal(rawValue: 0), toProcessGroup: true, allowedDurationToNextStep: .seconds(366 * 86_400))
+                            ])
+                        }
+                        limit.addTask {
+                            // The time limit, measured from the start.
+                            guard (try? await Task.sleep(until: deadline)) != nil else { return }
+                            Self.killSession(execution, because: .timedOut, stop)
+                        }
+                        // The first to end: the exit stops the clock; a kill leaves the exit to wait for.
+                        await limit.next()
+                        limit.cancelAll()
+                    }
+                    return .done
+                }
+                var collected = Collected()
+                for await part in group {
+                    switch part {
+                    case .stdout(let bytes, let truncated):
+                        collected.stdout = bytes
+                        collected.stdoutTruncated = truncated
+                    case .stderr(let bytes):
+                        collected.stderr = bytes
+                    case .done:
+                        break
                     }
                 }
-                #if canImport(Darwin)
-                let inherited = _NSGetEnviron().pointee
-                #else
-                let inherited = environ
-                #endif
-                return posix_spawnp(&pid, argvBuffer[0]!, &actions, &attributes, argvBuffer.baseAddress!, inherited)
+                return collected
             }
-            guard result == ETXTBSY else { break }
-            usleep(useconds_t(5_000 << attempt))
+        } onCancel: {
+            Self.killSession(execution, because: .cancelled, stop)
         }
-        guard result == 0 else { throw .spawnFailed(program: arguments.first ?? "", errno: result) }
-        return pid
     }
 
-    #if os(Linux)
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time so that
-    /// older systems still run (their children then inherit descriptors not marked close-on-exec).
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(
-            symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
-    #endif
+    /// Kills the program's session, unless the program has already exited (its result then stands, however
+    /// late this runs) or was already killed for the other reason.
+    private static func killSession(
+        _ execution: Execution<CustomWriteInput, SequenceOutput, SequenceOutput>, because reason: Stop.Reason, _ stop: Stop
+    ) {
+        // Whether it exited, without reaping it: swift-subprocess reaps it after the run's body returns.
+        var info = siginfo_t()
+        let exited = waitid(P_PID, id_t(execution.processIdentifier.value), &info, WEXITED | WNOHANG | WNOWAIT) == 0
+            && info.si_signo == SIGCHLD
+        if !exited, stop.claim(reason) { try? execution.send(signal: .kill, toProcessGroup: true) }
+    }
+
+    /// Reads a stream to its end, keeping its first `limit` bytes; a read error ends it like end-of-file.
+    private static func collect(_ stream: SubprocessOutputSequence, keeping limit: Int) async -> (kept: [UInt8], truncated: Bool) {
+        var kept: [UInt8] = []
+        var truncated = false
+        do {
+            for try await buffer in stream {
+                let room = max(0, limit - kept.count)
+                if buffer.count > room { truncated = true }
+                buffer.withUnsafeBytes { kept.append(contentsOf: $0.prefix(room)) }
+            }
+        } catch {}
+        return (kept, truncated)
+    }
+
+    /// Why PromptLab killed the program, decided once: the time limit or cancellation, whichever came first.
+    final class Stop: Sendable {
+        enum Reason: UInt8 { case none, timedOut, cancelled }
+        private let value = Atomic<UInt8>(Reason.none.rawValue)
+
+        @discardableResult
+        func claim(_ reason: Reason) -> Bool {
+            value.compareExchange(expected: Reason.none.rawValue, desired: reason.rawValue, ordering: .acquiringAndReleasing).exchanged
+        }
+
+        var reason: Reason { Reason(rawValue: value.load(ordering: .acquiring)) ?? .none }
+    }
+
+    private static func failure(from error: any Error, program: String) -> Failure {
+        guard let error = error as? SubprocessError else { return .systemCall("running \(program)", errno: EIO) }
+        let code = error.underlyingError?.rawValue
+        switch error.code {
+        case .executableNotFound: return .spawnFailed(program: program, errno: whyNotExecutable(program))
+        case .spawnFailed: return .spawnFailed(program: program, errno: code ?? EINVAL)
+        case .failedToMonitorProcess: return .systemCall("waitid", errno: code ?? EIO)
+        case .asyncIOFailed: return .systemCall("pipe", errno: code ?? EIO)
+        default: return .systemCall("I/O with \(program)", errno: code ?? EIO)
+        }
+    }
+
+    /// The `errno` that `exec` gave for a program swift-subprocess reports as not found.
+    private static func whyNotExecutable(_ program: String) -> Int32 {
+        guard program.contains("/") else { return ENOENT }
+        if access(program, X_OK) != 0 { return errno }
+        var info = stat()
+        let isDirectory = stat(program, &info) == 0 && (info.st_mode & numericCast(S_IFMT)) == numericCast(S_IFDIR)
+        return isDirectory ? EACCES : ENOENT
+    }
 
     /// A readable name for a signal number, such as `SIGKILL`.
     public static func signalName(_ signal: Int32) -> String {
@@ -393,8 +324,42 @@ public struct ChildProcess: Sendable {
     }
 }
 
-#if os(Linux)
-/// glibc's `pipe2(2)`, which the Glibc module does not export (it sits behind `_GNU_SOURCE`).
-@_silgen_name("pipe2")
-private func systemPipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32
-#endif
+/// Runs the tasks of every ``ChildProcess`` run (swift-subprocess's reading, writing and waiting tasks
+/// inherit it) on one thread of its own, on which `SIGPIPE` is blocked, so a write to a program that exited
+/// without reading its input fails with `EPIPE` instead of ending PromptLab. The signal such a write raises
+/// stays pending on this thread, never delivered. All its work is non-blocking I/O, so one thread serves
+/// any number of runs, and blocking work on the concurrency pool cannot stall it.
+///
+/// The hand-written part that swift-subprocess 1.0.2 lacks: it writes stdin with `write(2)` on the thread
+/// of the writing task (its `StandardInputWriter` is a default actor, so it runs on the task's preferred
+/// executor) and neither blocks nor ignores `SIGPIPE`.
+final class ChildProcessExecutor: TaskExecutor {
+    static let shared = ChildProcessExecutor()
+
+    private let jobs = Mutex<[UnownedJob]>([])
+    private let ready = DispatchSemaphore(value: 0)
+
+    private init() {
+        let thread = Thread { [self] in runJobs() }
+        thread.name = "promptlab-exec"
+        thread.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        jobs.withLock { $0.append(job) }
+        ready.signal()
+    }
+
+    private func runJobs() {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+        while true {
+            ready.wait()
+            let job = jobs.withLock { $0.removeFirst() }
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
+}
