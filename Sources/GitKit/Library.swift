@@ -40,7 +40,9 @@ public enum GitLibrary {
 
     /// The libgit2 version this process runs against, such as `1.5.1`.
     public static var version: String {
-        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        var major: Int32 = 0
+        var minor: Int32 = 0
+        var revision: Int32 = 0
         git_libgit2_version(&major, &minor, &revision)
         return "\(major).\(minor).\(revision)"
     }

@@ -21,7 +21,8 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
 
     /// Parses a full 40-character hexadecimal id; `nil` if it is not one.
     public init?(hex: some StringProtocol) {
-        let parsed = hex.utf8.withContiguousStorageIfAvailable { ObjectID(hexBytes: UnsafeRawBufferPointer($0)) }
+        let parsed =
+            hex.utf8.withContiguousStorageIfAvailable { ObjectID(hexBytes: UnsafeRawBufferPointer($0)) }
             ?? Array(hex.utf8).withUnsafeBytes { ObjectID(hexBytes: $0) }
         guard let parsed else { return nil }
         self = parsed

@@ -196,7 +196,7 @@ extension Repository {
         defer { git_tree_free(treeHandle) }
 
         var parentHandles: [OpaquePointer?] = []
-        defer { parentHandles.forEach { git_commit_free($0) } }
+        defer { for handle in parentHandles { git_commit_free(handle) } }
         for parent in parents {
             var raw = parent.raw
             var handle: OpaquePointer? = nil

@@ -23,8 +23,9 @@ extension Repository {
         let components = prefix.split(separator: "/").map(String.init)
         let oldStart = try oldTree.flatMap { try descend($0, into: components) }
         let newStart = try newTree.flatMap { try descend($0, into: components) }
-        try compare(oldStart, newStart, path: components.isEmpty ? "" : components.joined(separator: "/") + "/",
-                    include: include, into: &changes)
+        try compare(
+            oldStart, newStart, path: components.isEmpty ? "" : components.joined(separator: "/") + "/",
+            include: include, into: &changes)
         return changes
     }
 

@@ -24,7 +24,8 @@ struct LoadCommand: AsyncParsableCommand {
     var concurrency = 64
 
     func run() async throws {
-        let body = #"{"model":"bench","messages":[{"role":"system","content":"Route the ticket to billing, technical, shipping or general. Answer with the label only."},{"role":"user","content":"Ticket 1: refund for order number 7919"}],"temperature":0,"max_tokens":8}"#
+        let body =
+            #"{"model":"bench","messages":[{"role":"system","content":"Route the ticket to billing, technical, shipping or general. Answer with the label only."},{"role":"user","content":"Ticket 1: refund for order number 7919"}],"temperature":0,"max_tokens":8}"#
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: concurrency)
@@ -57,7 +58,8 @@ struct LoadCommand: AsyncParsableCommand {
             }
         }
         try await group.shutdownGracefully()
-        let seconds = Double((ContinuousClock.now - start).components.attoseconds) / 1e18
+        let seconds =
+            Double((ContinuousClock.now - start).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - start).components.seconds)
         print(String(format: "%.0f", Double(total) / seconds))
         if failures > 0 { FileHandle.standardError.write(Data("\(failures) requests failed\n".utf8)) }

@@ -77,7 +77,8 @@ public enum Timestamps {
     /// A git time for people: `2026-11-30 14:05 +0100`.
     public static func short(seconds: Int64, offsetMinutes: Int32) -> String {
         let t = CalendarFields(seconds: seconds, offsetMinutes: offsetMinutes)
-        return "\(String(t.year).leftPadded(to: 4))-\(pad(t.month))-\(pad(t.day)) \(pad(t.hour)):\(pad(t.minute)) \(t.offset(separator: ""))"
+        return
+            "\(String(t.year).leftPadded(to: 4))-\(pad(t.month))-\(pad(t.day)) \(pad(t.hour)):\(pad(t.minute)) \(t.offset(separator: ""))"
     }
 
     /// A moment broken into calendar fields at a fixed UTC offset, without locale data.

@@ -497,7 +497,10 @@ struct PairTotals {
                     var sum = a[i * m + j] + (i == j ? ridge : 0)
                     for p in 0..<j { sum -= l[i * m + p] * l[j * m + p] }
                     if i == j {
-                        if sum <= 1e-300 { ok = false; break }
+                        if sum <= 1e-300 {
+                            ok = false
+                            break
+                        }
                         l[i * m + i] = sum.squareRoot()
                     } else {
                         l[i * m + j] = sum / l[j * m + j]

@@ -44,7 +44,9 @@ extension ClusteredStandardError {
     /// - Parameters:
     ///   - passes: Passing observations per cluster.
     ///   - counts: Observations per cluster.
-    public static func wilsonInterval(clusterPasses passes: [Int], clusterCounts counts: [Int], level: Double = 0.95) throws -> ClusteredProportion {
+    public static func wilsonInterval(clusterPasses passes: [Int], clusterCounts counts: [Int], level: Double = 0.95) throws
+        -> ClusteredProportion
+    {
         let clustered = try mean(clusterSums: passes.map(Double.init), clusterCounts: counts)
         let p = min(max(clustered.mean, 0), 1)
         let variance = clustered.standardError * clustered.standardError

@@ -39,7 +39,8 @@ public enum Normal {
         let tail = min(p, 1 - p)
         // Solve sf(y) = tail for y > 0.
         let t = (-2 * log(tail)).squareRoot()
-        var y = t - (2.515_517 + 0.802_853 * t + 0.010_328 * t * t)
+        var y =
+            t - (2.515_517 + 0.802_853 * t + 0.010_328 * t * t)
             / (1 + 1.432_788 * t + 0.189_269 * t * t + 0.001_308 * t * t * t)
         y = max(y, 1e-12)
         for _ in 0..<8 {
@@ -66,7 +67,8 @@ public enum Normal {
 public enum StudentT {
     /// The density at `t`.
     public static func pdf(_ t: Double, df: Double) -> Double {
-        let logDensity = SpecialFunctions.logGamma((df + 1) / 2) - SpecialFunctions.logGamma(df / 2)
+        let logDensity =
+            SpecialFunctions.logGamma((df + 1) / 2) - SpecialFunctions.logGamma(df / 2)
             - 0.5 * log(df * Double.pi) - (df + 1) / 2 * log1p(t * t / df)
         return exp(logDensity)
     }
@@ -169,7 +171,8 @@ public enum Binomial {
         let nd = Double(n)
         let kd = Double(k)
         let rest = nd - kd
-        let exponent = SpecialFunctions.stirlingError(nd) - SpecialFunctions.stirlingError(kd)
+        let exponent =
+            SpecialFunctions.stirlingError(nd) - SpecialFunctions.stirlingError(kd)
             - SpecialFunctions.stirlingError(rest)
             - SpecialFunctions.binomialDeviance(kd, nd * p)
             - SpecialFunctions.binomialDeviance(rest, nd * q)
@@ -182,7 +185,8 @@ public enum Binomial {
         if k < 0 { return 0 }
         if k >= n { return 1 }
         return SpecialFunctions.regularizedIncompleteBeta(
-            a: Double(n - k), b: Double(k + 1), x: 1 - p, y: p).lower
+            a: Double(n - k), b: Double(k + 1), x: 1 - p, y: p
+        ).lower
     }
 
     /// P(X > k).
@@ -191,7 +195,8 @@ public enum Binomial {
         if k < 0 { return 1 }
         if k >= n { return 0 }
         return SpecialFunctions.regularizedIncompleteBeta(
-            a: Double(k + 1), b: Double(n - k), x: p, y: 1 - p).lower
+            a: Double(k + 1), b: Double(n - k), x: p, y: 1 - p
+        ).lower
     }
 
     /// The smallest k with P(X ≤ k) ≥ q (scipy's `binom.ppf`).

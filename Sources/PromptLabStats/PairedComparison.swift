@@ -39,8 +39,9 @@ public struct PairedComparison: Sendable, Equatable {
         if control.allSatisfy(isBinary) && variant.allSatisfy(isBinary) {
             mcNemar = try McNemar.test(control: control.map { $0 == 1 }, variant: variant.map { $0 == 1 })
         }
-        return PairedComparison(count: d.count, difference: difference, wilcoxon: wilcoxon,
-                                bootstrap: bootstrap, mcNemar: mcNemar)
+        return PairedComparison(
+            count: d.count, difference: difference, wilcoxon: wilcoxon,
+            bootstrap: bootstrap, mcNemar: mcNemar)
     }
 }
 
@@ -74,8 +75,9 @@ public enum PerformanceWorkload {
         let scores = syntheticScores(variants: variants, cases: cases, seed: seed)
         var comparisons: [PairedComparison] = []
         for variant in 1..<variants {
-            comparisons.append(try PairedComparison.compute(
-                control: scores[0], variant: scores[variant], resamples: resamples, seed: seed &+ UInt64(variant)))
+            comparisons.append(
+                try PairedComparison.compute(
+                    control: scores[0], variant: scores[variant], resamples: resamples, seed: seed &+ UInt64(variant)))
         }
         let adjusted = Holm.adjust(comparisons.map(\.wilcoxon.pValue))
         var caseOutcomes: [[PairwiseOutcome]] = []

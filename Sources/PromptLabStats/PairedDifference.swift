@@ -59,7 +59,8 @@ public enum PairedT {
         }
         let critical = StudentT.quantile(0.5 + 0.5 * level, df: Double(df))
         let interval = ConfidenceInterval(lower: mean - critical * se, upper: mean + critical * se, level: level)
-        return PairedDifference(count: count, mean: mean, standardDeviation: sd, standardError: se,
-                                t: t, degreesOfFreedom: df, pValue: p, interval: interval)
+        return PairedDifference(
+            count: count, mean: mean, standardDeviation: sd, standardError: se,
+            t: t, degreesOfFreedom: df, pValue: p, interval: interval)
     }
 }

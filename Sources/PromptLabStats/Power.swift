@@ -17,7 +17,9 @@ public enum Power {
     /// - Throws: ``StatsError/invalidArgument(_:)`` when p10 = p01 or the shares are invalid.
     public static func pairedBinarySampleSize(p10: Double, p01: Double, alpha: Double = 0.05, power: Double = 0.8) throws -> Double {
         try validate(alpha: alpha, power: power)
-        guard p10 >= 0, p01 >= 0, p10 + p01 <= 1 else { throw StatsError.invalidArgument("p10 and p01 must be shares summing to at most 1") }
+        guard p10 >= 0, p01 >= 0, p10 + p01 <= 1 else {
+            throw StatsError.invalidArgument("p10 and p01 must be shares summing to at most 1")
+        }
         let delta = p10 - p01
         guard delta != 0 else { throw StatsError.invalidArgument("p10 and p01 are equal: there is no effect to detect") }
         return connor(discordant: p10 + p01, delta: abs(delta), alpha: alpha, power: power)
@@ -28,9 +30,13 @@ public enum Power {
     /// - Parameters:
     ///   - delta: The mean difference to detect.
     ///   - differenceVariance: σ_d², see ``differenceVariance(caseVariance:varianceA:varianceB:repeats:)``.
-    public static func pairedNumericSampleSize(delta: Double, differenceVariance: Double, alpha: Double = 0.05, power: Double = 0.8) throws -> Double {
+    public static func pairedNumericSampleSize(delta: Double, differenceVariance: Double, alpha: Double = 0.05, power: Double = 0.8) throws
+        -> Double
+    {
         try validate(alpha: alpha, power: power)
-        guard delta != 0, differenceVariance >= 0 else { throw StatsError.invalidArgument("delta must be non-zero and the variance non-negative") }
+        guard delta != 0, differenceVariance >= 0 else {
+            throw StatsError.invalidArgument("delta must be non-zero and the variance non-negative")
+        }
         let z = Normal.quantile(1 - alpha / 2) + Normal.quantile(power)
         return z * z * differenceVariance / (delta * delta)
     }
@@ -54,7 +60,9 @@ public enum Power {
 
     /// The smallest |p10 − p01| that McNemar's test detects with n cases, given the
     /// share of discordant cases; `nil` when no effect is detectable (n < z²/p_disc).
-    public static func pairedBinaryMinimumDetectableEffect(cases n: Int, discordantShare: Double, alpha: Double = 0.05, power: Double = 0.8) throws -> Double? {
+    public static func pairedBinaryMinimumDetectableEffect(cases n: Int, discordantShare: Double, alpha: Double = 0.05, power: Double = 0.8)
+        throws -> Double?
+    {
         try validate(alpha: alpha, power: power)
         guard discordantShare > 0, discordantShare <= 1 else { throw StatsError.invalidArgument("discordant share must be in (0, 1]") }
         let target = Double(n)
@@ -66,7 +74,9 @@ public enum Power {
 
     /// The smallest mean difference a paired numeric test detects with n cases:
     /// (z_{1−α/2} + z_{1−β}) · σ_d / √n.
-    public static func pairedNumericMinimumDetectableEffect(cases n: Int, differenceVariance: Double, alpha: Double = 0.05, power: Double = 0.8) throws -> Double {
+    public static func pairedNumericMinimumDetectableEffect(
+        cases n: Int, differenceVariance: Double, alpha: Double = 0.05, power: Double = 0.8
+    ) throws -> Double {
         try validate(alpha: alpha, power: power)
         guard n >= 1 else { throw StatsError.tooFewObservations(needed: 1, got: n) }
         let z = Normal.quantile(1 - alpha / 2) + Normal.quantile(power)
@@ -102,7 +112,9 @@ public enum Power {
     ///   - winRate: Observed W/(W + L).
     ///   - tieShare: Observed T/n, in [0, 1).
     ///   - currentCases: n, ties included.
-    public static func additionalCasesForWinRate(winRate: Double, tieShare: Double, currentCases: Int, alpha: Double = 0.05, power: Double = 0.8) throws -> Int {
+    public static func additionalCasesForWinRate(
+        winRate: Double, tieShare: Double, currentCases: Int, alpha: Double = 0.05, power: Double = 0.8
+    ) throws -> Int {
         guard tieShare >= 0, tieShare < 1 else { throw StatsError.invalidArgument("tie share must be in [0, 1)") }
         let nonTied = try winRateSampleSize(winRate: winRate, alpha: alpha, power: power)
         return additionalCases(required: nonTied / (1 - tieShare), current: currentCases)

@@ -168,10 +168,16 @@ extension Xoshiro256StarStar {
                 var ratio = 1.0
                 if mode < y {
                     var i = mode + 1
-                    while i <= y { ratio *= scaled / i - s; i += 1 }
+                    while i <= y {
+                        ratio *= scaled / i - s
+                        i += 1
+                    }
                 } else if mode > y {
                     var i = y + 1
-                    while i <= mode { ratio /= scaled / i - s; i += 1 }
+                    while i <= mode {
+                        ratio /= scaled / i - s
+                        i += 1
+                    }
                 }
                 if v <= ratio { return Int(y) }
                 continue
@@ -182,7 +188,8 @@ extension Xoshiro256StarStar {
             let t = -distance * distance / (2 * npq)
             if logV < t - rho { return Int(y) }
             if logV > t + rho { continue }
-            let logRatio = SpecialFunctions.logGamma(mode + 1) + SpecialFunctions.logGamma(nd - mode + 1)
+            let logRatio =
+                SpecialFunctions.logGamma(mode + 1) + SpecialFunctions.logGamma(nd - mode + 1)
                 - SpecialFunctions.logGamma(y + 1) - SpecialFunctions.logGamma(nd - y + 1)
                 + (y - mode) * log(r / q)
             if logV <= logRatio { return Int(y) }

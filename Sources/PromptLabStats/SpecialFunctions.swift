@@ -35,13 +35,19 @@ public enum SpecialFunctions {
     static func stirlingCorrection(_ z: Double) -> Double {
         let w = 1 / (z * z)
         // Bernoulli-number coefficients B_{2k} / (2k (2k − 1)).
-        let series = 1.0 / 12
-            - w * (1.0 / 360
-            - w * (1.0 / 1260
-            - w * (1.0 / 1680
-            - w * (1.0 / 1188
-            - w * (691.0 / 360_360
-            - w * (1.0 / 156))))))
+        let series =
+            1.0 / 12
+            - w
+            * (1.0 / 360
+                - w
+                * (1.0 / 1260
+                    - w
+                    * (1.0 / 1680
+                        - w
+                        * (1.0 / 1188
+                            - w
+                            * (691.0 / 360_360
+                                - w * (1.0 / 156))))))
         return series / z
     }
 
@@ -159,7 +165,8 @@ public enum SpecialFunctions {
     static func powerTermsOverBeta(a: Double, b: Double, x: Double, y: Double) -> Double {
         if a >= 10 && b >= 10 {
             let total = a + b
-            let exponent = -binomialDeviance(a, total * x) - binomialDeviance(b, total * y)
+            let exponent =
+                -binomialDeviance(a, total * x) - binomialDeviance(b, total * y)
                 + stirlingCorrection(total) - stirlingCorrection(a) - stirlingCorrection(b)
             return exp(exponent) * (a * b / (2 * Double.pi * total)).squareRoot()
         }

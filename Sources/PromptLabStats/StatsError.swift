@@ -11,11 +11,11 @@ public enum StatsError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .tooFewObservations(needed, got):
+        case .tooFewObservations(let needed, let got):
             return "needs at least \(needed) observations, got \(got)"
-        case let .lengthMismatch(a, b):
+        case .lengthMismatch(let a, let b):
             return "paired inputs have different lengths (\(a) and \(b))"
-        case let .invalidArgument(message):
+        case .invalidArgument(let message):
             return "invalid argument: \(message)"
         }
     }

@@ -62,8 +62,9 @@ public enum Wilcoxon {
         alternative: Alternative = .twoSided, continuityCorrection: Bool = false
     ) throws -> WilcoxonResult {
         guard control.count == variant.count else { throw StatsError.lengthMismatch(control.count, variant.count) }
-        return try test(differences: zip(variant, control).map { $0 - $1 }, zeroMethod: zeroMethod,
-                        method: method, alternative: alternative, continuityCorrection: continuityCorrection)
+        return try test(
+            differences: zip(variant, control).map { $0 - $1 }, zeroMethod: zeroMethod,
+            method: method, alternative: alternative, continuityCorrection: continuityCorrection)
     }
 
     /// Tests differences d against a median of zero.
@@ -95,9 +96,10 @@ public enum Wilcoxon {
         let rMinus = ranks.negative
         let statistic = alternative == .twoSided ? min(rPlus, rMinus) : rPlus
         func result(_ p: Double, z: Double? = nil) -> WilcoxonResult {
-            WilcoxonResult(statistic: statistic, rankSumPositive: rPlus, rankSumNegative: rMinus,
-                           pValue: min(max(p, 0), 1), z: z, method: resolved, zeroMethod: zeroMethod,
-                           nonZeroCount: ranks.nonZeroCount, zeroCount: ranks.zeroCount)
+            WilcoxonResult(
+                statistic: statistic, rankSumPositive: rPlus, rankSumNegative: rMinus,
+                pValue: min(max(p, 0), 1), z: z, method: resolved, zeroMethod: zeroMethod,
+                nonZeroCount: ranks.nonZeroCount, zeroCount: ranks.zeroCount)
         }
         if ranks.nonZeroCount == 0 { return result(1, z: resolved == .asymptotic ? 0 : nil) }
 
@@ -226,8 +228,14 @@ struct RankedDifferences {
             let value = min(i < positives.count ? positives[i] : .infinity, j < negatives.count ? negatives[j] : .infinity)
             var pos = 0
             var neg = 0
-            while i < positives.count && positives[i] == value { pos += 1; i += 1 }
-            while j < negatives.count && negatives[j] == value { neg += 1; j += 1 }
+            while i < positives.count && positives[i] == value {
+                pos += 1
+                i += 1
+            }
+            while j < negatives.count && negatives[j] == value {
+                neg += 1
+                j += 1
+            }
             let size = pos + neg
             // Average of ranks below+1 … below+size, doubled to stay integral.
             let doubledRank = 2 * below + size + 1

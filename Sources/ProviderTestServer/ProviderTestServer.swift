@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A real HTTP/1.1 server on loopback that speaks the OpenAI Chat Completions, Anthropic Messages and
 /// Gemini `generateContent` wire formats, for tests and benchmarks of the provider layer.
@@ -372,7 +372,8 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
 
         guard let route = WireFormats.route(path: path) else {
             state.addViolations(["unknown path"], number: request.number, path: path)
-            let reply = WireFormats.error(.openai, status: 404, type: "invalid_request_error", code: "unknown_url", message: "Unknown path \(path)")
+            let reply = WireFormats.error(
+                .openai, status: 404, type: "invalid_request_error", code: "unknown_url", message: "Unknown path \(path)")
             write(reply, context: context, version: head.version, keepAlive: keepAlive)
             return
         }
@@ -399,10 +400,13 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
         }
-        write(normalReply(request, route: route, configuration: configuration), context: context, version: head.version, keepAlive: keepAlive)
+        write(
+            normalReply(request, route: route, configuration: configuration), context: context, version: head.version, keepAlive: keepAlive)
     }
 
-    private func normalReply(_ request: RecordedRequest, route: (vendor: Vendor, model: String?), configuration: ProviderTestServer.Configuration) -> Reply {
+    private func normalReply(
+        _ request: RecordedRequest, route: (vendor: Vendor, model: String?), configuration: ProviderTestServer.Configuration
+    ) -> Reply {
         if let rejection = WireFormats.authenticate(route.vendor, request, expectedKey: configuration.expectedAPIKey) {
             return rejection
         }

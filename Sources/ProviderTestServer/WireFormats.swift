@@ -45,7 +45,9 @@ enum WireFormats {
             else {
                 return error(
                     .openai, status: 401, type: "invalid_request_error", code: nil,
-                    message: "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
+                    message:
+                        "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY)."
+                )
             }
             let token = String(header.dropFirst("Bearer ".count))
             if let expectedKey, token != expectedKey {
@@ -65,7 +67,9 @@ enum WireFormats {
             guard let key = request.header("x-goog-api-key"), !key.isEmpty else {
                 return error(
                     .gemini, status: 403, type: "PERMISSION_DENIED", code: nil,
-                    message: "Method doesn't allow unregistered callers. Please use API Key or other form of API consumer identity to call this API.")
+                    message:
+                        "Method doesn't allow unregistered callers. Please use API Key or other form of API consumer identity to call this API."
+                )
             }
             if let expectedKey, key != expectedKey {
                 return error(
@@ -284,7 +288,8 @@ enum WireFormats {
             modelName = json["model"]?.stringValue ?? ""
             if let system = json["system"]?.stringValue { texts.append(system) }
             for message in json["messages"]?.arrayValue ?? [] {
-                let content = message["content"]?.stringValue
+                let content =
+                    message["content"]?.stringValue
                     ?? (message["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
                 texts.append(content)
                 if message["role"]?.stringValue == "user" { lastUser = content }
@@ -393,7 +398,9 @@ enum WireFormats {
         let body: JSONValue
         switch vendor {
         case .openai:
-            body = ["error": ["message": .string(message), "type": .string(type), "param": .null, "code": code.map(JSONValue.string) ?? .null]]
+            body = [
+                "error": ["message": .string(message), "type": .string(type), "param": .null, "code": code.map(JSONValue.string) ?? .null]
+            ]
         case .anthropic:
             body = ["type": "error", "error": ["type": .string(type), "message": .string(message)]]
         case .gemini:

@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
             return source
         }
         for await _ in stop {}
-        sources.forEach { $0.cancel() }
+        for source in sources { source.cancel() }
         FileHandle.standardError.write(Data("served \(server.requestCount) requests\n".utf8))
         try await server.shutdown()
     }

@@ -1,7 +1,8 @@
 import Foundation
 import PromptLabTestSupport
-@testable import GitKit
 import Testing
+
+@testable import GitKit
 
 /// Runs the git CLI in `directory` and returns its trimmed stdout.
 @discardableResult
@@ -82,11 +83,12 @@ struct GitKitTests {
         let before = try repo.writeTree(base: nil, changes: ["p/x.prompt": a, "p/y.prompt": a, "q/z.prompt": a, "p/n.txt": a])
         let after = try repo.writeTree(base: before, changes: ["p/x.prompt": b, "p/y.prompt": nil, "p/new.prompt": a, "q/z.prompt": b])
         let changes = try repo.changedFiles(from: before, to: after, under: "p/", include: { $0.hasSuffix(".prompt") })
-        #expect(Set(changes) == [
-            TreeChange(path: "p/x.prompt", oldBlob: a, newBlob: b),
-            TreeChange(path: "p/y.prompt", oldBlob: a, newBlob: nil),
-            TreeChange(path: "p/new.prompt", oldBlob: nil, newBlob: a),
-        ])
+        #expect(
+            Set(changes) == [
+                TreeChange(path: "p/x.prompt", oldBlob: a, newBlob: b),
+                TreeChange(path: "p/y.prompt", oldBlob: a, newBlob: nil),
+                TreeChange(path: "p/new.prompt", oldBlob: nil, newBlob: a),
+            ])
         #expect(try repo.changedFiles(from: nil, to: after).count == 4)
     }
 

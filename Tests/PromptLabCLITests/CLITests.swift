@@ -19,7 +19,8 @@ import Testing
             let path = candidate.appendingPathComponent("promptlab").path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return packageRoot.appendingPathComponent(".build/debug/promptlab").path
     }()
 
@@ -72,7 +73,8 @@ import Testing
         #expect(try run(["init"]).status == 0)
     }
 
-    static let prompt = "---\nmodel: local/baseline\nconfig:\n  temperature: 0.2\n---\n{{role \"system\"}}\nRoute.\n{{role \"user\"}}\n{{ticket}}\n"
+    static let prompt =
+        "---\nmodel: local/baseline\nconfig:\n  temperature: 0.2\n---\n{{role \"system\"}}\nRoute.\n{{role \"user\"}}\n{{ticket}}\n"
 
     @Test func everydayWorkflowAndExitCodes() throws {
         try initialise()
@@ -94,7 +96,9 @@ import Testing
         #expect(versions?.first?["author"] as? String == "Cli Tester")
 
         #expect(try run(["label", "support/triage@v1", "production"]).status == 0)
-        #expect(try run(["git", "for-each-ref", "--format=%(refname)"]).stdout.contains("refs/promptlab/labels/support/triage.prompt/production"))
+        #expect(
+            try run(["git", "for-each-ref", "--format=%(refname)"]).stdout.contains(
+                "refs/promptlab/labels/support/triage.prompt/production"))
         let rollback = try run(["rollback", "support/triage", "--to", "production", "--label", "production"])
         #expect(rollback.status == 0, "\(rollback.stderr)")
         let history = try run(["label", "--history", "support/triage@production", "--format", "json"])
@@ -191,7 +195,9 @@ import Testing
         #expect(try run(["git", "init", "-q", "-b", "main"]).status == 0)
         #expect(try run(["init", "prompts"]).status == 0)
         try write("prompts/support/triage.prompt", Self.prompt)
-        try write("experiments/e.yaml", """
+        try write(
+            "experiments/e.yaml",
+            """
             name: e
             control: a
             variants: {a: support/triage@v1, b: support/triage}
@@ -202,7 +208,9 @@ import Testing
         let commit = try run(["commit", "-m", "v1"])
         #expect(commit.status == 0, "\(commit.stderr)")
         #expect(commit.stdout.contains("support/triage v1"), "\(commit.stdout)")
-        for (folder, path) in [(repo, "experiments/e.yaml"), (repo + "src", "../experiments/e.yaml"), (repo + "prompts", "../experiments/e.yaml")] {
+        for (folder, path) in [
+            (repo, "experiments/e.yaml"), (repo + "src", "../experiments/e.yaml"), (repo + "prompts", "../experiments/e.yaml"),
+        ] {
             let dryRun = try run(["run", path, "--dry-run"], in: folder)
             #expect(dryRun.status == 0, "from \(folder): \(dryRun.stderr)")
             #expect(dryRun.stdout.contains("support/triage@v1"), "\(dryRun.stderr)")

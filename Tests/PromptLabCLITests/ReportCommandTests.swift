@@ -10,7 +10,9 @@ import Testing
         cli = try CLITests()
         try cli.initialise()
         // v1 names the labels only; v2 also gives examples, so the baseline does better.
-        try cli.write("route.prompt", """
+        try cli.write(
+            "route.prompt",
+            """
             ---
             model: local/baseline
             ---
@@ -20,7 +22,9 @@ import Testing
             {{ticket}}
             """)
         #expect(try cli.run(["commit", "-m", "v1"]).status == 0)
-        try cli.write("route.prompt", """
+        try cli.write(
+            "route.prompt",
+            """
             ---
             model: local/baseline
             examples:
@@ -82,7 +86,9 @@ import Testing
     @Test func compareListsChangedCases() throws {
         #expect(try cli.run(["run", "route.yaml"]).status == 0)
         #expect(try cli.run(["run", "route.yaml", "--no-cache"]).status == 0)
-        let runs = (try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]
+        let runs =
+            (try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [String: Any])?["runs"]
+            as? [[String: Any]]
         let ids = (runs ?? []).compactMap { $0["run"] as? String }
         #expect(ids.count == 2)
         let compare = try cli.run(["compare", ids[1], ids[0]])

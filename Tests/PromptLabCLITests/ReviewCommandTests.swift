@@ -14,7 +14,9 @@ import Testing
         for i in 0..<4 { yaml += "  - {id: c\(i), ticket: \"case \(i)\"}\n" }
         try cli.write("r.yaml", yaml)
         #expect(try cli.run(["run", "r.yaml"]).status == 0)
-        let runs = (try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]
+        let runs =
+            (try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "--format", "json"]).stdout.utf8)) as? [String: Any])?["runs"]
+            as? [[String: Any]]
         let runID = try #require(runs?.first?["run"] as? String)
 
         // Two verdicts, then quit.
@@ -43,7 +45,10 @@ import Testing
     func runSQLite(_ path: String, _ sql: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3, sys; [print('|'.join(map(str, r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]", path, sql]
+        process.arguments = [
+            "python3", "-c",
+            "import sqlite3, sys; [print('|'.join(map(str, r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]", path, sql,
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

@@ -122,7 +122,8 @@ import Testing
     @Test func keyNeverReachesDatabaseOrExports() async throws {
         try writeExperiment(cases: 5)
         try await ProviderTestServer.withServer(configuration: .init(expectedAPIKey: "another-key")) { server in
-            let result = try cli.run(["run", "experiments/slow.yaml"], environment: environment(server).merging(["PROMPTLAB_LOG": "trace"]) { $1 })
+            let result = try cli.run(
+                ["run", "experiments/slow.yaml"], environment: environment(server).merging(["PROMPTLAB_LOG": "trace"]) { $1 })
             #expect(result.status == 0)
             #expect(!result.stdout.contains(Self.key) && !result.stderr.contains(Self.key))
             let runID = try #require(try runs().first?["run"] as? String)
@@ -149,11 +150,14 @@ import Testing
             let noKey = try cli.run(["run", "experiments/slow.yaml"], environment: ["OPENAI_BASE_URL": server.baseURL])
             #expect(noKey.status == 4)
             #expect(noKey.stderr.contains("OPENAI_API_KEY"), "\(noKey.stderr)")
-            try cli.write("experiments/bad.yaml", "name: bad\ncontrol: a\nvariants:\n  a: triage@v9\ncases: [{ticket: x}]\nmodel: local/baseline\n")
+            try cli.write(
+                "experiments/bad.yaml", "name: bad\ncontrol: a\nvariants:\n  a: triage@v9\ncases: [{ticket: x}]\nmodel: local/baseline\n")
             let unknownVersion = try cli.run(["run", "experiments/bad.yaml"])
             #expect(unknownVersion.status == 5)
             #expect(unknownVersion.stderr.contains("no version v9"))
-            try cli.write("experiments/missing.yaml", "name: m\ncontrol: a\nvariants:\n  a: triage@v1\ncases: [{ticket: x}, {other: y}]\nmodel: local/baseline\n")
+            try cli.write(
+                "experiments/missing.yaml",
+                "name: m\ncontrol: a\nvariants:\n  a: triage@v1\ncases: [{ticket: x}, {other: y}]\nmodel: local/baseline\n")
             let missing = try cli.run(["run", "experiments/missing.yaml"])
             #expect(missing.status == 4)
             #expect(missing.stderr.contains("case 2") && missing.stderr.contains("lacks variable 'ticket'"), "\(missing.stderr)")

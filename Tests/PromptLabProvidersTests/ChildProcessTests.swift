@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 @testable import PromptLabProviders
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// ``ChildProcess`` directly: the limits and guarantees the exec provider and grader rely on.
 @Suite("Child process")

@@ -113,17 +113,26 @@ struct ConfigurationTests {
     @Test func overridesDecodeFromSnakeCase() throws {
         let json = #"{"base_url": "http://h:1", "api_key_env": "K", "timeout": 2.5, "max_attempts": 6, "max_concurrency": 4}"#
         let overrides = try JSONDecoder().decode(ProviderOverrides.self, from: Data(json.utf8))
-        #expect(overrides == ProviderOverrides(baseURL: "http://h:1", apiKeyEnv: "K", timeout: .milliseconds(2500), maxAttempts: 6, maxConcurrency: 4))
+        #expect(
+            overrides
+                == ProviderOverrides(baseURL: "http://h:1", apiKeyEnv: "K", timeout: .milliseconds(2500), maxAttempts: 6, maxConcurrency: 4)
+        )
     }
 
     // MARK: - Validation before any request
 
-    @Test(arguments: [("openai/gpt-4o-mini", "OPENAI_API_KEY"), ("anthropic/claude-3-5-haiku-latest", "ANTHROPIC_API_KEY"), ("gemini/gemini-2.0-flash", "GEMINI_API_KEY")])
+    @Test(arguments: [
+        ("openai/gpt-4o-mini", "OPENAI_API_KEY"), ("anthropic/claude-3-5-haiku-latest", "ANTHROPIC_API_KEY"),
+        ("gemini/gemini-2.0-flash", "GEMINI_API_KEY"),
+    ])
     func missingKeyFailsBeforeAnyRequest(reference: String, variable: String) async throws {
         try await withServerAndClient { server, client in
             let registry = ProviderRegistry(
                 httpClient: client, environment: ["OPENAI_API_KEY": "", "PATH": "/bin"],
-                overrides: ["openai": .init(baseURL: server.baseURL), "anthropic": .init(baseURL: server.baseURL), "gemini": .init(baseURL: server.baseURL)],
+                overrides: [
+                    "openai": .init(baseURL: server.baseURL), "anthropic": .init(baseURL: server.baseURL),
+                    "gemini": .init(baseURL: server.baseURL),
+                ],
                 logger: quietLogger)
             let parsed = try ModelReference(parsing: reference)
             let error = await providerError { try registry.makeRetryingProvider(for: parsed) }

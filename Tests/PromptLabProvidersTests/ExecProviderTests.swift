@@ -1,13 +1,13 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 @testable import PromptLabProviders
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// `exec/` programs, as small shell scripts in a fresh temporary directory.
 @Suite("Exec provider")
@@ -59,7 +59,10 @@ struct ExecProviderTests {
         defer { directory.remove() }
         let script = try directory.script("fail.sh", "echo 'model exploded: bad input' >&2\necho 'second line' >&2\nexit 3")
         let error = await providerError { try await provider(script).send(request) }
-        #expect(error?.kind == ProviderError.Kind.execFailed(exitStatus: 3, signal: nil, detail: "fail.sh exited with status 3: model exploded: bad input"))
+        #expect(
+            error?.kind
+                == ProviderError.Kind.execFailed(
+                    exitStatus: 3, signal: nil, detail: "fail.sh exited with status 3: model exploded: bad input"))
         #expect(error?.description == "exec: command failed: fail.sh exited with status 3: model exploded: bad input")
         #expect(error?.isRetryable == false)
     }
@@ -148,20 +151,20 @@ struct ExecProviderTests {
     }
 
     #if os(Linux)
-    @Test func programsInheritOnlyTheStandardDescriptors() async throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        // A descriptor of ours without close-on-exec, which a careless spawn would pass on.
-        let leaked = open(directory.path, O_RDONLY)
-        #expect(leaked > 2)
-        defer { close(leaked) }
-        let script = try directory.script(
-            "fds.sh", #"cat > /dev/null; printf '{"text": "%s"}' "$(ls /proc/$$/fd | tr '\n' ' ')""#)
-        let response = try await provider(script).send(request)
-        let descriptors = Set(response.text.split(separator: " ").compactMap { Int32($0) })
-        #expect(descriptors.isSuperset(of: [0, 1, 2]))
-        #expect(!descriptors.contains(leaked), "inherited \(response.text)")
-    }
+        @Test func programsInheritOnlyTheStandardDescriptors() async throws {
+            let directory = try TemporaryDirectory()
+            defer { directory.remove() }
+            // A descriptor of ours without close-on-exec, which a careless spawn would pass on.
+            let leaked = open(directory.path, O_RDONLY)
+            #expect(leaked > 2)
+            defer { close(leaked) }
+            let script = try directory.script(
+                "fds.sh", #"cat > /dev/null; printf '{"text": "%s"}' "$(ls /proc/$$/fd | tr '\n' ' ')""#)
+            let response = try await provider(script).send(request)
+            let descriptors = Set(response.text.split(separator: " ").compactMap { Int32($0) })
+            #expect(descriptors.isSuperset(of: [0, 1, 2]))
+            #expect(!descriptors.contains(leaked), "inherited \(response.text)")
+        }
     #endif
 
     @Test func exitStatus75IsRetried() async throws {
@@ -205,12 +208,12 @@ struct ExecProviderTests {
 /// PID 1, which may reap them late).
 func isRunning(_ pid: pid_t) -> Bool {
     #if os(Linux)
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-    else { return false }
-    let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
-    return state != "Z" && state != "X"
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+        return state != "Z" && state != "X"
     #else
-    return kill(pid, 0) == 0
+        return kill(pid, 0) == 0
     #endif
 }

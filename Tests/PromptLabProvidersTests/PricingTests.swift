@@ -9,7 +9,10 @@ struct PricingTests {
         let pricing = try Pricing.bundled()
         #expect(pricing.currency == "USD")
         #expect(pricing.asOf.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil)
-        for model in ["openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3-5-haiku-latest", "anthropic/claude-sonnet-4-5", "gemini/gemini-2.0-flash", "gemini/gemini-2.5-pro"] {
+        for model in [
+            "openai/gpt-4o-mini", "openai/gpt-4o", "anthropic/claude-3-5-haiku-latest", "anthropic/claude-sonnet-4-5",
+            "gemini/gemini-2.0-flash", "gemini/gemini-2.5-pro",
+        ] {
             #expect(pricing.price(for: model) != nil, "\(model)")
         }
     }
@@ -43,7 +46,10 @@ struct PricingTests {
     @Test func longestWildcardWins() {
         let pricing = Pricing(
             asOf: "2025-01-01",
-            models: ["openai/*": .init(inputPerMillion: 1, outputPerMillion: 1), "openai/gpt-4o-*": .init(inputPerMillion: 2, outputPerMillion: 2)])
+            models: [
+                "openai/*": .init(inputPerMillion: 1, outputPerMillion: 1),
+                "openai/gpt-4o-*": .init(inputPerMillion: 2, outputPerMillion: 2),
+            ])
         #expect(pricing.price(for: "openai/gpt-4o-2024") == .init(inputPerMillion: 2, outputPerMillion: 2))
         #expect(pricing.price(for: "openai/o3") == .init(inputPerMillion: 1, outputPerMillion: 1))
         #expect(pricing.price(for: "anthropic/x") == nil)

@@ -45,7 +45,8 @@ struct ProviderTableTests {
         #expect(ProviderDescriptor.secretVariables == required)
         #expect(Set(required) == ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"])
         for descriptor in ProviderDescriptor.all {
-            let settings = ProviderSettings(reference: try! Self.sampleReference(descriptor), environment: [:])  // every sample parses (tested below).
+            // Every sample parses (tested below).
+            let settings = ProviderSettings(reference: try! Self.sampleReference(descriptor), environment: [:])
             #expect(settings.apiKeyVariable == descriptor.apiKey.defaultVariable, "\(descriptor.provider)")
             #expect(settings.baseURL == descriptor.endpoint?.defaultBaseURL, "\(descriptor.provider)")
         }

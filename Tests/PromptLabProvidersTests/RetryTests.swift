@@ -75,7 +75,8 @@ struct RetryTests {
     @Test func retriesSendByteIdenticalBodies() async throws {
         try await withServerAndClient { server, client in
             let config = GenerationConfig(temperature: 0.3, maxOutputTokens: 40, topP: 0.9, stopSequences: ["END", "STOP"], seed: 11)
-            let busy = ChatRequest(model: "m", messages: [.system("Be brief."), .user("hello"), .assistant("hi"), .user("again")], config: config)
+            let busy = ChatRequest(
+                model: "m", messages: [.system("Be brief."), .user("hello"), .assistant("hi"), .user("again")], config: config)
             let providers: [any ChatProvider] = [
                 OpenAIProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, logger: quietLogger),
                 AnthropicProvider(baseURL: server.baseURL, apiKey: APIKey("k"), httpClient: client, logger: quietLogger),

@@ -164,7 +164,8 @@ struct WireFormatTests {
     @Test func geminiRequestShapeAndResponseParsing() async throws {
         try await withServerAndClient(configuration: .init(expectedAPIKey: "AIza-test", cachedTokens: 4)) { server, client in
             let provider = GeminiProvider(baseURL: server.baseURL, apiKey: APIKey("AIza-test"), httpClient: client, logger: quietLogger)
-            let config = GenerationConfig(temperature: 0.1, maxOutputTokens: 64, topP: 0.95, stopSequences: ["X"], seed: 3, responseFormat: .json)
+            let config = GenerationConfig(
+                temperature: 0.1, maxOutputTokens: 64, topP: 0.95, stopSequences: ["X"], seed: 3, responseFormat: .json)
             let response = try await provider.send(ChatRequest(model: "gemini-2.0-flash", messages: conversation, config: config))
 
             #expect(server.violations.isEmpty)

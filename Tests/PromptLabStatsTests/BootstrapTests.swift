@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PromptLabStats
 
 @Suite("Paired bootstrap")
@@ -22,8 +23,9 @@ struct BootstrapTests {
     func bcaFormula() {
         for (index, c) in fixtures.bcaFormula.enumerated() {
             let estimate = Descriptive.mean(c.d)
-            let bca = Bootstrap.interval(estimate: estimate, bootstrapEstimates: c.bootstrap,
-                                         jackknifeEstimates: c.jackknife, level: c.level, method: .bca)
+            let bca = Bootstrap.interval(
+                estimate: estimate, bootstrapEstimates: c.bootstrap,
+                jackknifeEstimates: c.jackknife, level: c.level, method: .bca)
             #expect(isClose(bca.acceleration, c.acceleration, rel: 1e-9), "case \(index)")
             #expect(isClose(bca.interval.lower, c.lower, rel: 1e-10), "case \(index)")
             #expect(isClose(bca.interval.upper, c.upper, rel: 1e-10), "case \(index)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PromptLabStats
 
 @Suite("Bradley–Terry")
@@ -113,9 +114,11 @@ struct BradleyTerryTests {
 
     @Test("A variant that wins everything is reported as not converged")
     func separation() throws {
-        let fit = try BradleyTerry.fit(variantCount: 2, control: 0, tallies: [
-            PairTally(first: 0, second: 1, firstWins: 0, ties: 0, secondWins: 10),
-        ])
+        let fit = try BradleyTerry.fit(
+            variantCount: 2, control: 0,
+            tallies: [
+                PairTally(first: 0, second: 1, firstWins: 0, ties: 0, secondWins: 10)
+            ])
         #expect(!fit.converged || fit.strengths[1] > 10)
         #expect(fit.strengths[1] > 5)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PromptLabStats
 
 /// The clustered standard error from per-case sums, against statsmodels and the raw-data form.
@@ -6,7 +7,7 @@ import Testing
 struct ClusteredSumsTests {
     @Test func matchesStatsmodels() throws {
         // statsmodels OLS(y, ones).fit(cov_type='cluster', cov_kwds={'groups': g}): params[0], bse[0].
-        let passes = [2, 1, 1, 1, 2, 1, 2]          // y = [1,0,1 | 1,0 | 1,0,0 | 1 | 1,1 | 0,1 | 1,1]
+        let passes = [2, 1, 1, 1, 2, 1, 2]  // y = [1,0,1 | 1,0 | 1,0,0 | 1 | 1,1 | 0,1 | 1,1]
         let counts = [3, 2, 3, 1, 2, 2, 2]
         let binary = try ClusteredStandardError.mean(clusterSums: passes.map(Double.init), clusterCounts: counts)
         #expect(isClose(binary.mean, 0.6666666666666666, rel: 1e-14))

@@ -20,18 +20,48 @@ struct Fixtures: Decodable, Sendable {
     }()
 
     struct Distributions: Decodable, Sendable {
-        struct NormalQuantile: Decodable, Sendable { let p: Double; let quantile: Double }
-        struct NormalCDF: Decodable, Sendable { let x: Double; let cdf: Double; let sf: Double }
+        struct NormalQuantile: Decodable, Sendable {
+            let p: Double
+            let quantile: Double
+        }
+        struct NormalCDF: Decodable, Sendable {
+            let x: Double
+            let cdf: Double
+            let sf: Double
+        }
         struct StudentT: Decodable, Sendable {
-            let df: Double; let p: Double; let quantile: Double; let x: Double; let cdf: Double; let sf: Double
+            let df: Double
+            let p: Double
+            let quantile: Double
+            let x: Double
+            let cdf: Double
+            let sf: Double
         }
         struct Beta: Decodable, Sendable {
-            let a: Double; let b: Double; let x: Double; let cdf: Double; let sf: Double; let q: Double; let quantile: Double
+            let a: Double
+            let b: Double
+            let x: Double
+            let cdf: Double
+            let sf: Double
+            let q: Double
+            let quantile: Double
         }
         struct Binomial: Decodable, Sendable {
-            let n: Int; let p: Double; let k: Int; let pmf: Double; let cdf: Double; let sf: Double; let q: Double; let quantile: Int
+            let n: Int
+            let p: Double
+            let k: Int
+            let pmf: Double
+            let cdf: Double
+            let sf: Double
+            let q: Double
+            let quantile: Int
         }
-        struct Chi2: Decodable, Sendable { let df: Double; let x: Double; let cdf: Double; let sf: Double }
+        struct Chi2: Decodable, Sendable {
+            let df: Double
+            let x: Double
+            let cdf: Double
+            let sf: Double
+        }
         let normalQuantile: [NormalQuantile]
         let normalCdf: [NormalCDF]
         let studentT: [StudentT]
@@ -40,59 +70,162 @@ struct Fixtures: Decodable, Sendable {
         let chi2: [Chi2]
     }
 
-    struct BinomialTestCase: Decodable, Sendable { let k: Int; let n: Int; let p: Double; let alternative: String; let pvalue: Double }
-    struct WilsonCase: Decodable, Sendable { let k: Int; let n: Int; let level: Double; let lower: Double; let upper: Double }
+    struct BinomialTestCase: Decodable, Sendable {
+        let k: Int
+        let n: Int
+        let p: Double
+        let alternative: String
+        let pvalue: Double
+    }
+    struct WilsonCase: Decodable, Sendable {
+        let k: Int
+        let n: Int
+        let level: Double
+        let lower: Double
+        let upper: Double
+    }
     struct McNemarCase: Decodable, Sendable {
-        let table: [[Int]]; let exactP: Double; let exactStatistic: Double; let chi2: Double; let chi2P: Double
+        let table: [[Int]]
+        let exactP: Double
+        let exactStatistic: Double
+        let chi2: Double
+        let chi2P: Double
     }
     struct WinRateCase: Decodable, Sendable {
-        let wins: Int; let ties: Int; let losses: Int; let level: Double; let rate: Double; let se: Double
-        let lower: Double?; let upper: Double?; let signP: Double; let chanceToBeat: Double
+        let wins: Int
+        let ties: Int
+        let losses: Int
+        let level: Double
+        let rate: Double
+        let se: Double
+        let lower: Double?
+        let upper: Double?
+        let signP: Double
+        let chanceToBeat: Double
     }
     struct PairedTCase: Decodable, Sendable {
-        let control: [Double]; let variant: [Double]; let level: Double; let statistic: Double
-        let pvalue: Double; let df: Int; let lower: Double; let upper: Double
+        let control: [Double]
+        let variant: [Double]
+        let level: Double
+        let statistic: Double
+        let pvalue: Double
+        let df: Int
+        let lower: Double
+        let upper: Double
     }
     struct WilcoxonCase: Decodable, Sendable {
-        let d: [Double]; let zeroMethod: String; let method: String; let resolvedMethod: String
-        let correction: Bool; let alternative: String; let statistic: Double; let pvalue: Double; let z: Double?
+        let d: [Double]
+        let zeroMethod: String
+        let method: String
+        let resolvedMethod: String
+        let correction: Bool
+        let alternative: String
+        let statistic: Double
+        let pvalue: Double
+        let z: Double?
     }
-    struct HolmCase: Decodable, Sendable { let p: [Double]; let adjusted: [Double]; let reject: [Bool] }
+    struct HolmCase: Decodable, Sendable {
+        let p: [Double]
+        let adjusted: [Double]
+        let reject: [Bool]
+    }
     struct ClusteredCase: Decodable, Sendable {
-        let values: [Double]; let clusters: [Int]; let mean: Double; let se: Double
-        let effectiveN: Double?; let wilsonLower: Double?; let wilsonUpper: Double?
+        let values: [Double]
+        let clusters: [Int]
+        let mean: Double
+        let se: Double
+        let effectiveN: Double?
+        let wilsonLower: Double?
+        let wilsonUpper: Double?
     }
-    struct SummaryCase: Decodable, Sendable { let values: [Double]; let mean: Double; let p50: Double; let p95: Double; let sd: Double }
+    struct SummaryCase: Decodable, Sendable {
+        let values: [Double]
+        let mean: Double
+        let p50: Double
+        let p95: Double
+        let sd: Double
+    }
     struct BootstrapCase: Decodable, Sendable {
-        let d: [Double]; let method: String; let level: Double; let resamples: Int
-        let lower: Double; let upper: Double; let standardError: Double; let tolerance: Double
+        let d: [Double]
+        let method: String
+        let level: Double
+        let resamples: Int
+        let lower: Double
+        let upper: Double
+        let standardError: Double
+        let tolerance: Double
     }
     struct BCaFormulaCase: Decodable, Sendable {
-        let d: [Double]; let bootstrap: [Double]; let jackknife: [Double]; let level: Double
-        let alpha1: Double; let alpha2: Double; let acceleration: Double; let lower: Double; let upper: Double
-        let percentileLower: Double; let percentileUpper: Double
+        let d: [Double]
+        let bootstrap: [Double]
+        let jackknife: [Double]
+        let level: Double
+        let alpha1: Double
+        let alpha2: Double
+        let acceleration: Double
+        let lower: Double
+        let upper: Double
+        let percentileLower: Double
+        let percentileUpper: Double
     }
     struct BradleyTerryCase: Decodable, Sendable {
-        let variants: Int; let control: Int; let tallies: [[Int]]; let theta: [Double]; let elo: [Double]
+        let variants: Int
+        let control: Int
+        let tallies: [[Int]]
+        let theta: [Double]
+        let elo: [Double]
     }
     struct MSPRTCase: Decodable, Sendable {
-        let mean: Double; let sigma: Double; let n: Int; let alpha: Double; let tuning: Double
-        let rho: Double; let lower: Double; let upper: Double; let pvalue: Double
+        let mean: Double
+        let sigma: Double
+        let n: Int
+        let alpha: Double
+        let tuning: Double
+        let rho: Double
+        let lower: Double
+        let upper: Double
+        let pvalue: Double
     }
     struct IndependentCase: Decodable, Sendable {
-        let a: [Double]; let b: [Double]; let difference: Double; let se: Double; let df: Double
-        let oneSidedP: Double; let twoSidedP: Double; let lower: Double; let upper: Double
+        let a: [Double]
+        let b: [Double]
+        let difference: Double
+        let se: Double
+        let df: Double
+        let oneSidedP: Double
+        let twoSidedP: Double
+        let lower: Double
+        let upper: Double
     }
     struct PowerCases: Decodable, Sendable {
         struct Connor: Decodable, Sendable {
-            let p10: Double; let p01: Double; let alpha: Double; let power: Double; let n: Double; let cases: Int; let mde: Double?
+            let p10: Double
+            let p01: Double
+            let alpha: Double
+            let power: Double
+            let n: Double
+            let cases: Int
+            let mde: Double?
         }
         struct Numeric: Decodable, Sendable {
-            let delta: Double; let omega2: Double; let varA: Double; let varB: Double; let repeats: Int
-            let alpha: Double; let power: Double; let n: Double; let cases: Int; let mde: Double
+            let delta: Double
+            let omega2: Double
+            let varA: Double
+            let varB: Double
+            let repeats: Int
+            let alpha: Double
+            let power: Double
+            let n: Double
+            let cases: Int
+            let mde: Double
         }
         struct WinRate: Decodable, Sendable {
-            let p: Double; let alpha: Double; let power: Double; let n: Double; let nonTied: Int; let mde: Double?
+            let p: Double
+            let alpha: Double
+            let power: Double
+            let n: Double
+            let nonTied: Int
+            let mde: Double?
         }
         let connor: [Connor]
         let numeric: [Numeric]
@@ -101,9 +234,17 @@ struct Fixtures: Decodable, Sendable {
 
     struct AgreementCases: Decodable, Sendable {
         struct Cohen: Decodable, Sendable {
-            let first: [Int]; let second: [Int]; let categories: Int; let kappa: Double?; let observed: Double; let expected: Double
+            let first: [Int]
+            let second: [Int]
+            let categories: Int
+            let kappa: Double?
+            let observed: Double
+            let expected: Double
         }
-        struct Fleiss: Decodable, Sendable { let counts: [[Int]]; let kappa: Double }
+        struct Fleiss: Decodable, Sendable {
+            let counts: [[Int]]
+            let kappa: Double
+        }
         let cohen: [Cohen]
         let fleiss: [Fleiss]
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PromptLabStats
 
 @Suite("Paired tests against scipy.stats")
@@ -41,8 +42,8 @@ struct PairedTestTests {
         let d: [Double] = [0, 0, 1, -2, 3, 4, 5, -6, 7, 8]
         let wilcox = try Wilcoxon.test(differences: d, zeroMethod: .wilcox, method: .asymptotic)
         let pratt = try Wilcoxon.test(differences: d, zeroMethod: .pratt, method: .asymptotic)
-        #expect(wilcox.rankSumPositive + wilcox.rankSumNegative == 36)   // ranks 1…8
-        #expect(pratt.rankSumPositive + pratt.rankSumNegative == 52)     // ranks 3…10
+        #expect(wilcox.rankSumPositive + wilcox.rankSumNegative == 36)  // ranks 1…8
+        #expect(pratt.rankSumPositive + pratt.rankSumNegative == 52)  // ranks 3…10
         #expect(wilcox.zeroCount == 2 && wilcox.nonZeroCount == 8)
         let allZero = try Wilcoxon.test(differences: [0, 0, 0])
         #expect(allZero.pValue == 1)

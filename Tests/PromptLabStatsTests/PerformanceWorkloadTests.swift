@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PromptLabStats
 
 /// Exercises the report-sized workload. Not timed: it checks that 100,000 cases work

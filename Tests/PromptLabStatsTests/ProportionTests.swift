@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PromptLabStats
 
 @Suite("Proportions and binary tests against scipy/statsmodels")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PromptLabStats
 
 @Suite("Seeded generators and exact samplers")
@@ -58,9 +59,11 @@ struct RandomTests {
         return (statistic, cells - 1, sum / Double(draws))
     }
 
-    @Test("Binomial draws follow the exact pmf (inversion and BTPE)", arguments: [
-        (20, 0.3), (100, 0.05), (59, 0.5), (100, 0.4), (1000, 0.5), (5000, 0.93), (100_000, 0.2), (80, 0.97),
-    ])
+    @Test(
+        "Binomial draws follow the exact pmf (inversion and BTPE)",
+        arguments: [
+            (20, 0.3), (100, 0.05), (59, 0.5), (100, 0.4), (1000, 0.5), (5000, 0.93), (100_000, 0.2), (80, 0.97),
+        ])
     func binomialGoodnessOfFit(n: Int, p: Double) {
         let draws = 200_000
         let (statistic, df, mean) = chiSquareAgainstPMF(n: n, p: p, draws: draws, seed: UInt64(n) &* 31 &+ 7)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PromptLabStats
 
 /// The published reference values from docs' STATS.md table.
@@ -63,11 +64,13 @@ struct ReferenceValueTests {
 
     @Test("Bradley–Terry: A–B 30/10/20, B–C 25/5/20, A–C 35/5/10")
     func bradleyTerry() throws {
-        let fit = try BradleyTerry.fit(variantCount: 3, control: 0, tallies: [
-            PairTally(first: 0, second: 1, firstWins: 30, ties: 10, secondWins: 20),
-            PairTally(first: 1, second: 2, firstWins: 25, ties: 5, secondWins: 20),
-            PairTally(first: 0, second: 2, firstWins: 35, ties: 5, secondWins: 10),
-        ])
+        let fit = try BradleyTerry.fit(
+            variantCount: 3, control: 0,
+            tallies: [
+                PairTally(first: 0, second: 1, firstWins: 30, ties: 10, secondWins: 20),
+                PairTally(first: 1, second: 2, firstWins: 25, ties: 5, secondWins: 20),
+                PairTally(first: 0, second: 2, firstWins: 35, ties: 5, secondWins: 10),
+            ])
         #expect(fit.converged)
         let expectedTheta = [0, -0.49124, -0.87374]
         let expectedElo = [1000, 914.66, 848.22]

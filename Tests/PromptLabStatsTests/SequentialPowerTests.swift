@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PromptLabStats
 
 @Suite("mSPRT and power")
@@ -48,7 +49,8 @@ struct SequentialPowerTests {
         for (index, c) in fixtures.power.connor.enumerated() {
             let n = try Power.pairedBinarySampleSize(p10: c.p10, p01: c.p01, alpha: c.alpha, power: c.power)
             #expect(isClose(n, c.n, rel: 1e-12), "case \(index)")
-            let mde = try Power.pairedBinaryMinimumDetectableEffect(cases: c.cases, discordantShare: c.p10 + c.p01, alpha: c.alpha, power: c.power)
+            let mde = try Power.pairedBinaryMinimumDetectableEffect(
+                cases: c.cases, discordantShare: c.p10 + c.p01, alpha: c.alpha, power: c.power)
             if let expected = c.mde {
                 #expect(isClose(try #require(mde), expected, rel: 1e-9), "case \(index)")
             } else {
@@ -62,7 +64,8 @@ struct SequentialPowerTests {
             let variance = Power.differenceVariance(caseVariance: c.omega2, varianceA: c.varA, varianceB: c.varB, repeats: c.repeats)
             let n = try Power.pairedNumericSampleSize(delta: c.delta, differenceVariance: variance, alpha: c.alpha, power: c.power)
             #expect(isClose(n, c.n, rel: 1e-12), "case \(index)")
-            let mde = try Power.pairedNumericMinimumDetectableEffect(cases: c.cases, differenceVariance: variance, alpha: c.alpha, power: c.power)
+            let mde = try Power.pairedNumericMinimumDetectableEffect(
+                cases: c.cases, differenceVariance: variance, alpha: c.alpha, power: c.power)
             #expect(isClose(mde, c.mde, rel: 1e-12), "case \(index)")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PromptLabStats
 
 /// A/A simulations of peeking: an always-valid p-value read after every case must

@@ -53,10 +53,11 @@ import Testing
             // The table itself refuses an entry without an output.
             await #expect(throws: DatabaseError.self) {
                 try await openRaw(path).write { db in
-                    try db.execute(sql: """
-                        INSERT INTO response_cache (cache_key, provider, model, output, created_at)
-                        VALUES ('e', 'p', 'm', NULL, 't')
-                        """)
+                    try db.execute(
+                        sql: """
+                            INSERT INTO response_cache (cache_key, provider, model, output, created_at)
+                            VALUES ('e', 'p', 'm', NULL, 't')
+                            """)
                 }
             }
         }

@@ -52,8 +52,10 @@ import Testing
                                 }
                             }
                             inserted += try await store.insertResponses(batch)
-                            try await store.storeCache([CacheEntry(
-                                cacheKey: "\(variant)-\(chunk)", provider: "p", model: "m", output: "o")])
+                            try await store.storeCache([
+                                CacheEntry(
+                                    cacheKey: "\(variant)-\(chunk)", provider: "p", model: "m", output: "o")
+                            ])
                         }
                         return inserted
                     }

@@ -48,8 +48,10 @@ import Testing
             #expect(try await store.insertResponses([retried, retried]) == 0)
 
             let counts = try await openRaw(path).read { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM responses"),
-                 try Int.fetchOne(db, sql: "SELECT count(DISTINCT idempotency_key) FROM responses"))
+                (
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM responses"),
+                    try Int.fetchOne(db, sql: "SELECT count(DISTINCT idempotency_key) FROM responses")
+                )
             }
             #expect(counts.0 == 20)
             #expect(counts.1 == 20)
@@ -88,13 +90,15 @@ import Testing
     }
 
     @Test func idempotencyKeysAreUnambiguous() {
-        #expect(ResponseRecord.idempotencyKey(runID: "r-1", variant: "control", caseID: "c-7", repeatIndex: 2)
+        #expect(
+            ResponseRecord.idempotencyKey(runID: "r-1", variant: "control", caseID: "c-7", repeatIndex: 2)
                 == "r-1|control|c-7|2")
         let a = ResponseRecord.idempotencyKey(runID: "r", variant: "a|b", caseID: "c", repeatIndex: 0)
         let b = ResponseRecord.idempotencyKey(runID: "r", variant: "a", caseID: "b|c", repeatIndex: 0)
         #expect(a == "r|a%7Cb|c|0")
         #expect(a != b)
-        #expect(ResponseRecord.idempotencyKey(runID: "r", variant: "100%", caseID: "%7C", repeatIndex: 0)
+        #expect(
+            ResponseRecord.idempotencyKey(runID: "r", variant: "100%", caseID: "%7C", repeatIndex: 0)
                 == "r|100%25|%257C|0")
     }
 
@@ -109,17 +113,19 @@ import Testing
 
             // Even a hand-written row cannot be an error with an output, or a success without one.
             let raw = try openRaw(path)
-            let columns = "run_id, variant, case_id, repeat_index, idempotency_key, status, output, error_kind, attempts, provider, model, request_hash, from_cache, started_at, finished_at"
+            let columns =
+                "run_id, variant, case_id, repeat_index, idempotency_key, status, output, error_kind, attempts, provider, model, request_hash, from_cache, started_at, finished_at"
             for (key, status, output, kind) in [
                 ("k1", "ok", nil, nil), ("k2", "error", "", "timeout"), ("k3", "ok", "x", "timeout"),
                 ("k4", "error", nil, nil), ("k5", "maybe", "x", nil),
             ] as [(String, String, String?, String?)] {
                 await #expect(throws: DatabaseError.self) {
                     try await raw.write { db in
-                        try db.execute(sql: """
-                            INSERT INTO responses (\(columns))
-                            VALUES (?, 'control', 'case-0', 1, ?, ?, ?, ?, 1, 'p', 'm', 'h', 0, 't', 't')
-                            """, arguments: [fixture.runID, key, status, output, kind])
+                        try db.execute(
+                            sql: """
+                                INSERT INTO responses (\(columns))
+                                VALUES (?, 'control', 'case-0', 1, ?, ?, ?, ?, 1, 'p', 'm', 'h', 0, 't', 't')
+                                """, arguments: [fixture.runID, key, status, output, kind])
                     }
                 }
             }
@@ -136,7 +142,9 @@ import Testing
                 try await store.insertResponses([good, fixture.response(variant: "ghost", caseIndex: 1)])
             }
             #expect(error?.kind == .invalidRecord)
-            #expect(error?.message == "response '\(fixture.runID)|ghost|case-1|0' names variant 'ghost', which run '\(fixture.runID)' does not have")
+            #expect(
+                error?.message
+                    == "response '\(fixture.runID)|ghost|case-1|0' names variant 'ghost', which run '\(fixture.runID)' does not have")
 
             error = await #expect(throws: StoreError.self) {
                 try await store.insertResponses([good, fixture.response(variant: "control", caseIndex: 9)])

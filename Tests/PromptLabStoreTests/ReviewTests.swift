@@ -11,11 +11,13 @@ import Testing
             let response = fixture.response()
             try await store.insertResponses([response])
             let key = response.idempotencyKey
-            let exact = GradeRecord(runID: fixture.runID, responseKey: key, grader: "exact-match", configHash: "c1",
-                                    score: 1, passed: true, createdAt: Date(milliseconds: 1_000))
-            let judgeAB = GradeRecord(runID: fixture.runID, responseKey: key, grader: "judge", configHash: "j1",
-                                      score: 0.75, reason: "mostly right", rawJudgeOutput: "{\"score\":0.75}",
-                                      order: .ab, createdAt: Date(milliseconds: 2_000))
+            let exact = GradeRecord(
+                runID: fixture.runID, responseKey: key, grader: "exact-match", configHash: "c1",
+                score: 1, passed: true, createdAt: Date(milliseconds: 1_000))
+            let judgeAB = GradeRecord(
+                runID: fixture.runID, responseKey: key, grader: "judge", configHash: "j1",
+                score: 0.75, reason: "mostly right", rawJudgeOutput: "{\"score\":0.75}",
+                order: .ab, createdAt: Date(milliseconds: 2_000))
             var judgeBA = judgeAB
             judgeBA.order = .ba
             var rubricChanged = exact
@@ -33,8 +35,9 @@ import Testing
         try await withTemporaryStore { store, _ in
             let fixture = Fixture()
             try await fixture.create(in: store)
-            let ghost = GradeRecord(runID: fixture.runID, responseKey: "\(fixture.runID)|control|case-0|0",
-                                    grader: "exact-match", configHash: "c1", passed: true)
+            let ghost = GradeRecord(
+                runID: fixture.runID, responseKey: "\(fixture.runID)|control|case-0|0",
+                grader: "exact-match", configHash: "c1", passed: true)
             let error = await #expect(throws: StoreError.self) { try await store.insertGrades([ghost]) }
             #expect(error?.kind == .invalidRecord)
             #expect(error?.message.contains("which is not recorded") == true)
@@ -51,16 +54,18 @@ import Testing
         try await withTemporaryStore { store, _ in
             let fixture = Fixture()
             try await fixture.create(in: store)
-            let first = VerdictRecord(runID: fixture.runID, caseID: "case-0", variantA: "control", variantB: "candidate",
-                                      shownLeft: "candidate", verdict: .b, reviewer: "ana",
-                                      createdAt: Date(milliseconds: 1_000))
+            let first = VerdictRecord(
+                runID: fixture.runID, caseID: "case-0", variantA: "control", variantB: "candidate",
+                shownLeft: "candidate", verdict: .b, reviewer: "ana",
+                createdAt: Date(milliseconds: 1_000))
             var changed = first
             changed.verdict = .tie
             changed.shownLeft = "control"
             changed.createdAt = Date(milliseconds: 3_000)
-            let other = VerdictRecord(runID: fixture.runID, caseID: "case-0", variantA: "control", variantB: "candidate",
-                                      shownLeft: "control", verdict: .a, reviewer: "ben",
-                                      createdAt: Date(milliseconds: 2_000))
+            let other = VerdictRecord(
+                runID: fixture.runID, caseID: "case-0", variantA: "control", variantB: "candidate",
+                shownLeft: "control", verdict: .a, reviewer: "ben",
+                createdAt: Date(milliseconds: 2_000))
             try await store.insertVerdict(first)
             try await store.insertVerdict(other)
             try await store.insertVerdict(changed)
@@ -73,8 +78,9 @@ import Testing
         try await withTemporaryStore { store, _ in
             let fixture = Fixture()
             try await fixture.create(in: store)
-            let valid = VerdictRecord(runID: fixture.runID, caseID: "case-0", variantA: "control", variantB: "candidate",
-                                      shownLeft: "control", verdict: .a, reviewer: "ana")
+            let valid = VerdictRecord(
+                runID: fixture.runID, caseID: "case-0", variantA: "control", variantB: "candidate",
+                shownLeft: "control", verdict: .a, reviewer: "ana")
             var sameVariant = valid
             sameVariant.variantB = "control"
             var wrongSide = valid

@@ -150,15 +150,17 @@ import Testing
                 priced.response(variant: "control", caseIndex: 2, costUSD: 0, fromCache: true),
                 priced.response(variant: "candidate", caseIndex: 0, costUSD: 0.5),
                 priced.response(variant: "candidate", caseIndex: 1, costUSD: 0.125),
-                priced.response(variant: "candidate", caseIndex: 2,
-                                outcome: .failure(kind: "http_400", message: "bad request"), costUSD: 0),
+                priced.response(
+                    variant: "candidate", caseIndex: 2,
+                    outcome: .failure(kind: "http_400", message: "bad request"), costUSD: 0),
             ])
             // r-b: one response of unknown cost among priced ones.
             try await store.insertResponses([
                 partlyPriced.response(variant: "control", caseIndex: 0, costUSD: 1.0),
                 partlyPriced.response(variant: "candidate", caseIndex: 0, costUSD: nil),
-                partlyPriced.response(variant: "candidate", caseIndex: 1,
-                                      outcome: .failure(kind: "timeout", message: "no answer in 60 s"), costUSD: nil),
+                partlyPriced.response(
+                    variant: "candidate", caseIndex: 1,
+                    outcome: .failure(kind: "timeout", message: "no answer in 60 s"), costUSD: nil),
             ])
 
             let all = try await store.runs()
@@ -182,7 +184,7 @@ import Testing
             #expect(b.remainingCount == 3)
             #expect(b.knownCostUSD == 1.0)
             #expect(b.unknownCostCount == 2)
-            #expect(b.totalCostUSD == nil)   // unknown, never silently 1.0 or 0
+            #expect(b.totalCostUSD == nil)  // unknown, never silently 1.0 or 0
             #expect(b.costIsPartial == true)
 
             let empty = try await store.summary(runID: "r-c")

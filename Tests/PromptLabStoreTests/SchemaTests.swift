@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-@testable import PromptLabStore
 import Testing
+
+@testable import PromptLabStore
 
 /// Opening a results file: schema, pragmas, and files that are not ours.
 @Suite struct SchemaTests {
@@ -15,14 +16,16 @@ import Testing
                     try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
                 )
             }
-            #expect(tables == [
-                "grdb_migrations", "runs", "run_variants", "run_cases", "responses",
-                "response_cache", "grades", "review_verdicts",
-            ])
-            #expect(Set(indexes) == [
-                "runs_by_experiment", "responses_by_run", "grades_identity", "grades_by_run", "grades_by_grader",
-                "responses_by_variant",
-            ])
+            #expect(
+                tables == [
+                    "grdb_migrations", "runs", "run_variants", "run_cases", "responses",
+                    "response_cache", "grades", "review_verdicts",
+                ])
+            #expect(
+                Set(indexes) == [
+                    "runs_by_experiment", "responses_by_run", "grades_identity", "grades_by_run", "grades_by_grader",
+                    "responses_by_variant",
+                ])
             #expect(migrations == ["v1-runs-responses", "v1-cache", "v1-grades", "v1-review-verdicts", "v2-report-indexes"])
 
             let responseColumns = try await raw.read { db in
@@ -39,8 +42,10 @@ import Testing
             // Seen from an independent connection, as sqlite3 would see it.
             let raw = try openRaw(path)
             let (journalMode, applicationID) = try await raw.read { db in
-                (try String.fetchOne(db, sql: "PRAGMA journal_mode"),
-                 try Int.fetchOne(db, sql: "PRAGMA application_id"))
+                (
+                    try String.fetchOne(db, sql: "PRAGMA journal_mode"),
+                    try Int.fetchOne(db, sql: "PRAGMA application_id")
+                )
             }
             #expect(journalMode == "wal")
             #expect(applicationID == 0x504C_5253)

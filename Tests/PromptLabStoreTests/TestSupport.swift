@@ -1,7 +1,7 @@
 import Foundation
-import PromptLabTestSupport
 import GRDB
 import PromptLabStore
+import PromptLabTestSupport
 import Testing
 
 /// Runs `body` with a new, empty folder under the system temporary directory,

@@ -34,7 +34,9 @@ import Testing
             #expect(inserted == 100_000)
             #expect(try await store.summary(runID: fixture.runID).responseCount == 100_000)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            print("PromptLabStore throughput: inserted 100,000 responses in \(String(format: "%.2f", seconds)) s = \(Int(100_000 / seconds)) rows/s")
+            print(
+                "PromptLabStore throughput: inserted 100,000 responses in \(String(format: "%.2f", seconds)) s = \(Int(100_000 / seconds)) rows/s"
+            )
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PromptLabStore
 import Testing
+
+@testable import PromptLabStore
 
 /// The text form of stored dates.
 @Suite struct TimestampTests {

@@ -61,7 +61,8 @@ import Testing
         yaml += row("grep-out", "yes ok", "yes ok", "yes ok", expected: "yes ok", extra: "shout: true")
         try repo.write("experiments/cases.yaml", yaml)
         let workspace = try Workspace(at: repo.path, database: repo.path + ".promptlab/results.sqlite", environment: [:])
-        let outcome = try await RunService(workspace: workspace).run(RunService.Request(experimentPath: repo.path + "experiments/cases.yaml"))
+        let outcome = try await RunService(workspace: workspace).run(
+            RunService.Request(experimentPath: repo.path + "experiments/cases.yaml"))
         let run = try #require(outcome.run)
         #expect(run.status == "completed")
         return (repo, workspace, run.run)
@@ -81,7 +82,8 @@ import Testing
         #expect(view.variants == ["old", "new", "third"])
         #expect(view.graders == ["equals", "contains"])
         #expect(view.totalCases == 8)
-        #expect(view.cases.map(\.caseId) == ["same-pass", "all-fail", "regress", "improve", "cross", "grep-var", "grep-expected", "grep-out"])
+        #expect(
+            view.cases.map(\.caseId) == ["same-pass", "all-fail", "regress", "improve", "cross", "grep-var", "grep-expected", "grep-out"])
 
         let cross = try #require(view.cases.first { $0.caseId == "cross" })
         #expect(cross.expected == "fine")
@@ -152,7 +154,8 @@ import Testing
         let onlyContains = try await service.cases(runID, filter: .init(caseIDs: ["cross"], graders: ["contains"]))
         #expect(onlyContains.graders == ["contains"])
         #expect(onlyContains.cases.first?.variants.map(\.failingGraders) == [["contains"], [], ["contains"]])
-        #expect(onlyContains.cases.first?.variants.allSatisfy { $0.responses.allSatisfy { $0.grades.map(\.grader) == ["contains"] } } == true)
+        #expect(
+            onlyContains.cases.first?.variants.allSatisfy { $0.responses.allSatisfy { $0.grades.map(\.grader) == ["contains"] } } == true)
         let none = try await service.cases(runID, filter: .init(newlyFailingVs: "new", grep: "zebra"))
         #expect(none.cases.isEmpty)
         #expect(none.totalCases == 8)

@@ -1,10 +1,11 @@
 import Foundation
-import PromptLabTestSupport
-import Testing
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import PromptLabTestSupport
+import Testing
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 @Suite struct ExperimentTests {
@@ -176,7 +177,9 @@ import PromptLabCore
         let failure = error { try ExperimentPlan.build(experiment, repository: try t.open()) }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message.hasPrefix("case 3 (") == true, "\(failure?.message ?? "")")
-        #expect(failure?.message.hasSuffix("id three), variant 'a': variable 'max_words' must be an integer, got 'abc'") == true, "\(failure?.message ?? "")")
+        #expect(
+            failure?.message.hasSuffix("id three), variant 'a': variable 'max_words' must be an integer, got 'abc'") == true,
+            "\(failure?.message ?? "")")
         let plan = try ExperimentPlan.build(experiment, repository: try t.open(), limit: 2)
         #expect(try plan.cases.map { try plan.render(plan.variants[0], $0).messages[0].content } == ["In 12 words.", "In 7 words."])
     }

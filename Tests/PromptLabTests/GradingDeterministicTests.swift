@@ -1,9 +1,10 @@
 import Foundation
-import Testing
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import Testing
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 /// The deterministic graders, each on passing and failing inputs, and the
@@ -117,20 +118,30 @@ import PromptLabCore
                             "kind": {"const": "invoice"},
                             "code": {"type": "string", "pattern": "^[A-Z]{3}-\\d+$"}}}
             """#
-        #expect(try violations(schema, #"{"vendor": "Acme", "total": 10, "count": 3.0, "currency": "EUR", "kind": "invoice", "code": "INV-7"}"#) == [])
+        #expect(
+            try violations(schema, #"{"vendor": "Acme", "total": 10, "count": 3.0, "currency": "EUR", "kind": "invoice", "code": "INV-7"}"#)
+                == [])
         // Members are checked in key order (JSON objects are read with sorted keys).
-        #expect(try violations(schema, #"{"vendor": "A", "total": -1}"#) == [
-            "$.total: -1 is less than the minimum 0", "$.vendor: text of 1 characters is shorter than 2",
-        ])
-        #expect(try violations(schema, #"{"total": 1000}"#) == [
-            "$: required property 'vendor' is missing", "$.total: 1000 must be less than 1000",
-        ])
+        #expect(
+            try violations(schema, #"{"vendor": "A", "total": -1}"#) == [
+                "$.total: -1 is less than the minimum 0", "$.vendor: text of 1 characters is shorter than 2",
+            ])
+        #expect(
+            try violations(schema, #"{"total": 1000}"#) == [
+                "$: required property 'vendor' is missing", "$.total: 1000 must be less than 1000",
+            ])
         #expect(try violations(schema, #"{"vendor": "Acme", "total": 1, "extra": 1}"#) == ["$: property 'extra' is not allowed"])
         #expect(try violations(schema, #"{"vendor": "Acme", "total": "12"}"#) == ["$.total: expected number, got string"])
         #expect(try violations(schema, #"{"vendor": "Acme", "total": 1, "count": 1.5}"#) == ["$.count: expected integer, got number"])
-        #expect(try violations(schema, #"{"vendor": "Acme", "total": 1, "currency": "GBP"}"#) == [#"$.currency: "GBP" is not one of "USD", "EUR""#])
+        #expect(
+            try violations(schema, #"{"vendor": "Acme", "total": 1, "currency": "GBP"}"#) == [
+                #"$.currency: "GBP" is not one of "USD", "EUR""#
+            ])
         #expect(try violations(schema, #"{"vendor": "Acme", "total": 1, "kind": "memo"}"#) == [#"$.kind: must be "invoice", got "memo""#])
-        #expect(try violations(schema, #"{"vendor": "Acme", "total": 1, "code": "inv-7"}"#) == [#"$.code: "inv-7" does not match the pattern /^[A-Z]{3}-\d+$/"#])
+        #expect(
+            try violations(schema, #"{"vendor": "Acme", "total": 1, "code": "inv-7"}"#) == [
+                #"$.code: "inv-7" does not match the pattern /^[A-Z]{3}-\d+$/"#
+            ])
         #expect(try violations(#"{"type": "array"}"#, "{}") == ["$: expected array, got object"])
     }
 
@@ -140,7 +151,10 @@ import PromptLabCore
              "type": "array", "minItems": 1, "maxItems": 3, "items": {"$ref": "#/$defs/line"}}
             """#
         #expect(try violations(schema, #"[{"sku": "a"}, {"sku": "b"}]"#) == [])
-        #expect(try violations(schema, #"[{"sku": 1}, {}]"#) == ["$[0].sku: expected string, got integer", "$[1]: required property 'sku' is missing"])
+        #expect(
+            try violations(schema, #"[{"sku": 1}, {}]"#) == [
+                "$[0].sku: expected string, got integer", "$[1]: required property 'sku' is missing",
+            ])
         #expect(try violations(schema, "[]") == ["$: 0 items, fewer than 1"])
 
         let anyOf = #"{"anyOf": [{"type": "string"}, {"type": "integer", "minimum": 10}]}"#
@@ -158,16 +172,23 @@ import PromptLabCore
         #expect(try violations(#"{"allOf": [{"minimum": 1}, {"maximum": 3}]}"#, "5") == ["$: 5 is more than the maximum 3"])
         #expect(try violations(#"{"not": {"type": "null"}}"#, "null") == ["$: matches the schema under 'not'"])
         #expect(try violations(#"{"type": ["string", "null"]}"#, "null") == [])
-        #expect(try violations(#"{"type": "array", "uniqueItems": true}"#, #"[{"a": 1, "b": 2}, {"b": 2, "a": 1}]"#) == [
-            "$: items 0 and 1 are equal, but items must be unique"
-        ])
+        #expect(
+            try violations(#"{"type": "array", "uniqueItems": true}"#, #"[{"a": 1, "b": 2}, {"b": 2, "a": 1}]"#) == [
+                "$: items 0 and 1 are equal, but items must be unique"
+            ])
         #expect(try violations("false", "1") == ["$: no value is allowed here"])
     }
 
     @Test func malformedSchemasAreRejectedWhenTheGraderIsParsed() throws {
-        #expect(parseError("[{type: is-json, schema: {type: text}}]")?.hasPrefix("grader 1 (is-json): schema at $: 'type' must be one of") == true)
-        #expect(parseError("[{type: is-json, schema: {properties: {a: {minimum: low}}}}]") == "grader 1 (is-json): schema at $.properties.a: 'minimum' must be a number")
-        #expect(parseError(##"[{type: is-json, schema: {"$ref": "#/$defs/missing"}}]"##)?.contains("'$ref' must point inside this schema") == true)
+        #expect(
+            parseError("[{type: is-json, schema: {type: text}}]")?.hasPrefix("grader 1 (is-json): schema at $: 'type' must be one of")
+                == true)
+        #expect(
+            parseError("[{type: is-json, schema: {properties: {a: {minimum: low}}}}]")
+                == "grader 1 (is-json): schema at $.properties.a: 'minimum' must be a number")
+        #expect(
+            parseError(##"[{type: is-json, schema: {"$ref": "#/$defs/missing"}}]"##)?.contains("'$ref' must point inside this schema")
+                == true)
     }
 
     @Test func isJSONWithSchemaReportsViolations() throws {
@@ -236,10 +257,13 @@ import PromptLabCore
         #expect(try #require(close.score) > 0.95)
         #expect(try passes("{type: similarity}", "a dog barked", expected: "the cat sat on the mat") == false)
         // Jaccard over words: 3 shared of 5 distinct = 0.6.
-        let jaccard = try outcome("{type: similarity, method: jaccard, threshold: 0.6}", "red green blue", expected: "green blue red yellow white")
+        let jaccard = try outcome(
+            "{type: similarity, method: jaccard, threshold: 0.6}", "red green blue", expected: "green blue red yellow white")
         #expect(jaccard.score == 0.6)
         #expect(jaccard.passed == true)
-        #expect(try passes("{type: similarity, method: jaccard, threshold: 0.61}", "red green blue", expected: "green blue red yellow white") == false)
+        #expect(
+            try passes("{type: similarity, method: jaccard, threshold: 0.61}", "red green blue", expected: "green blue red yellow white")
+                == false)
     }
 
     // MARK: - Classification
@@ -304,19 +328,28 @@ import PromptLabCore
     // MARK: - Declarations
 
     @Test func declarationErrorsAreOneLineAndNameTheGrader() {
-        #expect(parseError("[{type: equals}, {type: regex}]") == "grader 2 (regex): 'pattern' is missing (for example pattern: \"Answer:\\\\s*(\\\\d+)\")")
+        #expect(
+            parseError("[{type: equals}, {type: regex}]")
+                == "grader 2 (regex): 'pattern' is missing (for example pattern: \"Answer:\\\\s*(\\\\d+)\")")
         #expect(parseError("[{type: regx, pattern: a}]")?.hasPrefix("grader 1: unknown type 'regx' (known: equals, contains,") == true)
         #expect(parseError("[{type: regex, pattern: \"(\"}]") == "grader 1 (regex): 'pattern' is not a valid regular expression: (")
-        #expect(parseError("[{type: equals, ignorecase: true}]")?.hasPrefix("grader 1 (equals): unknown option 'ignorecase' (known:") == true)
+        #expect(
+            parseError("[{type: equals, ignorecase: true}]")?.hasPrefix("grader 1 (equals): unknown option 'ignorecase' (known:") == true)
         #expect(parseError("[{type: classification}]")?.hasPrefix("grader 1 (classification): 'labels' is missing") == true)
         #expect(parseError("[{type: classification, labels: [a, A]}]") == "grader 1 (classification): label 'A' is listed twice")
-        #expect(parseError("[{type: similarity, method: cosine}]") == "grader 1 (similarity): unknown method 'cosine' (known: levenshtein, jaccard)")
+        #expect(
+            parseError("[{type: similarity, method: cosine}]")
+                == "grader 1 (similarity): unknown method 'cosine' (known: levenshtein, jaccard)")
         #expect(parseError("[{type: max-tokens}]")?.hasPrefix("grader 1 (max-tokens): 'max' is missing") == true)
         #expect(parseError("[{type: llm-rubric}]")?.hasPrefix("grader 1 (llm-rubric): 'rubric' is missing") == true)
-        #expect(parseError("[{type: llm-rubric, rubric: x, threshold: 5}]") == "grader 1 (llm-rubric): 'threshold' applies only with scale: 1-10")
+        #expect(
+            parseError("[{type: llm-rubric, rubric: x, threshold: 5}]")
+                == "grader 1 (llm-rubric): 'threshold' applies only with scale: 1-10")
         #expect(parseError("[{type: pairwise, threshold: 0.5}]")?.hasPrefix("grader 1 (pairwise): 'threshold' does not apply") == true)
         #expect(parseError("[{type: exec}]")?.hasPrefix("grader 1 (exec): 'command' is missing") == true)
-        #expect(parseError("[{type: equals, name: a}, {type: contains, name: a, value: x}]") == "grader 2 (contains): name 'a' is already used by grader 1")
+        #expect(
+            parseError("[{type: equals, name: a}, {type: contains, name: a, value: x}]")
+                == "grader 2 (contains): name 'a' is already used by grader 1")
         for message in ["[{type: regex}]", "[{type: regx}]", "[{type: equals, weight: -1}]"].compactMap(parseError) {
             #expect(!message.contains("\n"))
         }
@@ -324,7 +357,9 @@ import PromptLabCore
 
     @Test func namesDefaultToTheTypeNumberedWhenRepeated() throws {
         let graders = try GraderDefinition.parseList(
-            try PromptValue.parseYAML("[{type: regex, pattern: a}, {type: regex, pattern: b}, {type: equals, name: regex-3}, {type: regex, pattern: c}]").arrayItems)
+            try PromptValue.parseYAML(
+                "[{type: regex, pattern: a}, {type: regex, pattern: b}, {type: equals, name: regex-3}, {type: regex, pattern: c}]"
+            ).arrayItems)
         #expect(graders.map(\.name) == ["regex", "regex-2", "regex-3", "regex-4"])
     }
 
@@ -359,7 +394,8 @@ import PromptLabCore
         #expect(throws: PromptLabError.self) { try configuration.selecting(["nope"]) }
         do {
             _ = try GradingConfiguration.parse(
-                experimentYAML: "name: x\ncontrol: a\nvariants: {a: p@v1}\ncases: []\ngraders:\n  - {type: regex}\n", displayPath: "exp.yaml")
+                experimentYAML: "name: x\ncontrol: a\nvariants: {a: p@v1}\ncases: []\ngraders:\n  - {type: regex}\n",
+                displayPath: "exp.yaml")
             Issue.record("expected an error")
         } catch {
             #expect(error.message.hasPrefix("exp.yaml: grader 1 (regex): 'pattern' is missing"))

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
+import PromptLab
+import PromptLabCore
 import PromptLabProviders
 import PromptLabStore
 import Testing
+
 @testable import PromptExperiments
 @testable import PromptFormat
-import PromptLab
-import PromptLabCore
 @testable import PromptVersioning
 
 /// The grading engine against a real SQLite file: what is stored, idempotency,
@@ -88,8 +89,9 @@ import PromptLabCore
         let fixture = try await fixture()
         _ = try await fixture.grade()
         // The experiment file now treats "billing" loosely and adds a grader.
-        let changed = fixture.experimentYAML.replacingOccurrences(
-            of: "{type: equals, name: exact}", with: "{type: equals, name: exact, ignore_case: true}")
+        let changed =
+            fixture.experimentYAML.replacingOccurrences(
+                of: "{type: equals, name: exact}", with: "{type: equals, name: exact, ignore_case: true}")
             + "  - {type: contains, value: shipping}\n"
         let configuration = try fixture.configuration(changed)
         #expect(configuration.graders.map(\.name) == ["classification", "exact", "max-tokens", "contains"])
@@ -187,7 +189,8 @@ import PromptLabCore
         let store = try SQLiteResultsStore(path: repository.path + ".promptlab/results.sqlite")
         let plan = try ExperimentPlan.build(experiment, repository: try repository.open())
         let result = try await ProviderRegistry.withRegistry(environment: [:], logger: GradingFixture.logger) { registry in
-            let runner = try ExperimentRunner(plan: plan, store: store, registry: registry, pricing: try Pricing.bundled(), logger: GradingFixture.logger)
+            let runner = try ExperimentRunner(
+                plan: plan, store: store, registry: registry, pricing: try Pricing.bundled(), logger: GradingFixture.logger)
             let runID = try await runner.createRun(options: RunOptions(), toolVersion: "test")
             let run = try await runner.run(runID, options: RunOptions())
             // What `promptlab run` calls when the runner has finished.

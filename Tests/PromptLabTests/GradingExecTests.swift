@@ -1,11 +1,12 @@
 import Foundation
-import PromptLabTestSupport
-import PromptLabStore
-import Testing
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import PromptLabStore
+import PromptLabTestSupport
+import Testing
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 /// The `exec` grader with real shell scripts: the JSON it sends, the JSON it

@@ -1,11 +1,12 @@
 import Foundation
 import Logging
-import PromptLabProviders
-import PromptLabStore
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import PromptLabProviders
+import PromptLabStore
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 /// A recorded run built directly in a real SQLite file, with chosen outputs,

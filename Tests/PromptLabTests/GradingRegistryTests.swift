@@ -1,8 +1,9 @@
 import Foundation
+import PromptLabCore
 import Testing
+
 @testable import PromptExperiments
 @testable import PromptFormat
-import PromptLabCore
 
 /// The grader registry: every type is registered once, parses from a minimal declaration, and
 /// carries what the engine and the reports rely on. A grader added without its registry line, or

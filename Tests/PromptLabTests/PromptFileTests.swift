@@ -1,9 +1,10 @@
 import Foundation
-import Testing
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import Testing
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 struct PromptFileTests {
@@ -209,7 +210,9 @@ struct PromptFileTests {
             #expect(failure?.subject == variables.keys.first { message.contains("'\($0)") })
         }
         let unknownType = error { try parse("---\ninput:\n  schema:\n    n: integr\n---\nx\n") }
-        #expect(unknownType?.message.hasPrefix("t.prompt:4:8: unknown type 'integr'; did you mean 'integer'?") == true, "\(unknownType?.message ?? "")")
+        #expect(
+            unknownType?.message.hasPrefix("t.prompt:4:8: unknown type 'integr'; did you mean 'integer'?") == true,
+            "\(unknownType?.message ?? "")")
     }
 
     @Test func rendersRolesSectionsAndExamples() throws {
@@ -235,14 +238,15 @@ struct PromptFileTests {
             {{ticket}}
             """, ["ticket": .string("parcel lost"), "urgent": .bool(false)])
         #expect(rendered.config.temperature == 0.5)
-        #expect(rendered.messages == [
-            PromptMessage(role: .system, content: "Route tickets. Normal."),
-            PromptMessage(role: .user, content: "card charged twice"),
-            PromptMessage(role: .assistant, content: "billing"),
-            PromptMessage(role: .user, content: "app crashes"),
-            PromptMessage(role: .assistant, content: "technical"),
-            PromptMessage(role: .user, content: "parcel lost"),
-        ])
+        #expect(
+            rendered.messages == [
+                PromptMessage(role: .system, content: "Route tickets. Normal."),
+                PromptMessage(role: .user, content: "card charged twice"),
+                PromptMessage(role: .assistant, content: "billing"),
+                PromptMessage(role: .user, content: "app crashes"),
+                PromptMessage(role: .assistant, content: "technical"),
+                PromptMessage(role: .user, content: "parcel lost"),
+            ])
     }
 
     @Test func bodyWithoutMarkersIsOneUserMessage() throws {
@@ -264,7 +268,8 @@ struct PromptFileTests {
     }
 
     @Test func defaultsAndOptionalVariables() throws {
-        let text = "---\ninput:\n  schema:\n    name: string\n    note?: string\n  default:\n    name: World\n---\nHi {{name}}{{#note}} ({{note}}){{/note}}"
+        let text =
+            "---\ninput:\n  schema:\n    name: string\n    note?: string\n  default:\n    name: World\n---\nHi {{name}}{{#note}} ({{note}}){{/note}}"
         #expect(try render(text).messages[0].content == "Hi World")
         #expect(try render(text, ["note": .string("x")]).messages[0].content == "Hi World (x)")
     }
@@ -331,10 +336,16 @@ struct PromptFileTests {
     @Test func wordDiffKeepsTextRecoverable() {
         let segments = WordDiff.segments(from: "the quick brown fox", to: "the slow brown fox jumps")
         let old = segments.compactMap { s -> String? in
-            switch s { case .same(let t), .removed(let t): t; case .added: nil }
+            switch s {
+            case .same(let t), .removed(let t): t
+            case .added: nil
+            }
         }.joined()
         let new = segments.compactMap { s -> String? in
-            switch s { case .same(let t), .added(let t): t; case .removed: nil }
+            switch s {
+            case .same(let t), .added(let t): t
+            case .removed: nil
+            }
         }.joined()
         #expect(old == "the quick brown fox")
         #expect(new == "the slow brown fox jumps")

@@ -1,12 +1,13 @@
 import Foundation
-import PromptLabTestSupport
-import PromptLabStats
-import PromptLabStore
-import Testing
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import PromptLabStats
+import PromptLabStore
+import PromptLabTestSupport
+import Testing
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 /// The label a `classification` grader with `labels` reads in an output.
@@ -42,7 +43,7 @@ struct ReportOutputTests {
         #expect(json["primary_grader"] == .string("check"))
         #expect(json["regression"] == .bool(false))
         guard case .array(let variants)? = json["variants"], case .array(let comparisons)? = json["comparisons"],
-              case .array(let usage)? = json["usage"], case .array(let ratings)? = json["ratings"]
+            case .array(let usage)? = json["usage"], case .array(let ratings)? = json["ratings"]
         else {
             Issue.record("missing arrays in \(text)")
             return
@@ -182,9 +183,11 @@ struct ReportOutputTests {
         }
         let b = try #require(matrices.first { $0["variant"] == .string("b") })
         #expect(b["grader"] == .string("route"))
-        #expect(b["counts"] == .array([
-            .array([.int(3), .int(0), .int(0)]), .array([.int(0), .int(2), .int(0)]), .array([.int(1), .int(0), .int(0)]),
-        ]))
+        #expect(
+            b["counts"]
+                == .array([
+                    .array([.int(3), .int(0), .int(0)]), .array([.int(0), .int(2), .int(0)]), .array([.int(1), .int(0), .int(0)]),
+                ]))
         #expect(b["no_label"] == .array([.int(0), .int(0), .int(0)]))
         #expect(b["accuracy"] == .double(5.0 / 6))
     }
@@ -214,18 +217,20 @@ struct ReportOutputTests {
         let section = try #require(report.primaryGrader)
         #expect(section.variants.map(\.cases) == [4, 2])
         let summary = section.exclusions.map { "\($0.variant) \($0.reason.rawValue) \($0.caseIDs.joined(separator: ","))" }
-        #expect(summary == [
-            "a expected_not_a_label case-002",
-            "b no_response case-004", "b failed case-003", "b expected_not_a_label case-002",
-        ])
+        #expect(
+            summary == [
+                "a expected_not_a_label case-002",
+                "b no_response case-004", "b failed case-003", "b expected_not_a_label case-002",
+            ])
         // Each row's cases plus its exclusions is the whole dataset.
         for row in section.variants {
             let excluded = section.exclusions.filter { $0.variant == row.variant }.reduce(0) { $0 + $1.caseIDs.count }
             #expect(row.cases + excluded == 5, "\(row.variant)")
         }
         let text = ReportRenderer.render(report, as: .text)
-        #expect(text.contains(
-            "note: 'route': 1 case of b left out: the expected label is missing or not one of the grader's labels (case-002)"))
+        #expect(
+            text.contains(
+                "note: 'route': 1 case of b left out: the expected label is missing or not one of the grader's labels (case-002)"))
         #expect(text.contains("note: 'route': 1 case of b left out: every response failed (errors are not graded) (case-003)"))
         #expect(text.contains("note: 'route': 1 case of b left out: no response recorded yet (case-004)"))
         let json = try PromptValue.parseJSON(ReportRenderer.render(report, as: .json))
@@ -234,9 +239,10 @@ struct ReportOutputTests {
             return
         }
         #expect(exclusions.count == 4)
-        #expect(exclusions.contains {
-            $0["variant"] == .string("b") && $0["reason"] == .string("failed") && $0["case_ids"] == .array([.string("case-003")])
-        })
+        #expect(
+            exclusions.contains {
+                $0["variant"] == .string("b") && $0["reason"] == .string("failed") && $0["case_ids"] == .array([.string("case-003")])
+            })
     }
 
     // MARK: - compare
@@ -267,7 +273,10 @@ struct ReportOutputTests {
         #expect(comparison.summary(for: b).hasSuffix("significantly worse."))
         #expect(comparison.text().contains("newly failing: case-008, case-009"))
         let json = comparison.json()
-        guard case .array(let variants)? = json["variants"] else { Issue.record("no variants"); return }
+        guard case .array(let variants)? = json["variants"] else {
+            Issue.record("no variants")
+            return
+        }
         #expect(variants.first?["newly_passing"] == .array([.string("case-010")]))
     }
 
@@ -349,9 +358,10 @@ struct ReportOutputTests {
                         latencyMs: Double(repeatIndex), provider: "p", model: "m", requestHash: "h", startedAt: date, finishedAt: date)
                     responses.append(response)
                     // score = 10·variant + case position; passes on even repeats.
-                    grades.append(GradeRecord(
-                        runID: runID, responseKey: response.idempotencyKey, grader: "g", configHash: "h",
-                        score: Double(10 * v + c), passed: repeatIndex % 2 == 0))
+                    grades.append(
+                        GradeRecord(
+                            runID: runID, responseKey: response.idempotencyKey, grader: "g", configHash: "h",
+                            score: Double(10 * v + c), passed: repeatIndex % 2 == 0))
                 }
             }
         }

@@ -1,6 +1,6 @@
 import Foundation
-import PromptLabTestSupport
 import PromptLabStore
+import PromptLabTestSupport
 
 /// A run written into a real SQLite results file, with responses and grades
 /// inserted directly (as graders would), for report tests.
@@ -60,7 +60,7 @@ struct ReportFixture {
                 outcome: failed ? .failure(kind: "timeout", message: "timed out") : .success(output: output),
                 inputTokens: failed ? nil : tokens.0, outputTokens: failed ? nil : tokens.1, latencyMs: latencyMs,
                 costUSD: cost, provider: "local", model: "local/echo", requestHash: "h", fromCache: fromCache,
-                startedAt: date, finishedAt: date),
+                startedAt: date, finishedAt: date)
         ])
     }
 
@@ -75,7 +75,7 @@ struct ReportFixture {
         }
         try await store.insertGrades([
             GradeRecord(
-                runID: run.id, responseKey: key, grader: grader, configHash: config, score: score, passed: passed, order: order),
+                runID: run.id, responseKey: key, grader: grader, configHash: config, score: score, passed: passed, order: order)
         ])
     }
 

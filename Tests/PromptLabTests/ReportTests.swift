@@ -1,11 +1,12 @@
 import Foundation
+import PromptLab
+import PromptLabCore
 import PromptLabStats
 import PromptLabStore
 import Testing
+
 @testable import PromptExperiments
 @testable import PromptFormat
-import PromptLab
-import PromptLabCore
 @testable import PromptVersioning
 
 /// Reports built from a real SQLite results file. Expected values come from scipy
@@ -46,10 +47,11 @@ struct ReportTests {
         #expect(c.wins == 10 && c.ties == 28 && c.losses == 2)
         #expect(c.significant && c.direction == .better && !c.isRegression)
         #expect(c.bootstrap.map { $0.contains(0.2) } == true)
-        #expect(c.verdict == """
-            few-shot beats zero-shot: check pass rate 0.62 vs 0.42 (+0.20, 95% CI 0.03–0.37; W/T/L 10/28/2), \
-            McNemar exact p = 0.039; significant.
-            """)
+        #expect(
+            c.verdict == """
+                few-shot beats zero-shot: check pass rate 0.62 vs 0.42 (+0.20, 95% CI 0.03–0.37; W/T/L 10/28/2), \
+                McNemar exact p = 0.039; significant.
+                """)
     }
 
     @Test func bootstrapIsReproducible() async throws {
@@ -110,9 +112,10 @@ struct ReportTests {
         // binomtest(1, 10), binomtest(0, 6), binomtest(3, 4) → 0.021484375, 0.03125, 0.625;
         // multipletests(p, method='holm') → 0.064453125, 0.064453125, 0.625
         #expect(isClose(pair.pValue, 0.625, rel: 1e-12))
-        #expect(section.comparisons.map(\.pAdjusted).enumerated().allSatisfy { index, p in
-            isClose(p, [0.064453125, 0.064453125, 0.625][index], rel: 1e-9)
-        })
+        #expect(
+            section.comparisons.map(\.pAdjusted).enumerated().allSatisfy { index, p in
+                isClose(p, [0.064453125, 0.064453125, 0.625][index], rel: 1e-9)
+            })
         // Bradley–Terry on tallies (v1–base 9/10/1, v2–base 6/14/0, v2–v1 1/16/3), minimised with
         // scipy.optimize.minimize(BFGS) on the stated loss: Elo (1000, 1145.4648, 1109.1367).
         let rating = Dictionary(uniqueKeysWithValues: section.ratings.map { ($0.variant, $0) })
@@ -138,14 +141,16 @@ struct ReportTests {
         let ana: [VerdictRecord.Verdict] = [.b, .b, .b, .tie, .a, .b, .b, .a, .b, .skip]
         let bo: [VerdictRecord.Verdict] = [.a, .a, .b, .tie, .b, .a, .tie, .b]
         for (index, verdict) in ana.enumerated() {
-            try await fixture.store.insertVerdict(VerdictRecord(
-                runID: fixture.run.id, caseID: fixture.cases[index], variantA: "ctl", variantB: "new", shownLeft: "ctl",
-                verdict: verdict, reviewer: "ana"))
+            try await fixture.store.insertVerdict(
+                VerdictRecord(
+                    runID: fixture.run.id, caseID: fixture.cases[index], variantA: "ctl", variantB: "new", shownLeft: "ctl",
+                    verdict: verdict, reviewer: "ana"))
         }
         for (index, verdict) in bo.enumerated() {
-            try await fixture.store.insertVerdict(VerdictRecord(
-                runID: fixture.run.id, caseID: fixture.cases[index], variantA: "new", variantB: "ctl", shownLeft: "ctl",
-                verdict: verdict, reviewer: "bo"))
+            try await fixture.store.insertVerdict(
+                VerdictRecord(
+                    runID: fixture.run.id, caseID: fixture.cases[index], variantA: "new", variantB: "ctl", shownLeft: "ctl",
+                    verdict: verdict, reviewer: "bo"))
         }
         let report = try await ReportBuilder.build(store: fixture.store, runID: fixture.run.id)
         let review = try #require(report.humanReview.first)
@@ -263,7 +268,8 @@ struct ReportTests {
         for (variant, scores) in [("a", a), ("b", b)] {
             for (index, repeats) in scores.enumerated() {
                 for (repeatIndex, score) in repeats.enumerated() {
-                    try await fixture.grade(variant, case: index, repeatIndex: repeatIndex, grader: "rubric", score: score, passed: score >= 7)
+                    try await fixture.grade(
+                        variant, case: index, repeatIndex: repeatIndex, grader: "rubric", score: score, passed: score >= 7)
                 }
             }
         }

@@ -1,11 +1,12 @@
 import Foundation
-import PromptLabTestSupport
 import GitKit
-import Testing
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import PromptLabTestSupport
+import Testing
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 @Suite struct RepositoryTests {
@@ -264,13 +265,13 @@ import PromptLabCore
 
         // An experiment beside the prompt root, read from anywhere.
         try """
-            name: e
-            control: a
-            model: local/baseline
-            variants: {a: greet@v1, b: greet}
-            cases:
-              - {id: c1, ticket: "parcel lost"}
-            """.write(toFile: app + "experiments/e.yaml", atomically: true, encoding: .utf8)
+        name: e
+        control: a
+        model: local/baseline
+        variants: {a: greet@v1, b: greet}
+        cases:
+          - {id: c1, ticket: "parcel lost"}
+        """.write(toFile: app + "experiments/e.yaml", atomically: true, encoding: .utf8)
         let experiment = try ExperimentDefinition.load(path: app + "experiments/e.yaml")
         let repo = try PromptRepository.open(forFileAt: app + "experiments/e.yaml", otherwise: TestFolders.root)
         #expect(repo.rootPrefix == "prompts/")
@@ -349,7 +350,8 @@ import PromptLabCore
         #expect(diff.unified.isEmpty)
         #expect(diff.partialChanges.map(\.name.rawValue) == ["shared/style"])
         #expect(diff.partialChanges.first?.unified.contains("+Answer in one word.") == true)
-        #expect(diff.partialChanges.first?.words?.contains { if case .removed(let s) = $0 { s.hasPrefix("briefly.") } else { false } } == true)
+        #expect(
+            diff.partialChanges.first?.words?.contains { if case .removed(let s) = $0 { s.hasPrefix("briefly.") } else { false } } == true)
 
         // Transitively: style now includes shared/base, whose later change is a version of both.
         try t.commit("shared/base", "Be polite.\n", message: "base")
@@ -549,10 +551,13 @@ import PromptLabCore
         #expect(try repo.promptNames(matching: "support/a").map(\.rawValue) == ["support/a"])
         #expect(try repo.promptNames(matching: ".").count == 4)
         let result = try repo.commit(names: names, message: "support", author: nil)
-        #expect(result?.prompts.map { "\($0.name) \($0.change.rawValue)" } == ["support/a modified", "support/b deleted", "support/deep/d new"])
+        #expect(
+            result?.prompts.map { "\($0.name) \($0.change.rawValue)" } == ["support/a modified", "support/b deleted", "support/deep/d new"])
         #expect(try t.git("status", "--porcelain") == "M other/c.prompt")
         let changed = try t.git("show", "--no-renames", "--name-only", "--format=", "HEAD")
-        #expect(changed.split(separator: "\n").map(String.init).sorted() == ["support/a.prompt", "support/b.prompt", "support/deep/d.prompt"], "\(changed)")
+        #expect(
+            changed.split(separator: "\n").map(String.init).sorted() == ["support/a.prompt", "support/b.prompt", "support/deep/d.prompt"],
+            "\(changed)")
         do {
             _ = try repo.promptNames(matching: "suport")
             Issue.record("expected an unknown folder")

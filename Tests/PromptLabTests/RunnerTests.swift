@@ -1,13 +1,14 @@
 import Foundation
 import Logging
+import PromptLab
+import PromptLabCore
 import PromptLabProviders
 import PromptLabStore
 import ProviderTestServer
 import Testing
+
 @testable import PromptExperiments
 @testable import PromptFormat
-import PromptLab
-import PromptLabCore
 @testable import PromptVersioning
 
 /// The experiment runner against real parts: a git repository, a SQLite
@@ -32,7 +33,10 @@ import PromptLabCore
             var yaml = "name: routing\ncontrol: zero\nmodel: \(model)\nrepeat: \(repeatCount)\n"
             yaml += "variants:\n  zero: triage@v1\n  few: triage@v2\ncases:\n"
             for i in 0..<cases { yaml += "  - {id: c\(i), ticket: \"ticket number \(i) about a refund\", expected: billing}\n" }
-            if let vendorBase { yaml += "providers:\n  openai: {base_url: \"\(vendorBase)\"}\n  anthropic: {base_url: \"\(vendorBase)\"}\n  gemini: {base_url: \"\(vendorBase)\"}\n" }
+            if let vendorBase {
+                yaml +=
+                    "providers:\n  openai: {base_url: \"\(vendorBase)\"}\n  anthropic: {base_url: \"\(vendorBase)\"}\n  gemini: {base_url: \"\(vendorBase)\"}\n"
+            }
             return try ExperimentDefinition.parse(yaml, path: repository.path + "experiments/routing.yaml")
         }
 

@@ -1,9 +1,10 @@
 import Foundation
-@testable import PromptExperiments
 import PromptFormat
 import PromptLab
 import PromptLabCore
 import Testing
+
+@testable import PromptExperiments
 
 /// The application services, called directly as the web app and the serving API will call them.
 @Suite struct ServiceTests {
@@ -70,7 +71,8 @@ import Testing
     @Test func outputsUseSnakeCaseKeysAndASchemaVersion() throws {
         let (repo, workspace) = try Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: repo.path) }
-        let text = try JSONOutput.text(try PromptService(workspace: workspace).render("support/triage", variables: ["ticket": .string("x")]))
+        let text = try JSONOutput.text(
+            try PromptService(workspace: workspace).render("support/triage", variables: ["ticket": .string("x")]))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["schema_version"] as? Int == 1)
         #expect(object["schemaVersion"] == nil)
@@ -98,7 +100,8 @@ import Testing
     @Test func runGradesAndExportsCasesWithGrades() async throws {
         let (repo, workspace) = try Self.fixture()
         defer { try? FileManager.default.removeItem(atPath: repo.path) }
-        let outcome = try await RunService(workspace: workspace).run(RunService.Request(experimentPath: repo.path + "experiments/echo.yaml"))
+        let outcome = try await RunService(workspace: workspace).run(
+            RunService.Request(experimentPath: repo.path + "experiments/echo.yaml"))
         let run = try #require(outcome.run)
         #expect(run.status == "completed")
         #expect(run.variants.map(\.ok) == [3, 3])
@@ -109,7 +112,11 @@ import Testing
         #expect(try await ResultsService(workspace: workspace).runs().runs.map(\.run) == [run.run])
         var graders = [String]()
         var rows = [ExportRow]()
-        try await ResultsService(workspace: workspace).export("echo-check") { graders = $0 } row: { rows.append($0) }
+        try await ResultsService(workspace: workspace).export("echo-check") {
+            graders = $0
+        } row: {
+            rows.append($0)
+        }
         #expect(graders == ["contains"])
         #expect(rows.count == 6)
         let first = try #require(rows.first { $0.caseId == "a" })
@@ -159,7 +166,9 @@ import Testing
             variables: .object([("ticketText", .string("a \"quoted\"\nline")), ("n", .int(3))]), tags: [])
         let text = try JSONOutput.text(sample, pretty: false)
         #expect(
-            text == #"{"cost_usd":null,"latency_ms_p95":"inf","run_id":"r-1","tags":[],"variables":{"n":3,"ticketText":"a \"quoted\"\nline"},"when":"1970-01-01T00:00:01.500Z"}"# + "\n")
+            text
+                == #"{"cost_usd":null,"latency_ms_p95":"inf","run_id":"r-1","tags":[],"variables":{"n":3,"ticketText":"a \"quoted\"\nline"},"when":"1970-01-01T00:00:01.500Z"}"#
+                + "\n")
         // Pretty output is the same document.
         let pretty = try JSONSerialization.jsonObject(with: Data(try JSONOutput.text(sample).utf8)) as? [String: Any]
         #expect(pretty?["cost_usd"] is NSNull)
@@ -203,7 +212,8 @@ import Testing
         }
     }
 
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot =
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path + "/"
 }
 

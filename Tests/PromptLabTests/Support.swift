@@ -1,10 +1,11 @@
 import Foundation
-import PromptLabTestSupport
 import GitKit
-@testable import PromptExperiments
-@testable import PromptFormat
 import PromptLab
 import PromptLabCore
+import PromptLabTestSupport
+
+@testable import PromptExperiments
+@testable import PromptFormat
 @testable import PromptVersioning
 
 /// A throwaway prompt repository on disk, isolated from the machine's git config.

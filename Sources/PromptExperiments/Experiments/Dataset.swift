@@ -34,7 +34,9 @@ public struct Dataset: Sendable {
     /// - Throws: ``PromptLabError`` (`invalidInput`) naming the file and line of a malformed case.
     public static func load(path: String, displayPath: String) throws(PromptLabError) -> Dataset {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw PromptLabError(.invalidInput, "cannot read dataset '\(displayPath)'", hint: "check the 'dataset:' path; it is relative to the experiment file")
+            throw PromptLabError(
+                .invalidInput, "cannot read dataset '\(displayPath)'",
+                hint: "check the 'dataset:' path; it is relative to the experiment file")
         }
         // Spreadsheets save CSV with a byte order mark and CRLF; Windows editors save JSONL with CRLF.
         // Read them as the LF files they stand for (see `PromptFile.normalizedLineEndings`).

@@ -1,9 +1,9 @@
 import Foundation
-import PromptLabProviders
-import Yams
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
 import PromptVersioning
+import Yams
 
 /// An experiment file (`experiments/NAME.yaml`): which prompt versions to
 /// compare, on which cases, with which models, graders and limits.

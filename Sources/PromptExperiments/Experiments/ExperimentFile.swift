@@ -76,7 +76,8 @@ public struct ExperimentFile: Sendable {
         }
         func required(_ key: String) throws(PromptLabError) -> Node {
             guard let node = fields[key] else {
-                throw PromptLabError(.invalidInput, "\(path): the experiment has no '\(key)' field", hint: "see experiments/README.md for the format")
+                throw PromptLabError(
+                    .invalidInput, "\(path): the experiment has no '\(key)' field", hint: "see experiments/README.md for the format")
             }
             return node
         }

@@ -112,7 +112,9 @@ public struct ExperimentPlan: Sendable {
                         throw PromptLabError(
                             .invalidInput,
                             "case \(index + 1) (\(testCase.location), id \(testCase.id)) lacks variable '\(name)' needed by variant '\(variant.name)'",
-                            hint: "add '\(name)' to every case, or give it a default under input.default in \(variant.file.name.relativePath)")
+                            hint:
+                                "add '\(name)' to every case, or give it a default under input.default in \(variant.file.name.relativePath)"
+                        )
                     }
                     throw error
                 }
@@ -130,4 +132,3 @@ public struct ExperimentPlan: Sendable {
     /// The variant every other is compared with.
     public var control: Variant { variants.first(where: \.isControl)! }  // ExperimentDefinition.parse checks it exists.
 }
-

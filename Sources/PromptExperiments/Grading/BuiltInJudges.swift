@@ -24,7 +24,7 @@ enum BuiltInJudges {
     ) throws(PromptLabError) -> (version: PromptVersion, builtIn: Bool) {
         do {
             return (try repository.resolve(reference), false)
-        } catch where error.kind == .notFound {
+        } catch  where error.kind == .notFound {
             guard case .latest = reference.selector, let text = files[reference.name.rawValue],
                 (try? repository.readWorkingFile(reference.name)) ?? nil == nil
             else { throw error }

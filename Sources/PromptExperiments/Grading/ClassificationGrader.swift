@@ -1,7 +1,7 @@
 import Foundation
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStore
 import PromptVersioning
 
 /// `classification`: the output, normalised to one of the declared `labels`,
@@ -38,7 +38,8 @@ struct ClassificationGrader: DeterministicGrader {
         }
         guard let expected = label(matching: expectedText) else {
             throw GradeProblem(
-                "the expected label \(expectedText.quotedPreview()) of case '\(sample.caseID)' is not one of the labels (\(labels.joined(separator: ", ")))")
+                "the expected label \(expectedText.quotedPreview()) of case '\(sample.caseID)' is not one of the labels (\(labels.joined(separator: ", ")))"
+            )
         }
         guard let predicted = classify(sample.output) else {
             return .binary(false, "names no label (expected \(expected)): \(sample.output.quotedPreview(40))")
@@ -65,7 +66,8 @@ struct ClassificationGrader: DeterministicGrader {
                 let after = range.upperBound == lowered.endIndex ? nil : lowered[range.upperBound]
                 if !Self.isWordCharacter(before), !Self.isWordCharacter(after) {
                     let offset = lowered.distance(from: lowered.startIndex, to: range.lowerBound)
-                    if best == nil || offset < best!.offset || (offset == best!.offset && needle.count > best!.length) {  // best checked first.
+                    // Best checked first.
+                    if best == nil || offset < best!.offset || (offset == best!.offset && needle.count > best!.length) {
                         best = (offset, needle.count, label)
                     }
                     break
@@ -177,7 +179,8 @@ public struct ConfusionMatrix: Sendable, Hashable {
         for variant in try await store.variants(runID: runID) { matrices[variant.name] = ConfusionMatrix(labels: labels) }
         try await store.forEachResponse(runID: runID) { response in
             guard let output = response.output else { return }
-            matrices[response.variant, default: ConfusionMatrix(labels: labels)].add(output: output, expected: cases[response.caseID]?.expected)
+            matrices[response.variant, default: ConfusionMatrix(labels: labels)].add(
+                output: output, expected: cases[response.caseID]?.expected)
         }
         return matrices
     }

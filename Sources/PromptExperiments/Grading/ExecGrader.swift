@@ -1,14 +1,13 @@
 import Foundation
-import PromptLabProviders
-
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
 import PromptVersioning
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `exec`: an external program grades each response.
@@ -84,7 +83,8 @@ struct ExecGrader: AsynchronousGrader {
                 throw GradeProblem("\(call) failed: \(String(cString: strerror(code)))")
             }
         }
-        let stderrLine = String(decoding: output.stderr, as: UTF8.self)
+        let stderrLine =
+            String(decoding: output.stderr, as: UTF8.self)
             .split(whereSeparator: \.isNewline).first { !$0.allSatisfy(\.isWhitespace) }
             .map { ": " + String($0.prefix(200)) } ?? " (stderr was empty)"
         if output.cancelled { throw GradeProblem("\(programName) was stopped: grading was cancelled") }
@@ -102,7 +102,9 @@ struct ExecGrader: AsynchronousGrader {
         let text = String(decoding: output.stdout, as: UTF8.self).trimmedOfWhitespace
         guard !text.isEmpty else { throw GradeProblem("\(programName) printed nothing on stdout\(stderrLine)") }
         guard let value = try? PromptValue.parseJSON(text), case .object = value else {
-            throw GradeProblem("\(programName) did not print a JSON object such as {\"score\": 1, \"pass\": true}; stdout starts with \(text.quotedPreview(60))")
+            throw GradeProblem(
+                "\(programName) did not print a JSON object such as {\"score\": 1, \"pass\": true}; stdout starts with \(text.quotedPreview(60))"
+            )
         }
         var score: Double?
         switch value["score"] {

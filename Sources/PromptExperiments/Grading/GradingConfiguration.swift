@@ -1,9 +1,9 @@
 import Foundation
-import PromptLabProviders
-import Yams
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
 import PromptVersioning
+import Yams
 
 /// What grading needs from an experiment file: its graders and its provider
 /// settings (judges use the same providers), read without loading the

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import PromptLabProviders
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
+import PromptLabStore
 import PromptVersioning
 
 /// Settings of one grading pass.
@@ -165,7 +165,9 @@ public final class GradingEngine: Sendable {
         let cases = Dictionary(try await store.cases(runID: runID).map { ($0.caseID, $0) }, uniquingKeysWith: { first, _ in first })
         let responses = try await store.responses(runID: runID)
         var stored = [String: GradeRecord]()
-        for grade in try await store.grades(runID: runID) { stored[Self.identity(grade.responseKey, grade.grader, grade.configHash, grade.order)] = grade }
+        for grade in try await store.grades(runID: runID) {
+            stored[Self.identity(grade.responseKey, grade.grader, grade.configHash, grade.order)] = grade
+        }
 
         var tallies = graders.map { GraderTally(name: $0.name, type: $0.type, configHash: configHashes[$0.name] ?? "") }
         var result = GradingResult.empty(runID: runID)

@@ -1,7 +1,7 @@
 import Foundation
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStore
 import PromptVersioning
 
 /// One successful response to grade, with its case.

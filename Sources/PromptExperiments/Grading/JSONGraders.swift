@@ -31,7 +31,9 @@ struct JSONGrader: DeterministicGrader {
         }
         fields = []
         if let value = options.value("fields") {
-            guard case .object(let pairs) = value else { throw options.problem("'fields' must map field paths to values, such as {currency: EUR}") }
+            guard case .object(let pairs) = value else {
+                throw options.problem("'fields' must map field paths to values, such as {currency: EUR}")
+            }
             for (path, expected) in pairs {
                 guard Self.pathComponents(path) != nil else { throw options.problem("field path '\(path)' is malformed") }
                 fields.append((path, expected))
@@ -133,7 +135,8 @@ struct JSONGrader: DeterministicGrader {
         var current = value
         for component in components {
             if component.hasPrefix("[") {
-                guard case .array(let items) = current, let index = Int(component.dropFirst().dropLast()), items.indices.contains(index) else {
+                guard case .array(let items) = current, let index = Int(component.dropFirst().dropLast()), items.indices.contains(index)
+                else {
                     return nil
                 }
                 current = items[index]

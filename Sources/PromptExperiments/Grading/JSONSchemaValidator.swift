@@ -105,13 +105,17 @@ public struct JSONSchemaValidator: Sendable {
                 try check(value, at: "\(location).\(key)", root: root, patterns: &patterns)
             case "items":
                 if case .array(let tuple) = value {
-                    for (index, child) in tuple.enumerated() { try check(child, at: "\(location).items[\(index)]", root: root, patterns: &patterns) }
+                    for (index, child) in tuple.enumerated() {
+                        try check(child, at: "\(location).items[\(index)]", root: root, patterns: &patterns)
+                    }
                 } else {
                     try check(value, at: "\(location).items", root: root, patterns: &patterns)
                 }
             case "anyOf", "oneOf", "allOf":
                 guard case .array(let list) = value, !list.isEmpty else { throw problem("'\(key)' must be a non-empty list of schemas") }
-                for (index, child) in list.enumerated() { try check(child, at: "\(location).\(key)[\(index)]", root: root, patterns: &patterns) }
+                for (index, child) in list.enumerated() {
+                    try check(child, at: "\(location).\(key)[\(index)]", root: root, patterns: &patterns)
+                }
             case "$ref":
                 guard case .string(let reference) = value, resolve(reference, in: root) != nil else {
                     throw problem("'$ref' must point inside this schema, such as \"#/$defs/item\"")
@@ -129,8 +133,12 @@ public struct JSONSchemaValidator: Sendable {
         for token in reference.dropFirst().split(separator: "/", omittingEmptySubsequences: true) {
             let key = token.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
             switch current {
-            case .object: guard let next = current[key] else { return nil }; current = next
-            case .array(let items): guard let index = Int(key), items.indices.contains(index) else { return nil }; current = items[index]
+            case .object:
+                guard let next = current[key] else { return nil }
+                current = next
+            case .array(let items):
+                guard let index = Int(key), items.indices.contains(index) else { return nil }
+                current = items[index]
             default: return nil
             }
         }
@@ -157,7 +165,11 @@ public struct JSONSchemaValidator: Sendable {
         }
         if let type = keyword("type") {
             let allowed: [String]
-            if case .array(let names) = type { allowed = names.compactMap(\.stringValue) } else { allowed = type.stringValue.map { [$0] } ?? [] }
+            if case .array(let names) = type {
+                allowed = names.compactMap(\.stringValue)
+            } else {
+                allowed = type.stringValue.map { [$0] } ?? []
+            }
             if !allowed.contains(where: { value.hasJSONType($0) }) {
                 fail("expected \(allowed.joined(separator: " or ")), got \(value.jsonTypeName)")
                 return  // Further keywords would only repeat the type mismatch.
@@ -173,24 +185,42 @@ public struct JSONSchemaValidator: Sendable {
         switch value {
         case .int, .double:
             let number = value.number!  // ints and doubles always have one.
-            if let minimum = keyword("minimum")?.number, number < minimum { fail("\(value.shortJSON) is less than the minimum \(PromptValue.format(minimum))") }
-            if let maximum = keyword("maximum")?.number, number > maximum { fail("\(value.shortJSON) is more than the maximum \(PromptValue.format(maximum))") }
-            if let bound = keyword("exclusiveMinimum")?.number, number <= bound { fail("\(value.shortJSON) must be more than \(PromptValue.format(bound))") }
-            if let bound = keyword("exclusiveMaximum")?.number, number >= bound { fail("\(value.shortJSON) must be less than \(PromptValue.format(bound))") }
+            if let minimum = keyword("minimum")?.number, number < minimum {
+                fail("\(value.shortJSON) is less than the minimum \(PromptValue.format(minimum))")
+            }
+            if let maximum = keyword("maximum")?.number, number > maximum {
+                fail("\(value.shortJSON) is more than the maximum \(PromptValue.format(maximum))")
+            }
+            if let bound = keyword("exclusiveMinimum")?.number, number <= bound {
+                fail("\(value.shortJSON) must be more than \(PromptValue.format(bound))")
+            }
+            if let bound = keyword("exclusiveMaximum")?.number, number >= bound {
+                fail("\(value.shortJSON) must be less than \(PromptValue.format(bound))")
+            }
             if let divisor = keyword("multipleOf")?.number {
                 let quotient = number / divisor
-                if abs(quotient - quotient.rounded()) > 1e-9 * max(1, abs(quotient)) { fail("\(value.shortJSON) is not a multiple of \(PromptValue.format(divisor))") }
+                if abs(quotient - quotient.rounded()) > 1e-9 * max(1, abs(quotient)) {
+                    fail("\(value.shortJSON) is not a multiple of \(PromptValue.format(divisor))")
+                }
             }
         case .string(let text):
             let length = text.unicodeScalars.count
-            if let minimum = keyword("minLength")?.number, Double(length) < minimum { fail("text of \(length) characters is shorter than \(Int(minimum))") }
-            if let maximum = keyword("maxLength")?.number, Double(length) > maximum { fail("text of \(length) characters is longer than \(Int(maximum))") }
+            if let minimum = keyword("minLength")?.number, Double(length) < minimum {
+                fail("text of \(length) characters is shorter than \(Int(minimum))")
+            }
+            if let maximum = keyword("maxLength")?.number, Double(length) > maximum {
+                fail("text of \(length) characters is longer than \(Int(maximum))")
+            }
             if case .string(let pattern)? = keyword("pattern"), let regex = patterns[pattern], regex.firstMatch(in: text) == nil {
                 fail("\(value.shortJSON) does not match the pattern /\(pattern)/")
             }
         case .array(let items):
-            if let minimum = keyword("minItems")?.number, Double(items.count) < minimum { fail("\(items.count) items, fewer than \(Int(minimum))") }
-            if let maximum = keyword("maxItems")?.number, Double(items.count) > maximum { fail("\(items.count) items, more than \(Int(maximum))") }
+            if let minimum = keyword("minItems")?.number, Double(items.count) < minimum {
+                fail("\(items.count) items, fewer than \(Int(minimum))")
+            }
+            if let maximum = keyword("maxItems")?.number, Double(items.count) > maximum {
+                fail("\(items.count) items, more than \(Int(maximum))")
+            }
             if keyword("uniqueItems") == .bool(true) {
                 outer: for i in items.indices {
                     for j in items.indices where j > i && items[i].jsonEquals(items[j]) {
@@ -212,8 +242,12 @@ public struct JSONSchemaValidator: Sendable {
                 break
             }
         case .object(let members):
-            if let minimum = keyword("minProperties")?.number, Double(members.count) < minimum { fail("\(members.count) properties, fewer than \(Int(minimum))") }
-            if let maximum = keyword("maxProperties")?.number, Double(members.count) > maximum { fail("\(members.count) properties, more than \(Int(maximum))") }
+            if let minimum = keyword("minProperties")?.number, Double(members.count) < minimum {
+                fail("\(members.count) properties, fewer than \(Int(minimum))")
+            }
+            if let maximum = keyword("maxProperties")?.number, Double(members.count) > maximum {
+                fail("\(members.count) properties, more than \(Int(maximum))")
+            }
             if case .array(let required)? = keyword("required") {
                 for case .string(let name) in required where !members.contains(where: { $0.key == name }) {
                     fail("required property '\(name)' is missing")

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
-import PromptLabProviders
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
 import PromptVersioning
 
 /// A judge prompt from the repository, compiled, with the model and provider
@@ -68,7 +68,8 @@ struct JudgeRuntime: Sendable {
             stopSequences: settings.stopSequences, seed: settings.seed,
             responseFormat: file.frontMatter.outputFormat == .json ? .json : nil)
         return JudgeRuntime(
-            promptLabel: builtIn ? "\(reference.name) (built in)" : "\(reference.name)@\(version.label)", compiled: compiled, model: model, provider: provider, config: config)
+            promptLabel: builtIn ? "\(reference.name) (built in)" : "\(reference.name)@\(version.label)", compiled: compiled, model: model,
+            provider: provider, config: config)
     }
 
     /// Renders the judge prompt with `variables` and returns the judge's answer.
@@ -82,7 +83,8 @@ struct JudgeRuntime: Sendable {
         } catch {
             throw GradeProblem("judge prompt \(promptLabel): \(error.message)")
         }
-        let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }  // same three roles
+        // Same three roles
+        let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }
         let request = ChatRequest(model: model.model, messages: messages, config: config)
         do {
             return try await provider.send(request).text
@@ -98,7 +100,8 @@ struct JudgeRuntime: Sendable {
 enum JudgeText {
     /// Tags the judge prompts use to delimit data.
     private static let delimiter: SharedRegex = {
-        try! SharedRegex(#"<(/?)(candidate|response_a|response_b|input|expected|rubric)\b"#, options: [.caseInsensitive])  // A constant, valid pattern.
+        // A constant, valid pattern.
+        try! SharedRegex(#"<(/?)(candidate|response_a|response_b|input|expected|rubric)\b"#, options: [.caseInsensitive])
     }()
 
     /// `text` with any delimiter tag it contains defused (`</candidate>` → `&lt;/candidate>`), so a

@@ -1,7 +1,7 @@
 import Foundation
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStore
 import PromptVersioning
 
 /// `pairwise`: an LLM judge compares each variant's response with the
@@ -87,7 +87,8 @@ struct PairwiseJudge: JudgeGrader {
             }
         let reason = JudgeText.reason(from: answer) { Self.parseVerdict($0) != nil } ?? "judge said \(verdict.rawValue)"
         return GradeOutcome(
-            score: score, passed: score == 0.5 ? nil : score == 1, reason: "\(who) (\(verdict.rawValue) in order \(order.rawValue)): \(reason)",
+            score: score, passed: score == 0.5 ? nil : score == 1,
+            reason: "\(who) (\(verdict.rawValue) in order \(order.rawValue)): \(reason)",
             rawJudgeOutput: answer)
     }
 
@@ -104,7 +105,8 @@ struct PairwiseJudge: JudgeGrader {
 
     private static let bracketed = try! SharedRegex(#"\[\[\s*(A|B|C|(?i:tie))\s*\]\]"#)  // A constant, valid pattern.
     private static let labelled = try! SharedRegex(  // A constant, valid pattern.
-        #"(?i:\b(?:verdict|winner|final answer|answer|better|better response|choice|preferred|preference|decision)\b)[^\S\n]*[*_]*[^\S\n]*[:=][^\S\n]*[*_"'`\[(]*[^\S\n]*(?:(?i:response|assistant|output|answer|a)[^\S\n]+)?((?i:tie|tied|equal|draw|neither|both)|A|B)\b"#)
+        #"(?i:\b(?:verdict|winner|final answer|answer|better|better response|choice|preferred|preference|decision)\b)[^\S\n]*[*_]*[^\S\n]*[:=][^\S\n]*[*_"'`\[(]*[^\S\n]*(?:(?i:response|assistant|output|answer|a)[^\S\n]+)?((?i:tie|tied|equal|draw|neither|both)|A|B)\b"#
+    )
     private static let shortLine = try! SharedRegex(  // A constant, valid pattern.
         #"^(?:(?i:response|assistant|output|answer)\s+)?((?i:tie|tied|equal|draw)|A|B)$"#)
 

@@ -100,7 +100,8 @@ struct RubricJudge: JudgeGrader {
     // MARK: - Reading the answer
 
     private static let labelledVerdict = try! SharedRegex(  // A constant, valid pattern.
-        #"(?i)\b(?:verdict|result|grade|decision|final answer|answer|judgement|judgment|assessment)\b[^\S\n]*[*_]*[^\S\n]*[:=][^\S\n]*[*_"'`\[(]*[^\S\n]*(pass(?:ed|es)?|fail(?:ed|s)?)\b"#)
+        #"(?i)\b(?:verdict|result|grade|decision|final answer|answer|judgement|judgment|assessment)\b[^\S\n]*[*_]*[^\S\n]*[:=][^\S\n]*[*_"'`\[(]*[^\S\n]*(pass(?:ed|es)?|fail(?:ed|s)?)\b"#
+    )
     private static let bareVerdict = try! SharedRegex(#"\b(PASS|FAIL)(?:ED|ES|S)?\b"#)  // A constant, valid pattern.
     private static let labelledScore = try! SharedRegex(  // A constant, valid pattern.
         #"(?i)\b(?:score|rating)\b[^\S\n]*[*_]*[^\S\n]*[:=]?[^\S\n]*[*_"'`\[(]*[^\S\n]*(\d+(?:\.\d+)?)"#)

@@ -89,12 +89,15 @@ struct TextGrader: DeterministicGrader {
             let start = ignoreCase ? output.lowercased() : output
             let prefix = ignoreCase ? wanted[0].lowercased() : wanted[0]
             let starts = start.hasPrefix(prefix)
-            return .binary(starts, starts ? nil : "starts with \(String(output.prefix(40)).quotedPreview()), not \(wanted[0].quotedPreview())")
+            return .binary(
+                starts, starts ? nil : "starts with \(String(output.prefix(40)).quotedPreview()), not \(wanted[0].quotedPreview())")
         case .containsAny:
             let found = wanted.filter { find($0, in: output) }
             return .binary(
                 !found.isEmpty,
-                found.isEmpty ? "contains none of \(wanted.map { $0.quotedPreview(30) }.joined(separator: ", "))" : "contains \(found[0].quotedPreview())")
+                found.isEmpty
+                    ? "contains none of \(wanted.map { $0.quotedPreview(30) }.joined(separator: ", "))"
+                    : "contains \(found[0].quotedPreview())")
         case .containsAll:
             let missing = wanted.filter { !find($0, in: output) }
             return .binary(missing.isEmpty, missing.isEmpty ? nil : "lacks \(missing.map { $0.quotedPreview(30) }.joined(separator: ", "))")

@@ -1,7 +1,7 @@
 import PromptFormat
 import PromptLabCore
-import PromptVersioning
 import PromptLabStore
+import PromptVersioning
 
 /// Why a case has no grade from a grader for a variant, so that a report can
 /// account for every case its n leaves out.

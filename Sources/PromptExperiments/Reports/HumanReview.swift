@@ -1,9 +1,9 @@
+import Foundation
 import PromptFormat
 import PromptLabCore
-import PromptVersioning
-import Foundation
 import PromptLabStats
 import PromptLabStore
+import PromptVersioning
 
 /// Win rate, interval and sign test of human review verdicts, for all reviewers
 /// together or for one.

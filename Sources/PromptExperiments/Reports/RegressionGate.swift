@@ -1,6 +1,6 @@
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStore
 import PromptVersioning
 
 /// Decides whether a run should fail a CI gate: is any variant significantly worse

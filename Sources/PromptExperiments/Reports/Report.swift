@@ -1,7 +1,7 @@
-import PromptLabStats
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStats
+import PromptLabStore
 import PromptVersioning
 
 /// Settings of a report.

@@ -1,8 +1,8 @@
 import Foundation
-import PromptLabStats
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStats
+import PromptLabStore
 import PromptVersioning
 
 /// Builds a ``Report`` from a run's aggregates in the results store.
@@ -113,9 +113,10 @@ public enum ReportBuilder {
     static func hasUngradedCases(_ table: CaseGradeTable, control: String) -> Bool {
         let caseCount = table.cases.count
         return table.variants.contains { entry in
-            !(table.orderedCount > 0 && entry.variant == control) && (0..<caseCount).contains { index in
-                [entry.unordered, entry.shownFirst, entry.shownSecond].allSatisfy { ($0?.grades[index] ?? 0) == 0 }
-            }
+            !(table.orderedCount > 0 && entry.variant == control)
+                && (0..<caseCount).contains { index in
+                    [entry.unordered, entry.shownFirst, entry.shownSecond].allSatisfy { ($0?.grades[index] ?? 0) == 0 }
+                }
         } || table.variants.isEmpty && caseCount > 0
     }
 
@@ -130,7 +131,8 @@ public enum ReportBuilder {
     /// The newest configuration of each grader (or of the one asked for).
     static func choose(_ configurations: [GraderConfiguration], only grader: String?, runID: String) throws -> [GraderConfiguration] {
         var newest: [String: GraderConfiguration] = [:]
-        for configuration in configurations where newest[configuration.grader].map({ configuration.latestGradeID > $0.latestGradeID }) ?? true {
+        for configuration in configurations
+        where newest[configuration.grader].map({ configuration.latestGradeID > $0.latestGradeID }) ?? true {
             newest[configuration.grader] = configuration
         }
         if let grader {
@@ -227,7 +229,8 @@ public enum ReportBuilder {
             if let agreement = summary.agreement, agreement.kappa.isFinite, agreement.kappa < 0.4 {
                 notes.append(
                     "human review of \(summary.variantB) vs \(summary.variantA): reviewers agree little (\(agreement.method) "
-                        + "\(VerdictWriter.number(agreement.kappa)) on \(agreement.sharedCases) shared cases); do not trust one reviewer alone")
+                        + "\(VerdictWriter.number(agreement.kappa)) on \(agreement.sharedCases) shared cases); do not trust one reviewer alone"
+                )
             }
         }
         return Report(
@@ -291,9 +294,10 @@ public enum ReportBuilder {
                 for sums in [entry.shownFirst, entry.shownSecond] {
                     for count in sums?.grades ?? [] { grades += Int(count) }
                 }
-                rows.append(VariantScore(
-                    variant: name, isControl: index == controlIndex, cases: judgedCases, grades: grades,
-                    estimate: nil, interval: nil, intervalMethod: nil))
+                rows.append(
+                    VariantScore(
+                        variant: name, isControl: index == controlIndex, cases: judgedCases, grades: grades,
+                        estimate: nil, interval: nil, intervalMethod: nil))
             }
         }
 
@@ -324,13 +328,17 @@ public enum ReportBuilder {
                 let variantValues = perCase[pair.variant]
                 let agreement = consistency[pair.variant]
                 // Against the control the seed is the one a control-only report uses.
-                let pairSeed = pair.baseline == controlIndex
+                let pairSeed =
+                    pair.baseline == controlIndex
                     ? seed &+ UInt64(pair.variant)
                     : seed &+ 0x5EED &+ UInt64(pair.baseline * variants.count + pair.variant)
                 group.addTask {
-                    (slot, try compare(
-                        control: baseValues, variant: variantValues, metric: metric, agreement: agreement, level: level,
-                        resamples: resamples, alpha: alpha, tuning: tuning, prior: prior, seed: pairSeed))
+                    (
+                        slot,
+                        try compare(
+                            control: baseValues, variant: variantValues, metric: metric, agreement: agreement, level: level,
+                            resamples: resamples, alpha: alpha, tuning: tuning, prior: prior, seed: pairSeed)
+                    )
                 }
             }
             var results = [PartialComparison?](repeating: nil, count: comparisonInputs.count)
@@ -352,14 +360,16 @@ public enum ReportBuilder {
         for (slot, pair) in comparisonInputs.enumerated() {
             let baseline = variants[pair.baseline]
             guard let partial = partials[slot] else {
-                notes.append("\(variants[pair.variant]) vs \(baseline) on '\(table.grader)': fewer than 2 cases graded for both; not compared")
+                notes.append(
+                    "\(variants[pair.variant]) vs \(baseline) on '\(table.grader)': fewer than 2 cases graded for both; not compared")
                 continue
             }
             // The table counts each arm's graded cases; the comparison only the cases graded for both.
             let subset = metric != .winRate && (partial.cases < rows[pair.baseline].cases || partial.cases < rows[pair.variant].cases)
-            comparisons.append(finish(
-                partial, variant: variants[pair.variant], control: baseline, againstControl: pair.baseline == controlIndex,
-                pairedSubset: subset, grader: table.grader, metric: metric, interim: interim, options: options, family: family))
+            comparisons.append(
+                finish(
+                    partial, variant: variants[pair.variant], control: baseline, againstControl: pair.baseline == controlIndex,
+                    pairedSubset: subset, grader: table.grader, metric: metric, interim: interim, options: options, family: family))
         }
         if metric == .winRate {
             for index in rows.indices where !rows[index].isControl {
@@ -414,11 +424,11 @@ public enum ReportBuilder {
         var pairs = 0
         for index in 0..<caseCount {
             switch (verdict(entry.shownFirst, index), verdict(entry.shownSecond, index)) {
-            case let (first?, second?):
+            case (let first?, let second?):
                 pairs += 1
                 if first == second { agreeing += 1 }
                 values[index] = PromptLabStats.Verdict.combined(first, second).score
-            case let (only?, nil), let (nil, only?):
+            case (let only?, nil), (nil, let only?):
                 values[index] = only.score
             case (nil, nil):
                 break
@@ -427,7 +437,9 @@ public enum ReportBuilder {
         return (values, agreeing, pairs)
     }
 
-    static func variantScore(_ name: String, isControl: Bool, sums: CaseGradeSums, metric: ReportMetric, level: Double) throws -> VariantScore {
+    static func variantScore(_ name: String, isControl: Bool, sums: CaseGradeSums, metric: ReportMetric, level: Double) throws
+        -> VariantScore
+    {
         var clusterSums: [Double] = []
         var clusterCounts: [Int] = []
         var repeated = false
@@ -540,7 +552,8 @@ public enum ReportBuilder {
                 interval = try Wilson.interval(proportion: result.rate, effectiveTrials: Double(counts.total), level: level)
                 intervalMethod = "Wilson on the win share"
                 let kind = counts.wins == counts.total ? "wins" : (counts.losses == counts.total ? "losses" : "ties")
-                intervalNote = "all \(counts.total) verdicts are \(kind); the t interval would have no width, so the interval is Wilson on the win share"
+                intervalNote =
+                    "all \(counts.total) verdicts are \(kind); the t interval would have no width, so the interval is Wilson on the win share"
             } else if counts.total <= 2 {
                 intervalNote = fewCasesNote(counts.total)
             }
@@ -634,18 +647,21 @@ public enum ReportBuilder {
             detectable = (try? Power.winRateMinimumDetectable(nonTiedCases: decisiveCases, alpha: planAlpha, power: options.power)) ?? nil
         case .passRate, .meanScore:
             if let b = partial.controlOnly, let c = partial.variantOnly {
-                if b != c, let size = try? Power.pairedBinarySampleSize(
-                    p10: Double(b) / Double(n), p01: Double(c) / Double(n), alpha: planAlpha, power: options.power)
+                if b != c,
+                    let size = try? Power.pairedBinarySampleSize(
+                        p10: Double(b) / Double(n), p01: Double(c) / Double(n), alpha: planAlpha, power: options.power)
                 {
                     additional = Power.additionalCases(required: size, current: n)
                 }
                 if b + c > 0 {
-                    detectable = (try? Power.pairedBinaryMinimumDetectableEffect(
-                        cases: n, discordantShare: Double(b + c) / Double(n), alpha: planAlpha, power: options.power)) ?? nil
+                    detectable =
+                        (try? Power.pairedBinaryMinimumDetectableEffect(
+                            cases: n, discordantShare: Double(b + c) / Double(n), alpha: planAlpha, power: options.power)) ?? nil
                 }
             } else if partial.differenceVariance > 0 {
-                if partial.estimate != 0, let size = try? Power.pairedNumericSampleSize(
-                    delta: partial.estimate, differenceVariance: partial.differenceVariance, alpha: planAlpha, power: options.power)
+                if partial.estimate != 0,
+                    let size = try? Power.pairedNumericSampleSize(
+                        delta: partial.estimate, differenceVariance: partial.differenceVariance, alpha: planAlpha, power: options.power)
                 {
                     additional = Power.additionalCases(required: size, current: n)
                 }

@@ -1,7 +1,7 @@
 import Foundation
-import PromptLabStats
 import PromptFormat
 import PromptLabCore
+import PromptLabStats
 import PromptVersioning
 
 /// Formats a ``Report`` as text for a terminal, Markdown, CSV or JSON.
@@ -38,16 +38,19 @@ public enum ReportRenderer {
         let title = "Report on run \(run.id) of '\(run.experimentName)' (\(run.status.rawValue))"
         out += markdown ? "# \(title)\n" : "\(title)\n"
         let pairs = report.options.pairs == .all ? "every pair of variants compared, Holm-adjusted over all pairs; " : ""
-        let settings = "control variant: \(report.control); \(report.plannedCases) cases; \(pairs)α = \(VerdictWriter.number(report.options.alpha)); "
+        let settings =
+            "control variant: \(report.control); \(report.plannedCases) cases; \(pairs)α = \(VerdictWriter.number(report.options.alpha)); "
             + "\(report.options.resamples) bootstrap resamples, seed \(report.options.seed)"
         out += markdown ? "\n\(settings)\n" : "  \(settings)\n"
 
         heading("Usage")
         // Headers say which figures are means per response and which are totals.
-        var usage = [[
-            "variant", "responses", "errors", "cache hits", "in tok mean", "out tok mean", "cost total", "cost per 1k req",
-            "ms mean", "ms p50", "ms p95",
-        ]]
+        var usage = [
+            [
+                "variant", "responses", "errors", "cache hits", "in tok mean", "out tok mean", "cost total", "cost per 1k req",
+                "ms mean", "ms p50", "ms p95",
+            ]
+        ]
         for u in report.usage {
             let cost = u.costUSD.map { Money.usd($0) } ?? (u.knownCostUSD > 0 ? "≥ " + Money.usd(u.knownCostUSD) : "unknown")
             usage.append([
@@ -82,10 +85,12 @@ public enum ReportRenderer {
             if !section.comparisons.isEmpty {
                 out += markdown ? "\n" : "\n"
                 let estimateLabel = section.metric == .winRate ? "win rate" : "diff"
-                var comparisons = [[
-                    "variant", "n", "W/T/L", estimateLabel, "\(level) CI", "bootstrap CI", "test", "p", "p (Holm)",
-                    "always-valid p",
-                ]]
+                var comparisons = [
+                    [
+                        "variant", "n", "W/T/L", estimateLabel, "\(level) CI", "bootstrap CI", "test", "p", "p (Holm)",
+                        "always-valid p",
+                    ]
+                ]
                 for c in section.comparisons {
                     comparisons.append([
                         c.againstControl ? c.variant : "\(c.variant) vs \(c.control)", "\(c.cases)", "\(c.wins)/\(c.ties)/\(c.losses)",
@@ -103,7 +108,8 @@ public enum ReportRenderer {
                 }
                 for c in section.comparisons {
                     if let consistency = c.positionConsistency, let pairs = c.bothOrderCases {
-                        out += (markdown ? "\n" : "  ")
+                        out +=
+                            (markdown ? "\n" : "  ")
                             + "judge position consistency for \(c.variant): \(VerdictWriter.number(consistency)) (\(c.consistentCases ?? 0) of \(pairs) cases agree in both orders)\n"
                     }
                 }
@@ -115,7 +121,8 @@ public enum ReportRenderer {
             for entry in section.confusion {
                 let m = entry.matrix
                 let accuracy = m.accuracy.map(VerdictWriter.number) ?? "–"
-                let caption = "Confusion matrix for \(entry.variant) (rows expected, columns predicted; "
+                let caption =
+                    "Confusion matrix for \(entry.variant) (rows expected, columns predicted; "
                     + "accuracy \(accuracy), \(m.correct) of \(m.total) responses)"
                 out += markdown ? "\n**\(caption)**\n\n" : "\n  \(caption)\n"
                 var rows = [["expected \\ predicted"] + m.labels + ["(no label)"]]
@@ -124,7 +131,9 @@ public enum ReportRenderer {
                 }
                 table(rows, right: Set(1...(m.labels.count + 1)))
                 if m.skipped > 0 {
-                    out += (markdown ? "\n> " : "  ") + "note: \(m.skipped) responses of \(entry.variant) left out: their case's expected value is missing or not a label\n"
+                    out +=
+                        (markdown ? "\n> " : "  ")
+                        + "note: \(m.skipped) responses of \(entry.variant) left out: their case's expected value is missing or not a label\n"
                 }
             }
             if !section.ratings.isEmpty {
@@ -138,7 +147,8 @@ public enum ReportRenderer {
                 table(ratings, right: [0, 2])
                 for r in section.ratings where r.bound != .finite {
                     let record = r.bound == .unboundedAbove ? "won" : "lost"
-                    out += (markdown ? "\n" : "  ")
+                    out +=
+                        (markdown ? "\n" : "  ")
                         + "\(r.variant) \(record) every comparison: its rating is unbounded; the interval is Wilson on its win share\n"
                 }
             }
@@ -157,7 +167,8 @@ public enum ReportRenderer {
             table(rows, right: [1, 2, 4, 6])
             if let agreement = review.agreement {
                 let kappa = agreement.kappa.isFinite ? VerdictWriter.number(agreement.kappa) : "undefined (every verdict the same)"
-                out += (markdown ? "\n" : "  ")
+                out +=
+                    (markdown ? "\n" : "  ")
                     + "agreement: \(agreement.method) \(kappa) on \(agreement.sharedCases) cases judged by "
                     + "\(agreement.reviewers.joined(separator: ", "))\n"
             } else if review.reviewers.count >= 2 {
@@ -204,39 +215,43 @@ public enum ReportRenderer {
         var exclusions: [PromptValue] = []
         for section in report.graders {
             for exclusion in section.exclusions {
-                exclusions.append(.object([
-                    ("variant", .string(exclusion.variant)), ("grader", .string(section.grader)),
-                    ("reason", .string(exclusion.reason.rawValue)), ("explanation", .string(exclusion.reason.explanation)),
-                    ("cases", .int(exclusion.caseIDs.count)), ("case_ids", .array(exclusion.caseIDs.map(PromptValue.string))),
-                ]))
+                exclusions.append(
+                    .object([
+                        ("variant", .string(exclusion.variant)), ("grader", .string(section.grader)),
+                        ("reason", .string(exclusion.reason.rawValue)), ("explanation", .string(exclusion.reason.explanation)),
+                        ("cases", .int(exclusion.caseIDs.count)), ("case_ids", .array(exclusion.caseIDs.map(PromptValue.string))),
+                    ]))
             }
             for entry in section.confusion {
                 let m = entry.matrix
-                confusion.append(.object([
-                    ("variant", .string(entry.variant)), ("grader", .string(section.grader)),
-                    ("labels", .array(m.labels.map(PromptValue.string))),
-                    ("counts", .array(m.counts.map { row in .array(row.prefix(m.labels.count).map(PromptValue.int)) })),
-                    ("no_label", .array(m.counts.map { .int($0[m.labels.count]) })),
-                    ("responses", .int(m.total)), ("correct", .int(m.correct)), ("accuracy", number(m.accuracy)),
-                    ("skipped", .int(m.skipped)),
-                ]))
+                confusion.append(
+                    .object([
+                        ("variant", .string(entry.variant)), ("grader", .string(section.grader)),
+                        ("labels", .array(m.labels.map(PromptValue.string))),
+                        ("counts", .array(m.counts.map { row in .array(row.prefix(m.labels.count).map(PromptValue.int)) })),
+                        ("no_label", .array(m.counts.map { .int($0[m.labels.count]) })),
+                        ("responses", .int(m.total)), ("correct", .int(m.correct)), ("accuracy", number(m.accuracy)),
+                        ("skipped", .int(m.skipped)),
+                    ]))
             }
             for v in section.variants {
-                variants.append(.object([
-                    ("variant", .string(v.variant)), ("grader", .string(section.grader)), ("control", .bool(v.isControl)),
-                    ("metric", .string(section.metric.rawValue)), ("n", .int(v.cases)), ("grades", .int(v.grades)),
-                    ("estimate", number(v.estimate)), ("ci_low", number(v.interval?.lower)), ("ci_high", number(v.interval?.upper)),
-                    ("ci_method", v.intervalMethod.map(PromptValue.string) ?? .null),
-                    ("interval_note", v.intervalNote.map(PromptValue.string) ?? .null),
-                ]))
+                variants.append(
+                    .object([
+                        ("variant", .string(v.variant)), ("grader", .string(section.grader)), ("control", .bool(v.isControl)),
+                        ("metric", .string(section.metric.rawValue)), ("n", .int(v.cases)), ("grades", .int(v.grades)),
+                        ("estimate", number(v.estimate)), ("ci_low", number(v.interval?.lower)), ("ci_high", number(v.interval?.upper)),
+                        ("ci_method", v.intervalMethod.map(PromptValue.string) ?? .null),
+                        ("interval_note", v.intervalNote.map(PromptValue.string) ?? .null),
+                    ]))
             }
             for c in section.comparisons { comparisons.append(json(c)) }
             for r in section.ratings {
-                ratings.append(.object([
-                    ("variant", .string(r.variant)), ("grader", .string(section.grader)), ("rating", number(r.elo)),
-                    ("ci_low", number(r.interval.lower)), ("ci_high", number(r.interval.upper)), ("rank", .int(r.rank)),
-                    ("unbounded", r.bound == .finite ? .null : .string(r.bound.rawValue)),
-                ]))
+                ratings.append(
+                    .object([
+                        ("variant", .string(r.variant)), ("grader", .string(section.grader)), ("rating", number(r.elo)),
+                        ("ci_low", number(r.interval.lower)), ("ci_high", number(r.interval.upper)), ("rank", .int(r.rank)),
+                        ("unbounded", r.bound == .finite ? .null : .string(r.bound.rawValue)),
+                    ]))
             }
         }
         let usage: [PromptValue] = report.usage.map { u in
@@ -277,12 +292,13 @@ public enum ReportRenderer {
                 ("sign_test_p_value", number(t.signTestPValue)),
             ]
         }
-        let agreement: PromptValue = review.agreement.map { a in
-            .object([
-                ("method", .string(a.method)), ("kappa", number(a.kappa)), ("shared_cases", .int(a.sharedCases)),
-                ("reviewers", .array(a.reviewers.map(PromptValue.string))),
-            ])
-        } ?? .null
+        let agreement: PromptValue =
+            review.agreement.map { a in
+                .object([
+                    ("method", .string(a.method)), ("kappa", number(a.kappa)), ("shared_cases", .int(a.sharedCases)),
+                    ("reviewers", .array(a.reviewers.map(PromptValue.string))),
+                ])
+            } ?? .null
         let names: Fields = [("variant_a", .string(review.variantA)), ("variant_b", .string(review.variantB))]
         let reviewers: [PromptValue] = review.reviewers.map { t in
             let name: Fields = [("reviewer", .string(t.reviewer ?? ""))]
@@ -344,29 +360,32 @@ public enum ReportRenderer {
         }
         for section in report.graders {
             for v in section.variants {
-                lines.append([
-                    "variant", v.variant, report.control, section.grader, section.metric.rawValue, "\(v.cases)", format(v.estimate),
-                    format(v.interval?.lower), format(v.interval?.upper), "", "", "", "", "", "", "", "", v.intervalNote ?? "",
-                ].map(csvField).joined(separator: ","))
+                lines.append(
+                    [
+                        "variant", v.variant, report.control, section.grader, section.metric.rawValue, "\(v.cases)", format(v.estimate),
+                        format(v.interval?.lower), format(v.interval?.upper), "", "", "", "", "", "", "", "", v.intervalNote ?? "",
+                    ].map(csvField).joined(separator: ","))
             }
             for c in section.comparisons {
-                lines.append([
-                    "comparison", c.variant, c.control, c.grader, c.metric.rawValue, "\(c.cases)", format(c.estimate),
-                    format(c.hasInterval ? c.interval.lower : nil), format(c.hasInterval ? c.interval.upper : nil),
-                    format(c.pValue), format(c.pAdjusted), c.test,
-                    "\(c.wins)", "\(c.ties)", "\(c.losses)", c.significant ? "true" : "false", c.direction.rawValue,
-                    c.intervalNote ?? "",
-                ].map(csvField).joined(separator: ","))
+                lines.append(
+                    [
+                        "comparison", c.variant, c.control, c.grader, c.metric.rawValue, "\(c.cases)", format(c.estimate),
+                        format(c.hasInterval ? c.interval.lower : nil), format(c.hasInterval ? c.interval.upper : nil),
+                        format(c.pValue), format(c.pAdjusted), c.test,
+                        "\(c.wins)", "\(c.ties)", "\(c.losses)", c.significant ? "true" : "false", c.direction.rawValue,
+                        c.intervalNote ?? "",
+                    ].map(csvField).joined(separator: ","))
             }
         }
         for review in report.humanReview {
             for tally in [review.overall] + review.reviewers {
-                lines.append([
-                    "review", review.variantB, review.variantA,
-                    tally.reviewer.map { "human review (\($0))" } ?? "human review", ReportMetric.winRate.rawValue,
-                    "\(tally.cases)", format(tally.winRate), format(tally.interval?.lower), format(tally.interval?.upper),
-                    format(tally.signTestPValue), "", "sign test", "\(tally.wins)", "\(tally.ties)", "\(tally.losses)", "", "", "",
-                ].map(csvField).joined(separator: ","))
+                lines.append(
+                    [
+                        "review", review.variantB, review.variantA,
+                        tally.reviewer.map { "human review (\($0))" } ?? "human review", ReportMetric.winRate.rawValue,
+                        "\(tally.cases)", format(tally.winRate), format(tally.interval?.lower), format(tally.interval?.upper),
+                        format(tally.signTestPValue), "", "sign test", "\(tally.wins)", "\(tally.ties)", "\(tally.losses)", "", "", "",
+                    ].map(csvField).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"

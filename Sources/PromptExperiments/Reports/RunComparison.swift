@@ -1,8 +1,8 @@
 import Foundation
-import PromptLabStats
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStats
+import PromptLabStore
 import PromptVersioning
 
 /// The same experiment at two moments: which cases newly fail or newly pass, per variant.
@@ -71,13 +71,15 @@ public struct RunComparison: Sendable {
             guard common.contains(grader) else {
                 throw PromptLabError(
                     .notFound, "grader '\(grader)' has no grades in both runs",
-                    hint: common.isEmpty ? "grade both runs first" : "graders graded in both: \(Set(common).sorted().joined(separator: ", "))")
+                    hint: common.isEmpty
+                        ? "grade both runs first" : "graders graded in both: \(Set(common).sorted().joined(separator: ", "))")
             }
             name = grader
         } else {
             let order = ReportBuilder.graderOrder(settingsJSON: runB.settingsJSON)
             guard let first = order.first(where: common.contains) ?? Set(common).sorted().first else {
-                throw PromptLabError(.notFound, "runs '\(runA.id)' and '\(runB.id)' have no grader in common", hint: "grade both runs first")
+                throw PromptLabError(
+                    .notFound, "runs '\(runA.id)' and '\(runB.id)' have no grader in common", hint: "grade both runs first")
             }
             name = first
         }
@@ -141,12 +143,13 @@ public struct RunComparison: Sendable {
                 if !was && now { passing.append(caseID) }
             }
             let test = try McNemar.test(controlOnly: failing.count, variantOnly: passing.count)
-            changes.append(VariantChange(
-                variant: variant, cases: cases,
-                passRateBefore: cases > 0 ? Double(passedBefore) / Double(cases) : .nan,
-                passRateAfter: cases > 0 ? Double(passedAfter) / Double(cases) : .nan,
-                newlyFailing: failing, newlyPassing: passing, pValue: test.exactPValue, pAdjusted: test.exactPValue,
-                significant: false))
+            changes.append(
+                VariantChange(
+                    variant: variant, cases: cases,
+                    passRateBefore: cases > 0 ? Double(passedBefore) / Double(cases) : .nan,
+                    passRateAfter: cases > 0 ? Double(passedAfter) / Double(cases) : .nan,
+                    newlyFailing: failing, newlyPassing: passing, pValue: test.exactPValue, pAdjusted: test.exactPValue,
+                    significant: false))
         }
         for variant in namesBefore.subtracting(tableAfter.variants.map(\.variant)).sorted() {
             notes.append("variant '\(variant)' is only in run \(before.id)")
@@ -170,7 +173,8 @@ public struct RunComparison: Sendable {
     /// `few-shot: 3 newly failing, 1 newly passing of 120 cases (pass rate 0.82 → 0.80), McNemar exact p = 0.62; not significant.`
     public func summary(for change: VariantChange) -> String {
         var text = "\(change.variant): \(change.newlyFailing.count) newly failing, \(change.newlyPassing.count) newly passing "
-        text += "of \(change.cases) cases (pass rate \(VerdictWriter.number(change.passRateBefore)) → \(VerdictWriter.number(change.passRateAfter))), "
+        text +=
+            "of \(change.cases) cases (pass rate \(VerdictWriter.number(change.passRateBefore)) → \(VerdictWriter.number(change.passRateAfter))), "
         text += "\(change.test) p \(VerdictWriter.pValue(change.pAdjusted))\(variants.count > 1 ? ", Holm-adjusted" : "")"
         if change.significant {
             text += change.newlyFailing.count > change.newlyPassing.count ? "; significantly worse." : "; significantly better."
@@ -200,17 +204,21 @@ public struct RunComparison: Sendable {
             ("schema_version", .int(JSONOutput.schemaVersion)),
             ("before", .string(before.id)), ("after", .string(after.id)), ("grader", .string(grader)),
             ("alpha", .double(alpha)), ("threshold", threshold.map(PromptValue.double) ?? .null),
-            ("variants", .array(variants.map { change in
-                .object([
-                    ("variant", .string(change.variant)), ("n", .int(change.cases)),
-                    ("pass_rate_before", change.passRateBefore.isFinite ? .double(change.passRateBefore) : .null),
-                    ("pass_rate_after", change.passRateAfter.isFinite ? .double(change.passRateAfter) : .null),
-                    ("newly_failing", .array(change.newlyFailing.map(PromptValue.string))),
-                    ("newly_passing", .array(change.newlyPassing.map(PromptValue.string))),
-                    ("test", .string(change.test)), ("p_value", .double(change.pValue)),
-                    ("p_adjusted", .double(change.pAdjusted)), ("significant", .bool(change.significant)),
-                ])
-            })),
+            (
+                "variants",
+                .array(
+                    variants.map { change in
+                        .object([
+                            ("variant", .string(change.variant)), ("n", .int(change.cases)),
+                            ("pass_rate_before", change.passRateBefore.isFinite ? .double(change.passRateBefore) : .null),
+                            ("pass_rate_after", change.passRateAfter.isFinite ? .double(change.passRateAfter) : .null),
+                            ("newly_failing", .array(change.newlyFailing.map(PromptValue.string))),
+                            ("newly_passing", .array(change.newlyPassing.map(PromptValue.string))),
+                            ("test", .string(change.test)), ("p_value", .double(change.pValue)),
+                            ("p_adjusted", .double(change.pAdjusted)), ("significant", .bool(change.significant)),
+                        ])
+                    })
+            ),
             ("notes", .array(notes.map(PromptValue.string))),
         ])
     }

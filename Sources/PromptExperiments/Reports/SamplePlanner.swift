@@ -1,7 +1,7 @@
 import Foundation
-import PromptLabStats
 import PromptFormat
 import PromptLabCore
+import PromptLabStats
 import PromptVersioning
 
 /// How many cases an experiment needs to detect a given difference (`promptlab plan`).
@@ -35,7 +35,9 @@ public enum SamplePlanner {
     }
 
     /// Paired pass/fail from the discordant shares: p10 (control passes, variant fails) and p01 (the reverse).
-    public static func pairedPassFail(p10: Double, p01: Double, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws -> Plan {
+    public static func pairedPassFail(p10: Double, p01: Double, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws
+        -> Plan
+    {
         let testAlpha = try level(alpha, comparisons)
         let size = try wrap { try Power.pairedBinarySampleSize(p10: p10, p01: p01, alpha: testAlpha, power: power) }
         return Plan(
@@ -44,7 +46,9 @@ public enum SamplePlanner {
     }
 
     /// Paired pass/fail from the two arms' pass rates, assuming independence given the case.
-    public static func pairedPassFail(controlRate: Double, variantRate: Double, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws -> Plan {
+    public static func pairedPassFail(
+        controlRate: Double, variantRate: Double, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1
+    ) throws -> Plan {
         guard (0...1).contains(controlRate), (0...1).contains(variantRate) else {
             throw PromptLabError(.invalidInput, "pass rates must be between 0 and 1")
         }
@@ -52,15 +56,22 @@ public enum SamplePlanner {
             p10: controlRate * (1 - variantRate), p01: (1 - controlRate) * variantRate, alpha: alpha, power: power,
             comparisons: comparisons)
         plan.inputs = "pass rates \(controlRate) (control) and \(variantRate) (variant)"
-        plan.assumptions = "outcomes independent given the case (p10 = p_A(1 − p_B), p01 = (1 − p_A)p_B); with correlated cases fewer suffice — give --discordant p10,p01 if known"
+        plan.assumptions =
+            "outcomes independent given the case (p10 = p_A(1 − p_B), p01 = (1 − p_A)p_B); with correlated cases fewer suffice — give --discordant p10,p01 if known"
         return plan
     }
 
     /// Paired numeric scores: detect a mean difference `effect` when the per-case differences have standard deviation `sd`.
-    public static func pairedScores(effect: Double, sd: Double, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws -> Plan {
-        guard sd > 0 else { throw PromptLabError(.invalidInput, "--sd must be positive (the standard deviation of the per-case differences)") }
+    public static func pairedScores(effect: Double, sd: Double, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws
+        -> Plan
+    {
+        guard sd > 0 else {
+            throw PromptLabError(.invalidInput, "--sd must be positive (the standard deviation of the per-case differences)")
+        }
         let testAlpha = try level(alpha, comparisons)
-        let size = try wrap { try Power.pairedNumericSampleSize(delta: effect, differenceVariance: sd * sd, alpha: testAlpha, power: power) }
+        let size = try wrap {
+            try Power.pairedNumericSampleSize(delta: effect, differenceVariance: sd * sd, alpha: testAlpha, power: power)
+        }
         return Plan(
             design: "paired scores (paired t / Wilcoxon signed-rank)", exactCases: size, cases: Power.cases(size), alpha: testAlpha,
             power: power, inputs: "difference \(effect), sd of differences \(sd)",
@@ -68,7 +79,9 @@ public enum SamplePlanner {
     }
 
     /// A judge's win rate against 50%; with `tieRate` > 0 the non-tied cases needed are divided by 1 − tieRate.
-    public static func winRate(_ rate: Double, tieRate: Double = 0, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws -> Plan {
+    public static func winRate(_ rate: Double, tieRate: Double = 0, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws
+        -> Plan
+    {
         guard tieRate >= 0, tieRate < 1 else { throw PromptLabError(.invalidInput, "--tie-rate must be in [0, 1)") }
         let testAlpha = try level(alpha, comparisons)
         let nonTied = try wrap { try Power.winRateSampleSize(winRate: rate, alpha: testAlpha, power: power) }

@@ -1,8 +1,8 @@
 import Foundation
 import PromptFormat
 import PromptLabCore
-import PromptVersioning
 import PromptLabStats
+import PromptVersioning
 
 /// Writes a comparison's verdict as one plain sentence, for example
 ///

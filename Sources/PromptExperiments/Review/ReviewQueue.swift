@@ -1,7 +1,7 @@
 import Foundation
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabStore
 import PromptVersioning
 
 /// Blind side-by-side human review of two variants of a run.
@@ -71,8 +71,9 @@ public struct ReviewQueue: Sendable {
                 outputs[response.variant, default: [:]][response.caseID] = output
             }
         }
-        let done = Set(try await store.verdicts(runID: runID, reviewer: reviewer)
-            .filter { Set([$0.variantA, $0.variantB]) == Set([pair.0, pair.1]) }.map(\.caseID))
+        let done = Set(
+            try await store.verdicts(runID: runID, reviewer: reviewer)
+                .filter { Set([$0.variantA, $0.variantB]) == Set([pair.0, pair.1]) }.map(\.caseID))
         var items = [Item]()
         var unavailable = 0
         for record in cases where !done.contains(record.caseID) {

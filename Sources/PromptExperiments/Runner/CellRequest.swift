@@ -1,6 +1,6 @@
-import PromptLabProviders
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
 import PromptVersioning
 
 /// One cell of an experiment: a variant, a case and a repeat.
@@ -26,7 +26,8 @@ extension ExperimentPlan {
     func request(for cell: Cell, reference: ModelReference, endpoint: String) throws(PromptLabError) -> CellRequest {
         let variant = variants[cell.variant]
         let rendered = try render(variant, cases[cell.testCase])
-        let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }  // same three roles
+        // Same three roles
+        let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }
         let config = GenerationConfig(
             temperature: variant.config.temperature, maxOutputTokens: variant.config.maxOutputTokens,
             topP: variant.config.topP, stopSequences: variant.config.stopSequences, seed: variant.config.seed,
@@ -54,7 +55,9 @@ extension ExperimentPlan {
         text += "],\"temperature\":" + (config.temperature.map { String($0) } ?? "null")
         text += ",\"maxOutputTokens\":" + (config.maxOutputTokens.map { String($0) } ?? "null")
         text += ",\"topP\":" + (config.topP.map { String($0) } ?? "null")
-        text += ",\"stopSequences\":" + (config.stopSequences.map { "[" + $0.map(PromptValue.jsonQuoted).joined(separator: ",") + "]" } ?? "null")
+        text +=
+            ",\"stopSequences\":"
+            + (config.stopSequences.map { "[" + $0.map(PromptValue.jsonQuoted).joined(separator: ",") + "]" } ?? "null")
         text += ",\"seed\":" + (config.seed.map { String($0) } ?? "null")
         text += ",\"responseFormat\":" + (config.responseFormat.map { "\"" + $0.rawValue + "\"" } ?? "null") + "}"
         return text

@@ -1,9 +1,9 @@
 import Foundation
 import Logging
-import PromptLabProviders
-import PromptLabStore
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
+import PromptLabStore
 import PromptVersioning
 
 /// Limits and switches for one invocation of a run.
@@ -91,7 +91,9 @@ public final class ExperimentRunner: Sendable {
     }
 
     private static func hint(for error: ProviderError) -> String {
-        if case .missingAPIKey(let variable) = error.kind { return "export \(variable)=... and run again; keys are read only from the environment" }
+        if case .missingAPIKey(let variable) = error.kind {
+            return "export \(variable)=... and run again; keys are read only from the environment"
+        }
         return "check the model reference, such as openai/gpt-4o-mini or local/baseline"
     }
 
@@ -242,7 +244,9 @@ public final class ExperimentRunner: Sendable {
                 inFlight -= 1
                 switch outcome {
                 case .answered(let cell, let request, let response, let started):
-                    state.record(answer: response, cell: cell, request: request, started: started, runner: self, runID: runID, useCache: options.useCache)
+                    state.record(
+                        answer: response, cell: cell, request: request, started: started, runner: self, runID: runID,
+                        useCache: options.useCache)
                 case .failed(let cell, let request, let error, let started):
                     state.record(error: error, cell: cell, request: request, started: started, runner: self, runID: runID)
                 case .cancelled:
@@ -256,7 +260,8 @@ public final class ExperimentRunner: Sendable {
                 var requests = [(Cell, CellRequest)]()
                 requests.reserveCapacity(chunk.count)
                 for cell in chunk {
-                    requests.append((cell, try plan.request(for: cell, reference: references[cell.variant], endpoint: endpoints[cell.variant])))
+                    requests.append(
+                        (cell, try plan.request(for: cell, reference: references[cell.variant], endpoint: endpoints[cell.variant])))
                 }
                 var hits = [String: CacheEntry]()
                 if options.useCache {

@@ -1,6 +1,6 @@
-import PromptLabProviders
 import PromptFormat
 import PromptLabCore
+import PromptLabProviders
 import PromptVersioning
 
 /// What a run will send, before it starts: cells, tokens and cost.

@@ -1,5 +1,5 @@
-import Yams
 import PromptLabCore
+import Yams
 
 /// Reads YAML front matter into a ``FrontMatter``, reporting problems as
 /// `file:line:col: message` with positions in the whole prompt file.
@@ -145,7 +145,8 @@ struct FrontMatterParser {
                 let known = ["string", "integer", "number", "boolean", "null", "any"]
                 throw problem(
                     node,
-                    "unknown type '\(keyword)'\(Suggestion.phrase(for: keyword, in: known)) (known: \(known.joined(separator: ", ")), or (array), (object), (enum))")
+                    "unknown type '\(keyword)'\(Suggestion.phrase(for: keyword, in: known)) (known: \(known.joined(separator: ", ")), or (array), (object), (enum))"
+                )
             }
             return (type, description)
         }

@@ -1,3 +1,6 @@
+import Foundation
+import PromptLabCore
+
 /// A parsed `.prompt` file: front matter plus a template body.
 public struct PromptFile: Sendable {
     /// Prompt files larger than this are refused.
@@ -110,6 +113,3 @@ public struct PromptFile: Sendable {
         return (line, index - lineStart + 1)
     }
 }
-
-import Foundation
-import PromptLabCore

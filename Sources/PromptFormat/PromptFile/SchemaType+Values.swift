@@ -1,5 +1,5 @@
-import PromptLabCore
 import Foundation
+import PromptLabCore
 
 extension SchemaType {
     /// Checks a variable's value against this type, converting text where the

@@ -1,5 +1,5 @@
-import PromptLabCore
 import Foundation
+import PromptLabCore
 
 /// Checks a prompt's body before it is committed, so mistakes that would only
 /// surface at `render` or `run` time are caught at `commit`:
@@ -72,9 +72,13 @@ public struct TemplateCheck {
         }
         let noVerify = "or commit with --no-verify to skip these checks"
 
-        try checkBraces(source, fail: { index, text in
-            fail(index, "unbalanced braces in '\(text)', which Mustache would send as text", hint: "write the tag as {{name}}, \(noVerify)")
-        })
+        try checkBraces(
+            source,
+            fail: { index, text in
+                fail(
+                    index, "unbalanced braces in '\(text)', which Mustache would send as text",
+                    hint: "write the tag as {{name}}, \(noVerify)")
+            })
 
         var rest = source[...]
         while let open = rest.range(of: "{{") {
@@ -100,7 +104,8 @@ public struct TemplateCheck {
                         hint: "remove one of the {{> ...}} tags, \(noVerify)")
                 }
                 guard chain.count < TemplateClosure.maximumDepth else {
-                    throw fail(position, "partials nest more than \(TemplateClosure.maximumDepth) deep", hint: "flatten the includes, \(noVerify)")
+                    throw fail(
+                        position, "partials nest more than \(TemplateClosure.maximumDepth) deep", hint: "flatten the includes, \(noVerify)")
                 }
                 guard let partial = try lookup(name) else {
                     if isOnDisk(name) {

@@ -1,5 +1,5 @@
-import PromptLabCore
 import Foundation
+import PromptLabCore
 
 /// A prompt file together with every partial it includes, directly or not:
 /// everything that decides what the prompt renders.

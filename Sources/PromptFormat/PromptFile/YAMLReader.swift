@@ -1,6 +1,6 @@
 import Foundation
-import Yams
 import PromptLabCore
+import Yams
 
 /// Reads YAML documents node by node, reporting problems as
 /// `file:line:col: message` with positions in the original file.
@@ -111,7 +111,8 @@ public struct YAMLReader {
             switch error {
             case .scanner(let context, let problem, let mark, _): (mark, [context?.text, problem].compactMap { $0 }.joined(separator: " "))
             case .parser(let context, let problem, let mark, _): (mark, [context?.text, problem].compactMap { $0 }.joined(separator: " "))
-            case .composer(let context, let problem, let mark, _): (mark, [context?.text, problem].compactMap { $0 }.joined(separator: " "))
+            case .composer(let context, let problem, let mark, _):
+                (mark, [context?.text, problem].compactMap { $0 }.joined(separator: " "))
             default: (nil, "\(error)")
             }
         let line = (mark?.line ?? 1) + lineOffset

@@ -86,13 +86,14 @@ public struct PromptService {
     /// The repository's commits, newest first, with the prompt versions each made.
     public func repositoryLog(limit: Int? = nil) throws(PromptLabError) -> RepositoryLogOutput {
         let entries = try repository.repositoryLog(limit: limit)
-        return RepositoryLogOutput(commits: entries.map { entry in
-            let author = entry.commit.author
-            return .init(
-                commit: entry.commit.id.hex, date: Timestamps.iso8601(seconds: author.time, offsetMinutes: author.offsetMinutes),
-                author: author.name, email: author.email, message: entry.commit.summary,
-                prompts: entry.prompts.map { .init(name: $0.name.rawValue, version: $0.version) })
-        })
+        return RepositoryLogOutput(
+            commits: entries.map { entry in
+                let author = entry.commit.author
+                return .init(
+                    commit: entry.commit.id.hex, date: Timestamps.iso8601(seconds: author.time, offsetMinutes: author.offsetMinutes),
+                    author: author.name, email: author.email, message: entry.commit.summary,
+                    prompts: entry.prompts.map { .init(name: $0.name.rawValue, version: $0.version) })
+            })
     }
 
     /// A prompt file as it was at `reference` (`NAME`, `NAME@v3`, `NAME@production`, `NAME@working`).
@@ -187,12 +188,14 @@ public struct PromptService {
         let prompt = try PromptName(String(parts[0]))
         let label = String(parts[1])
         let moves = try repository.labelHistory(label, of: prompt)
-        return LabelHistoryOutput(prompt: prompt.rawValue, label: label, moves: moves.map { move in
-            .init(
-                version: move.version, commit: move.commit.hex, previousVersion: move.previousVersion,
-                previousCommit: move.previousCommit?.hex, name: move.name, email: move.email,
-                date: Timestamps.iso8601(seconds: move.time, offsetMinutes: move.offsetMinutes), message: move.message)
-        })
+        return LabelHistoryOutput(
+            prompt: prompt.rawValue, label: label,
+            moves: moves.map { move in
+                .init(
+                    version: move.version, commit: move.commit.hex, previousVersion: move.previousVersion,
+                    previousCommit: move.previousCommit?.hex, name: move.name, email: move.email,
+                    date: Timestamps.iso8601(seconds: move.time, offsetMinutes: move.offsetMinutes), message: move.message)
+            })
     }
 
     /// Deletes a prompt's label.
@@ -216,7 +219,8 @@ public struct PromptService {
         let reference = target.contains("@") ? try PromptReference(parsing: target) : try PromptReference(parsing: "\(prompt)@\(target)")
         guard reference.name == prompt else {
             throw PromptLabError(
-                .invalidInput, "--to must name a version of \(prompt), got \(target)", hint: "write --to v2, --to production or --to \(prompt)@v2")
+                .invalidInput, "--to must name a version of \(prompt), got \(target)",
+                hint: "write --to v2, --to production or --to \(prompt)@v2")
         }
         let result = try repository.rollback(prompt, to: reference, label: label, author: author, force: force)
         return RollbackOutput(
@@ -226,15 +230,16 @@ public struct PromptService {
 
     /// Every prompt with its latest version, labels and working-tree state.
     public func list() throws(PromptLabError) -> PromptListOutput {
-        PromptListOutput(prompts: try repository.summaries().map { summary in
-            let latest = summary.latest.map { latest in
-                let labels = summary.labels.filter { $0.commit == latest.record.commit }.map(\.label)
-                return Self.version(latest.record, number: latest.number, labels: labels)
-            }
-            return .init(
-                name: summary.name.rawValue, latest: latest, labels: summary.labels.map(Self.label),
-                working: summary.workingChange?.rawValue, deleted: summary.isDeleted)
-        })
+        PromptListOutput(
+            prompts: try repository.summaries().map { summary in
+                let latest = summary.latest.map { latest in
+                    let labels = summary.labels.filter { $0.commit == latest.record.commit }.map(\.label)
+                    return Self.version(latest.record, number: latest.number, labels: labels)
+                }
+                return .init(
+                    name: summary.name.rawValue, latest: latest, labels: summary.labels.map(Self.label),
+                    working: summary.workingChange?.rawValue, deleted: summary.isDeleted)
+            })
     }
 
     // MARK: - Conversions
@@ -247,7 +252,8 @@ public struct PromptService {
     }
 
     static func label(_ label: PromptLabel) -> LabelOutput {
-        LabelOutput(prompt: label.prompt.rawValue, label: label.label, version: label.version, commit: label.commit.hex, ref: label.referenceName)
+        LabelOutput(
+            prompt: label.prompt.rawValue, label: label.label, version: label.version, commit: label.commit.hex, ref: label.referenceName)
     }
 
     static func reference(_ version: PromptVersion) -> VersionRefOutput {

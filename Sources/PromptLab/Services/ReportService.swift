@@ -41,7 +41,8 @@ public struct ReportService {
         guard alpha > 0, alpha < 0.5 else { throw PromptLabError(.usage, "--alpha must be between 0 and 0.5, got \(alpha)") }
         let store = try workspace.results()
         do {
-            return try await RunComparison.build(store: store, before: before, after: after, grader: grader, threshold: threshold, alpha: alpha)
+            return try await RunComparison.build(
+                store: store, before: before, after: after, grader: grader, threshold: threshold, alpha: alpha)
         } catch let error as StatsError {
             throw ErrorCatalogue.map(error)
         }
@@ -71,7 +72,8 @@ public enum SampleSizeService {
         do {
             switch design {
             case .passRates(let control, let variant):
-                plan = try SamplePlanner.pairedPassFail(controlRate: control, variantRate: variant, alpha: alpha, power: power, comparisons: comparisons)
+                plan = try SamplePlanner.pairedPassFail(
+                    controlRate: control, variantRate: variant, alpha: alpha, power: power, comparisons: comparisons)
             case .discordant(let p10, let p01):
                 plan = try SamplePlanner.pairedPassFail(p10: p10, p01: p01, alpha: alpha, power: power, comparisons: comparisons)
             case .scores(let effect, let sd):

@@ -14,7 +14,8 @@ public enum VariablesInput {
         for assignment in assignments {
             let parts = assignment.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw PromptLabError(.usage, "--var expects key=value, got '\(assignment)'", hint: "write --var ticket=\"Where is my parcel?\"")
+                throw PromptLabError(
+                    .usage, "--var expects key=value, got '\(assignment)'", hint: "write --var ticket=\"Where is my parcel?\"")
             }
             values[String(parts[0])] = .string(String(parts[1]))
         }

@@ -21,7 +21,8 @@ final class ReviewTerminal {
         if let expected = item.expected { text += Terminal.paint("expected: \(expected)", .dim) + "\n" }
         let left = Self.wrap(item.leftOutput, width: column)
         let right = Self.wrap(item.rightOutput, width: column)
-        text += Terminal.paint("LEFT".padding(toLength: column, withPad: " ", startingAt: 0), .cyan) + " │ "
+        text +=
+            Terminal.paint("LEFT".padding(toLength: column, withPad: " ", startingAt: 0), .cyan) + " │ "
             + Terminal.paint("RIGHT", .cyan) + "\n"
         for row in 0..<max(left.count, right.count) {
             let l = row < left.count ? left[row] : ""

@@ -13,7 +13,12 @@ enum Terminal {
     }()
 
     enum Style: String {
-        case red = "31", green = "32", yellow = "33", cyan = "36", bold = "1", dim = "2"
+        case red = "31"
+        case green = "32"
+        case yellow = "33"
+        case cyan = "36"
+        case bold = "1"
+        case dim = "2"
     }
 
     /// `text` wrapped in an ANSI style when stdout is a colour terminal.

@@ -42,7 +42,9 @@ extension PromptLabCommand {
         @Option(name: .customLong("case"), help: ArgumentHelp("Only this case (repeatable).", valueName: "id"))
         var caseIDs: [String] = []
 
-        @Option(help: ArgumentHelp("Only cases with this text (ignoring case) in a variable, the expected value or an output.", valueName: "text"))
+        @Option(
+            help: ArgumentHelp(
+                "Only cases with this text (ignoring case) in a variable, the expected value or an output.", valueName: "text"))
         var grep: String?
 
         @Option(
@@ -119,8 +121,10 @@ extension PromptLabCommand {
             if view.cases.isEmpty && !filters.isEmpty {
                 text += "none of \(view.totalCases) cases matches \(filters.joined(separator: " "))\n"
             } else {
-                text += filters.isEmpty
-                    ? "\(view.totalCases) cases\n" : "\(view.cases.count) of \(view.totalCases) cases match \(filters.joined(separator: " "))\n"
+                text +=
+                    filters.isEmpty
+                    ? "\(view.totalCases) cases\n"
+                    : "\(view.cases.count) of \(view.totalCases) cases match \(filters.joined(separator: " "))\n"
             }
             text += "variants: \(variants)\n"
             text += "graders: \(view.graders.isEmpty ? "none (the run is not graded)" : view.graders.joined(separator: ", "))\n"
@@ -137,7 +141,9 @@ extension PromptLabCommand {
                 case nil: return "\(name) " + Terminal.paint(variant.responses.isEmpty ? "not sent" : "no verdict", .dim)
                 }
             }
-            var text = Terminal.paint("━━ case \(sanitize(item.caseId)) (\(number)/\(total))", .bold) + "  " + verdicts.joined(separator: "  ") + "\n"
+            var text =
+                Terminal.paint("━━ case \(sanitize(item.caseId)) (\(number)/\(total))", .bold) + "  " + verdicts.joined(separator: "  ")
+                + "\n"
             let fieldWidth = max(20, width - 4)
             if case .object(let pairs) = item.variables {
                 for (key, value) in pairs {
@@ -201,9 +207,11 @@ extension PromptLabCommand {
                 let response = group[0]
                 if variant.responses.count > 1 {
                     let repeats = group.map { String($0.repeat) }.joined(separator: ", ")
-                    let label = group.count == 1
-                        ? "repeat \(repeats)" : group.count == variant.responses.count
-                        ? "all \(group.count) repeats identical" : "repeats \(repeats): same output and grades"
+                    let label =
+                        group.count == 1
+                        ? "repeat \(repeats)"
+                        : group.count == variant.responses.count
+                            ? "all \(group.count) repeats identical" : "repeats \(repeats): same output and grades"
                     lines.append(Line(label, .dim))
                 }
                 if response.status == "ok" {

@@ -27,7 +27,10 @@ extension PromptLabCommand {
         @Option(help: ArgumentHelp("Read the graders from this experiment file instead of the run's stored copy.", valueName: "file"))
         var experiment: String?
 
-        @Flag(help: "Re-evaluate responses that already have a grade with this configuration, and report those that differ (stored grades are kept).")
+        @Flag(
+            help:
+                "Re-evaluate responses that already have a grade with this configuration, and report those that differ (stored grades are kept)."
+        )
         var force = false
 
         @Option(help: "Judge requests and exec graders in flight at once.")

@@ -67,7 +67,8 @@ extension PromptLabCommand {
                 if output.isJSON { return try Terminal.writeJSON(history) }
                 var text = ""
                 for move in history.moves {
-                    let version = Terminal.paint((move.version.map { "v\($0)" } ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0), .bold)
+                    let version = Terminal.paint(
+                        (move.version.map { "v\($0)" } ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0), .bold)
                     text += "\(version) \(Terminal.paint(String(move.commit.prefix(7)), .yellow)) \(Terminal.shortDate(move.date)) "
                     text += "\(move.name) <\(move.email)>  \(move.message)\n"
                 }

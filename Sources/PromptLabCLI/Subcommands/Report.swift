@@ -63,7 +63,8 @@ extension PromptLabCommand {
             let report = try await service.report(
                 target,
                 options: ReportOptions(
-                    grader: grader, alpha: alpha, resamples: resamples, seed: seed, pairs: PairSelection(rawValue: pairs.rawValue) ?? .control))
+                    grader: grader, alpha: alpha, resamples: resamples, seed: seed,
+                    pairs: PairSelection(rawValue: pairs.rawValue) ?? .control))
             let rendered = ReportRenderer.render(report, as: ReportRenderer.Format(rawValue: format.rawValue) ?? .text)
             Terminal.write(format == .text ? Self.paint(rendered) : rendered)
             guard failOnRegression else { return }
@@ -79,7 +80,8 @@ extension PromptLabCommand {
         /// Colours the verdict words on a terminal.
         static func paint(_ text: String) -> String {
             guard Terminal.colorsStdout else { return text }
-            return text
+            return
+                text
                 .replacingOccurrences(of: "; significant.", with: "; " + Terminal.paint("significant", .bold) + ".")
                 .replacingOccurrences(of: " is worse than ", with: Terminal.paint(" is worse than ", .red))
                 .replacingOccurrences(of: " beats ", with: Terminal.paint(" beats ", .green))

@@ -64,7 +64,8 @@ public final class ProviderRegistry: Sendable {
             configuration: .promptLabProviders(maxConnectionsPerHost: maxConnectionsPerHost),
             backgroundActivityLogger: logger
         ) { client in
-            try await body(ProviderRegistry(httpClient: client, environment: environment, overrides: overrides, clock: clock, logger: logger))
+            try await body(
+                ProviderRegistry(httpClient: client, environment: environment, overrides: overrides, clock: clock, logger: logger))
         }
     }
 
@@ -75,7 +76,9 @@ public final class ProviderRegistry: Sendable {
 
     /// The resolved settings for `reference`: `overrides` (per call) beat the registry's overrides for the
     /// provider, which beat the environment, which beats the defaults.
-    public func settings(for reference: ModelReference, overrides callOverrides: ProviderOverrides = ProviderOverrides()) -> ProviderSettings {
+    public func settings(for reference: ModelReference, overrides callOverrides: ProviderOverrides = ProviderOverrides())
+        -> ProviderSettings
+    {
         let configured = overrides[reference.provider.rawValue] ?? ProviderOverrides()
         return ProviderSettings(reference: reference, overrides: configured.merging(callOverrides), environment: environment)
     }
@@ -104,7 +107,8 @@ public final class ProviderRegistry: Sendable {
     }
 
     /// A validated provider with retries and the shared adaptive limiter for its endpoint.
-    public func makeRetryingProvider(for reference: ModelReference, overrides: ProviderOverrides = ProviderOverrides()) throws(ProviderError)
+    public func makeRetryingProvider(for reference: ModelReference, overrides: ProviderOverrides = ProviderOverrides())
+        throws(ProviderError)
         -> RetryingProvider
     {
         let settings = settings(for: reference, overrides: overrides)

@@ -3,11 +3,11 @@ import Subprocess
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs one external program to completion: feeds it `input` on stdin, collects stdout and stderr, and
@@ -260,7 +260,8 @@ public struct ChildProcess: Sendable {
     ) {
         // Whether it exited, without reaping it: swift-subprocess reaps it after the run's body returns.
         var info = siginfo_t()
-        let exited = waitid(P_PID, id_t(execution.processIdentifier.value), &info, WEXITED | WNOHANG | WNOWAIT) == 0
+        let exited =
+            waitid(P_PID, id_t(execution.processIdentifier.value), &info, WEXITED | WNOHANG | WNOWAIT) == 0
             && info.si_signo == SIGCHLD
         if !exited, stop.claim(reason) { try? execution.send(signal: .kill, toProcessGroup: true) }
     }

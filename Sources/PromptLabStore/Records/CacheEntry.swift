@@ -61,7 +61,7 @@ public struct CacheEntry: Sendable, Hashable, Codable {
     ///   - response: A response fresh from the provider.
     ///   - createdAt: When the entry is stored; now by default.
     public init?(cacheKey: String, response: ResponseRecord, createdAt: Date = Date()) {
-        guard case let .success(output) = response.outcome else { return nil }
+        guard case .success(let output) = response.outcome else { return nil }
         self.init(
             cacheKey: cacheKey,
             provider: response.provider,

@@ -134,19 +134,19 @@ public struct ResponseRecord: Sendable, Hashable, Codable {
 
     /// The model's output, or `nil` for a failed response.
     public var output: String? {
-        if case let .success(output) = outcome { return output }
+        if case .success(let output) = outcome { return output }
         return nil
     }
 
     /// The error category, or `nil` for a successful response.
     public var errorKind: String? {
-        if case let .failure(kind, _) = outcome { return kind }
+        if case .failure(let kind, _) = outcome { return kind }
         return nil
     }
 
     /// The error detail, or `nil` for a successful response.
     public var errorMessage: String? {
-        if case let .failure(_, message) = outcome { return message }
+        if case .failure(_, let message) = outcome { return message }
         return nil
     }
 

@@ -25,12 +25,14 @@ extension CacheEntry {
 
     /// Inserts the entry, replacing any entry with the same key.
     func insertOrReplace(_ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT OR REPLACE INTO response_cache (\(Self.selectColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                cacheKey, provider, model, output, inputTokens, outputTokens, cachedTokens,
-                finishReason, requestID, Timestamp.string(from: createdAt),
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO response_cache (\(Self.selectColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            cacheKey, provider, model, output, inputTokens, outputTokens, cachedTokens,
+            finishReason, requestID, Timestamp.string(from: createdAt),
+        ])
     }
 }

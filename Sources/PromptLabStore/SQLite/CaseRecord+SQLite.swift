@@ -18,8 +18,10 @@ extension CaseRecord {
 
     /// Inserts the case.
     func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO run_cases (\(Self.selectColumns)) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [runID, caseID, position, variablesJSON, expected, metadataJSON])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO run_cases (\(Self.selectColumns)) VALUES (?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [runID, caseID, position, variablesJSON, expected, metadataJSON])
     }
 }

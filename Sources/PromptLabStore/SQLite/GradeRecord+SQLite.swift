@@ -27,14 +27,16 @@ extension GradeRecord {
     ///
     /// - Returns: Whether a row was inserted.
     func insertIfNew(_ db: Database) throws -> Bool {
-        try db.cachedStatement(sql: """
-            INSERT INTO grades (\(Self.selectColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT DO NOTHING
-            """).execute(arguments: [
-                runID, responseKey, grader, configHash, score, passed, reason, rawJudgeOutput,
-                order?.rawValue, Timestamp.string(from: createdAt),
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO grades (\(Self.selectColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """
+        ).execute(arguments: [
+            runID, responseKey, grader, configHash, score, passed, reason, rawJudgeOutput,
+            order?.rawValue, Timestamp.string(from: createdAt),
+        ])
         return db.changesCount > 0
     }
 }

@@ -30,9 +30,9 @@ extension ResponseRecord {
         let errorMessage: String? = try reader.next()
         let outcome: Outcome
         switch (status, output, errorKind) {
-        case let (.ok, output?, _):
+        case (.ok, let output?, _):
             outcome = .success(output: output)
-        case let (.error, nil, kind?):
+        case (.error, nil, let kind?):
             outcome = .failure(kind: kind, message: errorMessage ?? "")
         default:  // excluded by the table's CHECK constraint
             throw StoreError(
@@ -67,9 +67,9 @@ extension ResponseRecord {
         let errorKind: String?
         let errorMessage: String?
         switch outcome {
-        case let .success(text):
+        case .success(let text):
             (output, errorKind, errorMessage) = (text, nil, nil)
-        case let .failure(kind, message):
+        case .failure(let kind, let message):
             (output, errorKind, errorMessage) = (nil, kind, message)
         }
         return [

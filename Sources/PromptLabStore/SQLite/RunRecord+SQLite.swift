@@ -28,13 +28,15 @@ extension RunRecord {
 
     /// Inserts the run; fails on a duplicate id.
     func insert(_ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO runs (\(Self.selectColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                id, experimentName, experimentPath, experimentYAML, experimentHash, datasetHash,
-                settingsJSON, toolVersion, status.rawValue, Timestamp.string(from: createdAt),
-                finishedAt.map(Timestamp.string(from:)), cellCount, note,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO runs (\(Self.selectColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            id, experimentName, experimentPath, experimentYAML, experimentHash, datasetHash,
+            settingsJSON, toolVersion, status.rawValue, Timestamp.string(from: createdAt),
+            finishedAt.map(Timestamp.string(from:)), cellCount, note,
+        ])
     }
 }

@@ -25,12 +25,14 @@ extension RunVariantRecord {
 
     /// Inserts the variant at the given position in the run's variant list.
     func insert(_ db: Database, position: Int) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO run_variants (\(Self.selectColumns), position)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                runID, name, isControl, promptReference, promptName, version, commitSHA,
-                templateHash, model, configJSON, position,
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO run_variants (\(Self.selectColumns), position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            runID, name, isControl, promptReference, promptName, version, commitSHA,
+            templateHash, model, configJSON, position,
+        ])
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 internal import GRDB
+
 #if canImport(GRDBSQLite)
-import GRDBSQLite  // GRDB's own SQLite module: the grades pass reads columns with the C API
+    import GRDBSQLite  // GRDB's own SQLite module: the grades pass reads columns with the C API
 #else
-import SQLite3
+    import SQLite3
 #endif
 
 /// Aggregates for reports, read without building a record per response or grade.
@@ -33,14 +34,16 @@ extension SQLiteResultsStore {
             try Self.requireRun(db, runID)
             // Skip from one (grader, config_hash) to the next with an index seek each,
             // instead of scanning every grade.
-            let next = try db.cachedStatement(sql: """
-                SELECT grader, config_hash FROM grades
-                WHERE run_id = ? AND (grader, config_hash) > (?, ?)
-                ORDER BY grader, config_hash LIMIT 1
-                """)
-            let latest = try db.cachedStatement(sql: """
-                SELECT max(id) FROM grades WHERE run_id = ? AND grader = ? AND config_hash = ?
-                """)
+            let next = try db.cachedStatement(
+                sql: """
+                    SELECT grader, config_hash FROM grades
+                    WHERE run_id = ? AND (grader, config_hash) > (?, ?)
+                    ORDER BY grader, config_hash LIMIT 1
+                    """)
+            let latest = try db.cachedStatement(
+                sql: """
+                    SELECT max(id) FROM grades WHERE run_id = ? AND grader = ? AND config_hash = ?
+                    """)
             var found: [GraderConfiguration] = []
             var grader = ""
             var hash = ""
@@ -52,8 +55,9 @@ extension SQLiteResultsStore {
             // The newest grade only matters to choose between several configurations of one grader.
             let counts = Dictionary(grouping: found, by: \.grader).mapValues(\.count)
             for index in found.indices where counts[found[index].grader, default: 0] > 1 {
-                found[index].latestGradeID = try Int64.fetchOne(
-                    latest, arguments: [runID, found[index].grader, found[index].configHash]) ?? 0
+                found[index].latestGradeID =
+                    try Int64.fetchOne(
+                        latest, arguments: [runID, found[index].grader, found[index].configHash]) ?? 0
             }
             return found
         }
@@ -69,11 +73,12 @@ extension SQLiteResultsStore {
             let matcher = CaseMatcher(cases)
             // substr() drops the `run|variant|` prefix in SQLite, so the case part reaches Swift as a short
             // string (no allocation up to 15 bytes). substr counts characters, not bytes.
-            let statement = try db.cachedStatement(sql: """
-                SELECT substr(response_key, ?), pair_order, score, passed FROM grades
-                WHERE run_id = ? AND grader = ? AND config_hash = ? AND response_key >= ? AND response_key < ?
-                ORDER BY response_key
-                """)
+            let statement = try db.cachedStatement(
+                sql: """
+                    SELECT substr(response_key, ?), pair_order, score, passed FROM grades
+                    WHERE run_id = ? AND grader = ? AND config_hash = ? AND response_key >= ? AND response_key < ?
+                    ORDER BY response_key
+                    """)
             var table = CaseGradeTable(
                 grader: grader, configHash: configHash, cases: cases, variants: [], gradeCount: 0, scoredCount: 0,
                 judgedCount: 0, orderedCount: 0, scoreRange: nil)
@@ -98,7 +103,7 @@ extension SQLiteResultsStore {
                     // Column 0 is "case|repeat": the cell is everything before the last "|".
                     let length = Int(sqlite3_column_bytes(handle, 0))
                     guard let text = sqlite3_column_text(handle, 0),
-                          let index = matcher.match(UnsafeBufferPointer(start: text, count: length), cursor: &cursor)
+                        let index = matcher.match(UnsafeBufferPointer(start: text, count: length), cursor: &cursor)
                     else {
                         table.unmatchedCount += 1
                         continue
@@ -147,21 +152,24 @@ extension SQLiteResultsStore {
             try Self.requireRun(db, runID)
             let variantNames = try String.fetchAll(
                 db, sql: "SELECT name FROM run_variants WHERE run_id = ? ORDER BY position", arguments: [runID])
-            let sums = try db.cachedStatement(sql: """
-                SELECT count(*), coalesce(sum(status = 'ok'), 0), coalesce(sum(status = 'error'), 0),
-                       coalesce(sum(from_cache), 0), coalesce(sum(input_tokens), 0), count(input_tokens),
-                       coalesce(sum(output_tokens), 0), count(output_tokens), total(cost_usd), count(cost_usd)
-                FROM responses INDEXED BY responses_by_variant WHERE run_id = ? AND variant = ?
-                """)
-            let latency = try db.cachedStatement(sql: """
-                SELECT count(*), total(latency_ms) FROM responses
-                WHERE run_id = ? AND variant = ? AND status = 'ok' AND from_cache = 0 AND latency_ms IS NOT NULL
-                """)
-            let ordered = try db.cachedStatement(sql: """
-                SELECT latency_ms FROM responses
-                WHERE run_id = ? AND variant = ? AND status = 'ok' AND from_cache = 0 AND latency_ms IS NOT NULL
-                ORDER BY latency_ms LIMIT 2 OFFSET ?
-                """)
+            let sums = try db.cachedStatement(
+                sql: """
+                    SELECT count(*), coalesce(sum(status = 'ok'), 0), coalesce(sum(status = 'error'), 0),
+                           coalesce(sum(from_cache), 0), coalesce(sum(input_tokens), 0), count(input_tokens),
+                           coalesce(sum(output_tokens), 0), count(output_tokens), total(cost_usd), count(cost_usd)
+                    FROM responses INDEXED BY responses_by_variant WHERE run_id = ? AND variant = ?
+                    """)
+            let latency = try db.cachedStatement(
+                sql: """
+                    SELECT count(*), total(latency_ms) FROM responses
+                    WHERE run_id = ? AND variant = ? AND status = 'ok' AND from_cache = 0 AND latency_ms IS NOT NULL
+                    """)
+            let ordered = try db.cachedStatement(
+                sql: """
+                    SELECT latency_ms FROM responses
+                    WHERE run_id = ? AND variant = ? AND status = 'ok' AND from_cache = 0 AND latency_ms IS NOT NULL
+                    ORDER BY latency_ms LIMIT 2 OFFSET ?
+                    """)
             return try variantNames.map { variant in
                 var usage = VariantUsage(variant: variant)
                 if let row = try Row.fetchOne(sums, arguments: [runID, variant]) {
@@ -234,7 +242,9 @@ struct CaseMatcher {
     init(_ cases: [String]) {
         // Sort by the escaped id followed by "|", as the keys sort.
         let escaped = cases.enumerated().map { (key: Array((SQLiteResultsStore.escapedCaseKey($1) + "|").utf8), position: $0) }
-        let sorted = escaped.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { (key: Array($0.key.dropLast()), position: $0.position) }
+        let sorted = escaped.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map {
+            (key: Array($0.key.dropLast()), position: $0.position)
+        }
         keys = sorted.map(\.key)
         positions = sorted.map(\.position)
         var byKey = [String: Int](minimumCapacity: sorted.count)

@@ -17,7 +17,8 @@ extension SQLiteResultsStore {
                     WHERE cache_key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ", ")))
                     """
                 // Full chunks share one cached statement; the last, shorter one is prepared once.
-                let statement = chunk.count == Self.cacheLookupChunk
+                let statement =
+                    chunk.count == Self.cacheLookupChunk
                     ? try db.cachedStatement(sql: sql)
                     : try db.makeStatement(sql: sql)
                 let rows = try Row.fetchCursor(statement, arguments: StatementArguments(chunk))

@@ -33,9 +33,11 @@ extension SQLiteResultsStore {
     public func completedCells(runID: String) async throws -> Set<String> {
         try await read("read the recorded cells of run '\(runID)'") { db in
             try Self.requireRun(db, runID)
-            return try String.fetchSet(db, sql: """
-                SELECT idempotency_key FROM responses WHERE run_id = ?
-                """, arguments: [runID])
+            return try String.fetchSet(
+                db,
+                sql: """
+                    SELECT idempotency_key FROM responses WHERE run_id = ?
+                    """, arguments: [runID])
         }
     }
 
@@ -43,9 +45,11 @@ extension SQLiteResultsStore {
         try await read("read the responses of run '\(runID)'") { db in
             try Self.requireRun(db, runID)
             var responses: [ResponseRecord] = []
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT \(ResponseRecord.selectColumns) FROM responses WHERE run_id = ? ORDER BY id
-                """, arguments: [runID])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT \(ResponseRecord.selectColumns) FROM responses WHERE run_id = ? ORDER BY id
+                    """, arguments: [runID])
             while let row = try rows.next() {
                 responses.append(try ResponseRecord(row: row))
             }
@@ -68,10 +72,11 @@ extension SQLiteResultsStore {
             let (after, checkRun) = (lastID, isFirstPage)
             let page = try await read("read the responses of run '\(runID)'") { db -> ResponsePage in
                 if checkRun { try Self.requireRun(db, runID) }
-                let statement = try db.cachedStatement(sql: """
-                    SELECT \(ResponseRecord.selectColumns), id FROM responses
-                    WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?
-                    """)
+                let statement = try db.cachedStatement(
+                    sql: """
+                        SELECT \(ResponseRecord.selectColumns), id FROM responses
+                        WHERE run_id = ? AND id > ? ORDER BY id LIMIT ?
+                        """)
                 var page = ResponsePage(records: [], lastID: after)
                 page.records.reserveCapacity(pageSize)
                 let rows = try Row.fetchCursor(statement, arguments: [runID, after, pageSize])

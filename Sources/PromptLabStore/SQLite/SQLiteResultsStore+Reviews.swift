@@ -17,7 +17,9 @@ extension SQLiteResultsStore {
                 }
                 guard runID == grade.runID else {
                     throw StoreError(
-                        .invalidRecord, "grade by '\(grade.grader)' says run '\(grade.runID)', but response '\(grade.responseKey)' belongs to run '\(runID)'")
+                        .invalidRecord,
+                        "grade by '\(grade.grader)' says run '\(grade.runID)', but response '\(grade.responseKey)' belongs to run '\(runID)'"
+                    )
                 }
                 if try grade.insertIfNew(db) { inserted += 1 }
             }
@@ -28,9 +30,12 @@ extension SQLiteResultsStore {
     public func grades(runID: String) async throws -> [GradeRecord] {
         try await read("read the grades of run '\(runID)'") { db in
             try Self.requireRun(db, runID)
-            return try Row.fetchAll(db, sql: """
-                SELECT \(GradeRecord.selectColumns) FROM grades WHERE run_id = ? ORDER BY id
-                """, arguments: [runID]).map(GradeRecord.init(row:))
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(GradeRecord.selectColumns) FROM grades WHERE run_id = ? ORDER BY id
+                    """, arguments: [runID]
+            ).map(GradeRecord.init(row:))
         }
     }
 
@@ -43,7 +48,8 @@ extension SQLiteResultsStore {
         guard verdict.shownLeft == verdict.variantA || verdict.shownLeft == verdict.variantB else {
             throw StoreError(
                 .invalidRecord,
-                "verdict says '\(verdict.shownLeft)' was shown on the left, but the pair is '\(verdict.variantA)' and '\(verdict.variantB)'")
+                "verdict says '\(verdict.shownLeft)' was shown on the left, but the pair is '\(verdict.variantA)' and '\(verdict.variantB)'"
+            )
         }
         try await write("record a review verdict") { db in
             try Self.requireRun(db, verdict.runID)
@@ -52,8 +58,10 @@ extension SQLiteResultsStore {
             for name in [verdict.variantA, verdict.variantB] where !variants.contains(name) {
                 throw StoreError(.invalidRecord, "run '\(verdict.runID)' has no variant '\(name)'")
             }
-            guard try Int.fetchOne(db, sql: "SELECT 1 FROM run_cases WHERE run_id = ? AND case_id = ?",
-                                   arguments: [verdict.runID, verdict.caseID]) != nil
+            guard
+                try Int.fetchOne(
+                    db, sql: "SELECT 1 FROM run_cases WHERE run_id = ? AND case_id = ?",
+                    arguments: [verdict.runID, verdict.caseID]) != nil
             else {
                 throw StoreError(.invalidRecord, "run '\(verdict.runID)' has no case '\(verdict.caseID)'")
             }
@@ -67,8 +75,9 @@ extension SQLiteResultsStore {
             let select = "SELECT \(VerdictRecord.selectColumns) FROM review_verdicts WHERE run_id = ?"
             let rows: [Row]
             if let reviewer {
-                rows = try Row.fetchAll(db, sql: "\(select) AND reviewer = ? ORDER BY created_at, id",
-                                        arguments: [runID, reviewer])
+                rows = try Row.fetchAll(
+                    db, sql: "\(select) AND reviewer = ? ORDER BY created_at, id",
+                    arguments: [runID, reviewer])
             } else {
                 rows = try Row.fetchAll(db, sql: "\(select) ORDER BY created_at, id", arguments: [runID])
             }

@@ -28,8 +28,9 @@ extension SQLiteResultsStore {
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM runs WHERE id = ?", arguments: [id])
             else { throw StoreError.runNotFound(id) }
             guard let from = RunStatus(rawValue: current) else {
-                throw StoreError(.corrupt, "run '\(id)' has an unknown status '\(current)'",
-                                 hint: "the file may have been edited by hand; restore it from a backup")
+                throw StoreError(
+                    .corrupt, "run '\(id)' has an unknown status '\(current)'",
+                    hint: "the file may have been edited by hand; restore it from a backup")
             }
             guard from.canChange(to: status) else {
                 throw StoreError(
@@ -63,13 +64,17 @@ extension SQLiteResultsStore {
             let order = "ORDER BY created_at DESC, id DESC LIMIT ?"
             let rows: [Row]
             if let experiment {
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(RunRecord.selectColumns) FROM runs WHERE experiment_name = ? \(order)
-                    """, arguments: [experiment, limit])
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(RunRecord.selectColumns) FROM runs WHERE experiment_name = ? \(order)
+                        """, arguments: [experiment, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT \(RunRecord.selectColumns) FROM runs \(order)
-                    """, arguments: [limit])
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT \(RunRecord.selectColumns) FROM runs \(order)
+                        """, arguments: [limit])
             }
             return try rows.map { try Self.summarize(db, RunRecord(row: $0)) }
         }
@@ -77,37 +82,49 @@ extension SQLiteResultsStore {
 
     public func latestRun(experiment: String) async throws -> RunRecord? {
         try await read("find the latest run of '\(experiment)'") { db in
-            try Row.fetchOne(db, sql: """
-                SELECT \(RunRecord.selectColumns) FROM runs WHERE experiment_name = ?
-                ORDER BY created_at DESC, id DESC LIMIT 1
-                """, arguments: [experiment]).map(RunRecord.init(row:))
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(RunRecord.selectColumns) FROM runs WHERE experiment_name = ?
+                    ORDER BY created_at DESC, id DESC LIMIT 1
+                    """, arguments: [experiment]
+            ).map(RunRecord.init(row:))
         }
     }
 
     public func variants(runID: String) async throws -> [RunVariantRecord] {
         try await read("read the variants of run '\(runID)'") { db in
             try Self.requireRun(db, runID)
-            return try Row.fetchAll(db, sql: """
-                SELECT \(RunVariantRecord.selectColumns) FROM run_variants WHERE run_id = ? ORDER BY position
-                """, arguments: [runID]).map(RunVariantRecord.init(row:))
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(RunVariantRecord.selectColumns) FROM run_variants WHERE run_id = ? ORDER BY position
+                    """, arguments: [runID]
+            ).map(RunVariantRecord.init(row:))
         }
     }
 
     public func cases(runID: String) async throws -> [CaseRecord] {
         try await read("read the cases of run '\(runID)'") { db in
             try Self.requireRun(db, runID)
-            return try Row.fetchAll(db, sql: """
-                SELECT \(CaseRecord.selectColumns) FROM run_cases WHERE run_id = ? ORDER BY position, case_id
-                """, arguments: [runID]).map(CaseRecord.init(row:))
+            return try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(CaseRecord.selectColumns) FROM run_cases WHERE run_id = ? ORDER BY position, case_id
+                    """, arguments: [runID]
+            ).map(CaseRecord.init(row:))
         }
     }
 
     // MARK: - Helpers
 
     private static func fetchRun(_ db: Database, _ id: String) throws -> RunRecord {
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT \(RunRecord.selectColumns) FROM runs WHERE id = ?
-            """, arguments: [id])
+        guard
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT \(RunRecord.selectColumns) FROM runs WHERE id = ?
+                    """, arguments: [id])
         else { throw StoreError.runNotFound(id) }
         return try RunRecord(row: row)
     }
@@ -115,11 +132,12 @@ extension SQLiteResultsStore {
     /// Counts a run's responses. `TOTAL` adds up known costs (0.0 when there
     /// are none); `COUNT(*) - COUNT(cost_usd)` counts the unknown ones.
     private static func summarize(_ db: Database, _ run: RunRecord) throws -> RunSummary {
-        let statement = try db.cachedStatement(sql: """
-            SELECT coalesce(sum(status = 'ok'), 0), coalesce(sum(status = 'error'), 0),
-                   coalesce(sum(from_cache), 0), total(cost_usd), count(*) - count(cost_usd)
-            FROM responses WHERE run_id = ?
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                SELECT coalesce(sum(status = 'ok'), 0), coalesce(sum(status = 'error'), 0),
+                       coalesce(sum(from_cache), 0), total(cost_usd), count(*) - count(cost_usd)
+                FROM responses WHERE run_id = ?
+                """)
         guard let row = try Row.fetchOne(statement, arguments: [run.id]) else {
             return RunSummary(run: run, okCount: 0, errorCount: 0, cachedCount: 0, knownCostUSD: 0, unknownCostCount: 0)
         }
@@ -141,8 +159,9 @@ extension SQLiteResultsStore {
                 throw StoreError(.invalidRecord, "variant '\(variant.name)' belongs to run '\(variant.runID)', not '\(run.id)'")
             }
             guard names.insert(variant.name).inserted else {
-                throw StoreError(.invalidRecord, "variant name '\(variant.name)' appears twice in run '\(run.id)'",
-                                 hint: "give every variant in the experiment a unique name")
+                throw StoreError(
+                    .invalidRecord, "variant name '\(variant.name)' appears twice in run '\(run.id)'",
+                    hint: "give every variant in the experiment a unique name")
             }
         }
         var caseIDs = Set<String>()
@@ -151,8 +170,9 @@ extension SQLiteResultsStore {
                 throw StoreError(.invalidRecord, "case '\(testCase.caseID)' belongs to run '\(testCase.runID)', not '\(run.id)'")
             }
             guard caseIDs.insert(testCase.caseID).inserted else {
-                throw StoreError(.invalidRecord, "case id '\(testCase.caseID)' appears twice in run '\(run.id)'",
-                                 hint: "give every case in the dataset a unique id")
+                throw StoreError(
+                    .invalidRecord, "case id '\(testCase.caseID)' appears twice in run '\(run.id)'",
+                    hint: "give every case in the dataset a unique id")
             }
         }
         guard run.cellCount >= 0 else {

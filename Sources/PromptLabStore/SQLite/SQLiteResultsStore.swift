@@ -128,9 +128,12 @@ public final class SQLiteResultsStore: ResultsStore {
             if applicationID != 0 { return false }
             // GRDB creates its `grdb_migrations` table before the first migration commits, so another
             // process may be creating this very database right now: that table alone is not a foreign schema.
-            let objectCount = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
-                """) ?? 0
+            let objectCount =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name <> 'grdb_migrations'
+                        """) ?? 0
             return objectCount == 0
         }
         guard isOurs else { throw StoreError.notAPromptLabDatabase(path: path) }

@@ -29,146 +29,150 @@ enum Schema {
 
     private static func createRunsAndResponses(_ db: Database) throws {
         try db.execute(sql: "PRAGMA application_id = \(applicationID)")
-        try db.execute(sql: """
-            CREATE TABLE runs (
-                id              TEXT    NOT NULL PRIMARY KEY,
-                experiment_name TEXT    NOT NULL,
-                experiment_path TEXT    NOT NULL,
-                experiment_yaml TEXT    NOT NULL,
-                experiment_hash TEXT    NOT NULL,
-                dataset_hash    TEXT    NOT NULL,
-                settings_json   TEXT    NOT NULL,
-                tool_version    TEXT    NOT NULL,
-                status          TEXT    NOT NULL
-                    CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
-                created_at      TEXT    NOT NULL,
-                finished_at     TEXT,
-                cell_count      INTEGER NOT NULL CHECK (cell_count >= 0),
-                note            TEXT
-            );
-            CREATE INDEX runs_by_experiment ON runs (experiment_name, created_at);
+        try db.execute(
+            sql: """
+                CREATE TABLE runs (
+                    id              TEXT    NOT NULL PRIMARY KEY,
+                    experiment_name TEXT    NOT NULL,
+                    experiment_path TEXT    NOT NULL,
+                    experiment_yaml TEXT    NOT NULL,
+                    experiment_hash TEXT    NOT NULL,
+                    dataset_hash    TEXT    NOT NULL,
+                    settings_json   TEXT    NOT NULL,
+                    tool_version    TEXT    NOT NULL,
+                    status          TEXT    NOT NULL
+                        CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+                    created_at      TEXT    NOT NULL,
+                    finished_at     TEXT,
+                    cell_count      INTEGER NOT NULL CHECK (cell_count >= 0),
+                    note            TEXT
+                );
+                CREATE INDEX runs_by_experiment ON runs (experiment_name, created_at);
 
-            CREATE TABLE run_variants (
-                run_id           TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-                name             TEXT    NOT NULL,
-                position         INTEGER NOT NULL,
-                is_control       INTEGER NOT NULL CHECK (is_control IN (0, 1)),
-                prompt_reference TEXT    NOT NULL,
-                prompt_name      TEXT    NOT NULL,
-                version          INTEGER,
-                commit_sha       TEXT    NOT NULL,
-                template_hash    TEXT    NOT NULL,
-                model            TEXT    NOT NULL,
-                config_json      TEXT    NOT NULL,
-                PRIMARY KEY (run_id, name)
-            );
+                CREATE TABLE run_variants (
+                    run_id           TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    name             TEXT    NOT NULL,
+                    position         INTEGER NOT NULL,
+                    is_control       INTEGER NOT NULL CHECK (is_control IN (0, 1)),
+                    prompt_reference TEXT    NOT NULL,
+                    prompt_name      TEXT    NOT NULL,
+                    version          INTEGER,
+                    commit_sha       TEXT    NOT NULL,
+                    template_hash    TEXT    NOT NULL,
+                    model            TEXT    NOT NULL,
+                    config_json      TEXT    NOT NULL,
+                    PRIMARY KEY (run_id, name)
+                );
 
-            CREATE TABLE run_cases (
-                run_id         TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-                case_id        TEXT    NOT NULL,
-                position       INTEGER NOT NULL,
-                variables_json TEXT    NOT NULL,
-                expected       TEXT,
-                metadata_json  TEXT,
-                PRIMARY KEY (run_id, case_id)
-            );
+                CREATE TABLE run_cases (
+                    run_id         TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    case_id        TEXT    NOT NULL,
+                    position       INTEGER NOT NULL,
+                    variables_json TEXT    NOT NULL,
+                    expected       TEXT,
+                    metadata_json  TEXT,
+                    PRIMARY KEY (run_id, case_id)
+                );
 
-            CREATE TABLE responses (
-                id              INTEGER PRIMARY KEY,
-                run_id          TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-                variant         TEXT    NOT NULL,
-                case_id         TEXT    NOT NULL,
-                repeat_index    INTEGER NOT NULL CHECK (repeat_index >= 0),
-                idempotency_key TEXT    NOT NULL UNIQUE,
-                status          TEXT    NOT NULL CHECK (status IN ('ok', 'error')),
-                output          TEXT,
-                error_kind      TEXT,
-                error_message   TEXT,
-                input_tokens    INTEGER,
-                output_tokens   INTEGER,
-                cached_tokens   INTEGER,
-                latency_ms      REAL,
-                attempts        INTEGER NOT NULL CHECK (attempts >= 0),
-                finish_reason   TEXT,
-                request_id      TEXT,
-                cost_usd        REAL,
-                provider        TEXT    NOT NULL,
-                model           TEXT    NOT NULL,
-                request_hash    TEXT    NOT NULL,
-                from_cache      INTEGER NOT NULL CHECK (from_cache IN (0, 1)),
-                started_at      TEXT    NOT NULL,
-                finished_at     TEXT    NOT NULL,
-                -- An error never masquerades as an (empty) successful output.
-                CHECK ((status = 'ok' AND output IS NOT NULL AND error_kind IS NULL)
-                    OR (status = 'error' AND output IS NULL AND error_kind IS NOT NULL)),
-                FOREIGN KEY (run_id, variant) REFERENCES run_variants (run_id, name) ON DELETE CASCADE,
-                FOREIGN KEY (run_id, case_id) REFERENCES run_cases (run_id, case_id) ON DELETE CASCADE
-            );
-            CREATE INDEX responses_by_run ON responses (run_id);
-            """)
+                CREATE TABLE responses (
+                    id              INTEGER PRIMARY KEY,
+                    run_id          TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    variant         TEXT    NOT NULL,
+                    case_id         TEXT    NOT NULL,
+                    repeat_index    INTEGER NOT NULL CHECK (repeat_index >= 0),
+                    idempotency_key TEXT    NOT NULL UNIQUE,
+                    status          TEXT    NOT NULL CHECK (status IN ('ok', 'error')),
+                    output          TEXT,
+                    error_kind      TEXT,
+                    error_message   TEXT,
+                    input_tokens    INTEGER,
+                    output_tokens   INTEGER,
+                    cached_tokens   INTEGER,
+                    latency_ms      REAL,
+                    attempts        INTEGER NOT NULL CHECK (attempts >= 0),
+                    finish_reason   TEXT,
+                    request_id      TEXT,
+                    cost_usd        REAL,
+                    provider        TEXT    NOT NULL,
+                    model           TEXT    NOT NULL,
+                    request_hash    TEXT    NOT NULL,
+                    from_cache      INTEGER NOT NULL CHECK (from_cache IN (0, 1)),
+                    started_at      TEXT    NOT NULL,
+                    finished_at     TEXT    NOT NULL,
+                    -- An error never masquerades as an (empty) successful output.
+                    CHECK ((status = 'ok' AND output IS NOT NULL AND error_kind IS NULL)
+                        OR (status = 'error' AND output IS NULL AND error_kind IS NOT NULL)),
+                    FOREIGN KEY (run_id, variant) REFERENCES run_variants (run_id, name) ON DELETE CASCADE,
+                    FOREIGN KEY (run_id, case_id) REFERENCES run_cases (run_id, case_id) ON DELETE CASCADE
+                );
+                CREATE INDEX responses_by_run ON responses (run_id);
+                """)
     }
 
     private static func createCache(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE response_cache (
-                cache_key     TEXT    NOT NULL PRIMARY KEY,
-                provider      TEXT    NOT NULL,
-                model         TEXT    NOT NULL,
-                output        TEXT    NOT NULL,
-                input_tokens  INTEGER,
-                output_tokens INTEGER,
-                cached_tokens INTEGER,
-                finish_reason TEXT,
-                request_id    TEXT,
-                created_at    TEXT    NOT NULL
-            );
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE response_cache (
+                    cache_key     TEXT    NOT NULL PRIMARY KEY,
+                    provider      TEXT    NOT NULL,
+                    model         TEXT    NOT NULL,
+                    output        TEXT    NOT NULL,
+                    input_tokens  INTEGER,
+                    output_tokens INTEGER,
+                    cached_tokens INTEGER,
+                    finish_reason TEXT,
+                    request_id    TEXT,
+                    created_at    TEXT    NOT NULL
+                );
+                """)
     }
 
     private static func createGrades(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE grades (
-                id               INTEGER PRIMARY KEY,
-                run_id           TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-                response_key     TEXT    NOT NULL
-                    REFERENCES responses (idempotency_key) ON DELETE CASCADE,
-                grader           TEXT    NOT NULL,
-                config_hash      TEXT    NOT NULL,
-                score            REAL,
-                passed           INTEGER CHECK (passed IN (0, 1)),
-                reason           TEXT,
-                raw_judge_output TEXT,
-                pair_order       TEXT    CHECK (pair_order IN ('AB', 'BA')),
-                created_at       TEXT    NOT NULL
-            );
-            -- NULL pair_order (single-response graders) must collide with itself,
-            -- which a plain UNIQUE constraint would not do.
-            CREATE UNIQUE INDEX grades_identity
-                ON grades (response_key, grader, config_hash, ifnull(pair_order, ''));
-            CREATE INDEX grades_by_run ON grades (run_id);
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE grades (
+                    id               INTEGER PRIMARY KEY,
+                    run_id           TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    response_key     TEXT    NOT NULL
+                        REFERENCES responses (idempotency_key) ON DELETE CASCADE,
+                    grader           TEXT    NOT NULL,
+                    config_hash      TEXT    NOT NULL,
+                    score            REAL,
+                    passed           INTEGER CHECK (passed IN (0, 1)),
+                    reason           TEXT,
+                    raw_judge_output TEXT,
+                    pair_order       TEXT    CHECK (pair_order IN ('AB', 'BA')),
+                    created_at       TEXT    NOT NULL
+                );
+                -- NULL pair_order (single-response graders) must collide with itself,
+                -- which a plain UNIQUE constraint would not do.
+                CREATE UNIQUE INDEX grades_identity
+                    ON grades (response_key, grader, config_hash, ifnull(pair_order, ''));
+                CREATE INDEX grades_by_run ON grades (run_id);
+                """)
     }
 
     private static func createReviewVerdicts(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE TABLE review_verdicts (
-                id         INTEGER PRIMARY KEY,
-                run_id     TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-                case_id    TEXT    NOT NULL,
-                variant_a  TEXT    NOT NULL,
-                variant_b  TEXT    NOT NULL,
-                shown_left TEXT    NOT NULL,
-                verdict    TEXT    NOT NULL CHECK (verdict IN ('A', 'B', 'tie', 'skip')),
-                reviewer   TEXT    NOT NULL,
-                created_at TEXT    NOT NULL,
-                CHECK (variant_a <> variant_b),
-                CHECK (shown_left IN (variant_a, variant_b)),
-                UNIQUE (run_id, case_id, variant_a, variant_b, reviewer),
-                FOREIGN KEY (run_id, case_id) REFERENCES run_cases (run_id, case_id) ON DELETE CASCADE,
-                FOREIGN KEY (run_id, variant_a) REFERENCES run_variants (run_id, name) ON DELETE CASCADE,
-                FOREIGN KEY (run_id, variant_b) REFERENCES run_variants (run_id, name) ON DELETE CASCADE
-            );
-            """)
+        try db.execute(
+            sql: """
+                CREATE TABLE review_verdicts (
+                    id         INTEGER PRIMARY KEY,
+                    run_id     TEXT    NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                    case_id    TEXT    NOT NULL,
+                    variant_a  TEXT    NOT NULL,
+                    variant_b  TEXT    NOT NULL,
+                    shown_left TEXT    NOT NULL,
+                    verdict    TEXT    NOT NULL CHECK (verdict IN ('A', 'B', 'tie', 'skip')),
+                    reviewer   TEXT    NOT NULL,
+                    created_at TEXT    NOT NULL,
+                    CHECK (variant_a <> variant_b),
+                    CHECK (shown_left IN (variant_a, variant_b)),
+                    UNIQUE (run_id, case_id, variant_a, variant_b, reviewer),
+                    FOREIGN KEY (run_id, case_id) REFERENCES run_cases (run_id, case_id) ON DELETE CASCADE,
+                    FOREIGN KEY (run_id, variant_a) REFERENCES run_variants (run_id, name) ON DELETE CASCADE,
+                    FOREIGN KEY (run_id, variant_b) REFERENCES run_variants (run_id, name) ON DELETE CASCADE
+                );
+                """)
     }
 
     // MARK: - v2
@@ -184,11 +188,12 @@ enum Schema {
     ///   ``SQLiteResultsStore/variantUsage(runID:)``, and orders the latencies of a
     ///   variant's successful, uncached responses, so a percentile is one `LIMIT 2 OFFSET k` step.
     private static func createReportIndexes(_ db: Database) throws {
-        try db.execute(sql: """
-            CREATE INDEX grades_by_grader
-                ON grades (run_id, grader, config_hash, response_key, pair_order, score, passed);
-            CREATE INDEX responses_by_variant
-                ON responses (run_id, variant, status, from_cache, latency_ms, input_tokens, output_tokens, cost_usd);
-            """)
+        try db.execute(
+            sql: """
+                CREATE INDEX grades_by_grader
+                    ON grades (run_id, grader, config_hash, response_key, pair_order, score, passed);
+                CREATE INDEX responses_by_variant
+                    ON responses (run_id, variant, status, from_cache, latency_ms, input_tokens, output_tokens, cost_usd);
+                """)
     }
 }

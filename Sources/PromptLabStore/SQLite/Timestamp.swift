@@ -58,12 +58,12 @@ enum Timestamp {
         var utf8 = Array(text.utf8)
         if utf8.last == UInt8(ascii: "Z") { utf8.removeLast() }
         guard utf8.count >= 19,
-              utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"),
-              utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
-              utf8[13] == UInt8(ascii: ":"), utf8[16] == UInt8(ascii: ":"),
-              let year = number(utf8, 0, 4), let month = number(utf8, 5, 2), let day = number(utf8, 8, 2),
-              let hour = number(utf8, 11, 2), let minute = number(utf8, 14, 2), let second = number(utf8, 17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            utf8[4] == UInt8(ascii: "-"), utf8[7] == UInt8(ascii: "-"),
+            utf8[10] == UInt8(ascii: "T") || utf8[10] == UInt8(ascii: " "),
+            utf8[13] == UInt8(ascii: ":"), utf8[16] == UInt8(ascii: ":"),
+            let year = number(utf8, 0, 4), let month = number(utf8, 5, 2), let day = number(utf8, 8, 2),
+            let hour = number(utf8, 11, 2), let minute = number(utf8, 14, 2), let second = number(utf8, 17, 2),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var milliseconds: Int64 = 0
         if utf8.count > 19 {
@@ -76,7 +76,8 @@ enum Timestamp {
             }
         }
         let days = daysFromCivil(year: Int64(year), month: Int64(month), day: Int64(day))
-        let total = days * millisecondsPerDay
+        let total =
+            days * millisecondsPerDay
             + Int64(hour) * 3_600_000 + Int64(minute) * 60_000 + Int64(second) * 1000 + milliseconds
         return Date(timeIntervalSince1970: Double(total) / 1000)
     }

@@ -22,16 +22,18 @@ extension VerdictRecord {
 
     /// Inserts the verdict, or replaces the reviewer's earlier verdict on the same case and pair.
     func upsert(_ db: Database) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO review_verdicts (\(Self.selectColumns))
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (run_id, case_id, variant_a, variant_b, reviewer) DO UPDATE SET
-                shown_left = excluded.shown_left,
-                verdict = excluded.verdict,
-                created_at = excluded.created_at
-            """).execute(arguments: [
-                runID, caseID, variantA, variantB, shownLeft, verdict.rawValue, reviewer,
-                Timestamp.string(from: createdAt),
-            ])
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO review_verdicts (\(Self.selectColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (run_id, case_id, variant_a, variant_b, reviewer) DO UPDATE SET
+                    shown_left = excluded.shown_left,
+                    verdict = excluded.verdict,
+                    created_at = excluded.created_at
+                """
+        ).execute(arguments: [
+            runID, caseID, variantA, variantB, shownLeft, verdict.rawValue, reviewer,
+            Timestamp.string(from: createdAt),
+        ])
     }
 }

@@ -1,3 +1,7 @@
+import GitKit
+import PromptFormat
+import PromptLabCore
+
 /// A reference to one version of a prompt, as typed by a user:
 ///
 /// - `NAME` — the latest committed version;
@@ -62,10 +66,6 @@ public struct PromptReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-import GitKit
-import PromptFormat
-import PromptLabCore
 
 /// One resolved version of a prompt: its content and where it came from.
 public struct PromptVersion: Sendable {

@@ -83,7 +83,7 @@ extension PromptRepository {
             else { continue }
             do {
                 try checker.check(includer)
-            } catch where changed.contains(where: { error.message.hasPrefix($0.relativePath + ":") }) {
+            } catch  where changed.contains(where: { error.message.hasPrefix($0.relativePath + ":") }) {
                 throw error
             } catch {
                 continue
@@ -156,7 +156,9 @@ extension PromptRepository {
         } catch {
             throw PromptLabError(
                 .noAuthor, "no commit author: git's user.name and user.email are not set",
-                hint: "run: git config --global user.name \"Your Name\" && git config --global user.email you@example.com, or pass --author \"Name <email>\"")
+                hint:
+                    "run: git config --global user.name \"Your Name\" && git config --global user.email you@example.com, or pass --author \"Name <email>\""
+            )
         }
     }
 
@@ -164,9 +166,10 @@ extension PromptRepository {
         var signature = try resolveAuthor(author)
         signature.time = Int64(Date().timeIntervalSince1970)
         signature.offsetMinutes = Int32(TimeZone.current.secondsFromGMT() / 60)
-        let committer = (try? git.defaultSignature()).map {
-            Signature(name: $0.name, email: $0.email, time: signature.time, offsetMinutes: signature.offsetMinutes)
-        } ?? signature
+        let committer =
+            (try? git.defaultSignature()).map {
+                Signature(name: $0.name, email: $0.email, time: signature.time, offsetMinutes: signature.offsetMinutes)
+            } ?? signature
 
         var blobs = [String: ObjectID?]()
         do {

@@ -120,7 +120,7 @@ extension PromptRepository {
                 PromptLabel(prompt: prompt, label: label, commit: commit, version: version, referenceName: refName),
                 previous
             )
-        } catch where error.code == .modified || error.code == .exists || error.code == .locked {
+        } catch  where error.code == .modified || error.code == .exists || error.code == .locked {
             throw PromptLabError(
                 .conflict, "label '\(label)' of '\(prompt)' was changed by another process at the same moment",
                 hint: "nothing was written; check 'promptlab label --list \(prompt)' and run the command again")

@@ -266,7 +266,9 @@ private struct IndexFile {
             var lineStart = lineEnd
             while lineStart > headerBytes.count && bytes[lineStart - 1] != 0x0A { lineStart -= 1 }
             if bytes[lineStart] == UInt8(ascii: "T"), lineEnd - lineStart == 42 {
-                let tip = Array(bytes[(lineStart + 2)..<lineEnd]).withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> ObjectID? in ObjectID(hexBytes: raw) }
+                let tip = Array(bytes[(lineStart + 2)..<lineEnd]).withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> ObjectID? in
+                    ObjectID(hexBytes: raw)
+                }
                 return Content(bytes: bytes, bodyStart: headerBytes.count, validEnd: lineEnd + 1, tip: tip)
             }
             end = lineStart
@@ -305,7 +307,8 @@ private struct IndexFile {
                 }
             }
             guard !changed.isEmpty else { continue }
-            let common = "\t\(commit.author.time)\t\(commit.author.offsetMinutes)\t\(Escaping.escape(commit.author.name))\t"
+            let common =
+                "\t\(commit.author.time)\t\(commit.author.offsetMinutes)\t\(Escaping.escape(commit.author.name))\t"
                 + "\(Escaping.escape(commit.author.email))\t\(Escaping.escape(commit.summary))"
             for (name, partials) in graph.affected(by: changed).sorted(by: { $0.key < $1.key }) {
                 // A prompt that does not exist (deleted, or only ever named in a tag) has no version.

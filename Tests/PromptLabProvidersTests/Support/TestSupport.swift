@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import PromptLabTestSupport
 import Logging
+import PromptLabTestSupport
 import ProviderTestServer
 import Testing
 
