@@ -3,7 +3,7 @@
 # packages, builds, then on a throwaway repository made from prompt-repo/
 #   1. commits a zero-shot and a few-shot version of the ticket router,
 #   2. runs the A/B experiment with the built-in local model,
-#   3. reports which version wins, with statistics,
+#   3. reports which version wins, with statistics, and shows failing cases,
 #   4. labels the winner production,
 #   5. catches a bad edit with the regression gate and rolls it back.
 # Every command is printed with its real output.
@@ -68,6 +68,9 @@ run promptlab run experiments/triage-versions.yaml
 
 say "3. The report: which version wins, by how much, and how sure we are"
 run promptlab report triage-versions
+
+say "   Why a case failed: each version's answer and grade side by side, for the cases v1 gets right and v2 wrong"
+run_head 24 promptlab cases triage-versions --newly-failing-vs zero-shot
 
 say "4. Label the winner production"
 run promptlab label support/triage@v2 production
