@@ -29,6 +29,26 @@ public enum JSONOutput {
         return try decoder.decode(type, from: Data(text.utf8))
     }
 
+    /// A JSON string literal for `text`: quotes, backslashes and control characters escaped.
+    public static func quoted(_ text: String) -> String {
+        // Fast path: nothing to escape.
+        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let c where c.value < 0x20:
+                out += "\\u" + String(c.value, radix: 16).leftPadded(to: 4)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
     /// `costUSD` → `cost_usd`, `p95Ms` → `p95_ms`, `schemaVersion` → `schema_version`.
     public static func snakeCase(_ key: String) -> String {
         var result = ""

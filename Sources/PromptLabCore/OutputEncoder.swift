@@ -51,7 +51,7 @@ final class TreeNode {
         switch content {
         case .null: text += "null"
         case .literal(let literal): text += literal
-        case .string(let string): text += Self.quoted(string)
+        case .string(let string): text += JSONOutput.quoted(string)
         case .array(let items):
             guard !items.isEmpty else {
                 text += "[]"
@@ -73,28 +73,11 @@ final class TreeNode {
             for (index, key) in fields.keys.sorted().enumerated() {
                 if index > 0 { text += "," }
                 if pretty { text += "\n" + inner }
-                text += Self.quoted(key) + (pretty ? ": " : ":")
+                text += JSONOutput.quoted(key) + (pretty ? ": " : ":")
                 fields[key]?.write(to: &text, pretty: pretty, indent: inner)
             }
             text += pretty ? "\n" + indent + "}" : "}"
         }
-    }
-
-    static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20 || c.value == 0x7F:
-                out += "\\u" + String(c.value, radix: 16).leftPadded(to: 4)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// The child for `key`, creating it (an object's field).

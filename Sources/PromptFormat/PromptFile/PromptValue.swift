@@ -121,24 +121,9 @@ public enum PromptValue: Sendable, Hashable {
         }
     }
 
-    /// A JSON string literal for `text`.
+    /// A JSON string literal for `text` (the one escaping rule of every JSON PromptLab writes).
     public static func jsonQuoted(_ text: String) -> String {
-        // Fast path: nothing to escape.
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) { return "\"" + text + "\"" }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                out += String(format: "\\u%04x", c.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        JSONOutput.quoted(text)
     }
 
     /// Parses JSON text.
