@@ -13,21 +13,20 @@ public enum ContentHash {
     /// The 64-hex-digit SHA-256 of `bytes`.
     public static func hex(of bytes: [UInt8]) -> String {
         let digest = SHA256.hash(data: bytes)
-        var text = ""
+        // One buffer and one string: the runner hashes every cell's request, so this is on the hot path.
+        var text = [UInt8]()
         text.reserveCapacity(64)
         for byte in digest {
-            text += String(hexDigit: byte >> 4)
-            text += String(hexDigit: byte & 0x0F)
+            text.append(hexDigits[Int(byte >> 4)])
+            text.append(hexDigits[Int(byte & 0x0F)])
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 extension String {
-    fileprivate init(hexDigit value: UInt8) {
-        self = String(UnicodeScalar(value < 10 ? 48 + value : 87 + value))
-    }
-
     /// The string padded on the left with zeros to `width` characters.
     public func leftPadded(to width: Int) -> String {
         count >= width ? self : String(repeating: "0", count: width - count) + self
