@@ -239,6 +239,16 @@ final class GraderOptions {
     }
 
     /// Text; numbers and booleans are accepted in their usual spelling.
+    /// A judge's `judge:` option as a prompt reference, or `defaultJudge` when it is not given.
+    func judgeReference(default defaultJudge: String) throws(PromptLabError) -> PromptReference {
+        let reference = try string("judge") ?? defaultJudge
+        do {
+            return try PromptReference(parsing: reference)
+        } catch {
+            throw problem("'judge': \(error.message)")
+        }
+    }
+
     func string(_ key: String) throws(PromptLabError) -> String? {
         guard let value = value(key) else { return nil }
         switch value {

@@ -40,12 +40,7 @@ struct PairwiseJudge: JudgeGrader {
         if try options.number("threshold") != nil {
             throw options.problem("'threshold' does not apply: pairwise grades are wins, ties and losses")
         }
-        let reference = try options.string("judge") ?? Self.defaultJudge
-        do {
-            judge = try PromptReference(parsing: reference)
-        } catch {
-            throw options.problem("'judge': \(error.message)")
-        }
+        judge = try options.judgeReference(default: Self.defaultJudge)
         model = try options.string("model")
         rubric = try options.string("rubric")
     }

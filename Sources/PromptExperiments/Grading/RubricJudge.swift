@@ -47,12 +47,7 @@ struct RubricJudge: JudgeGrader {
     init(options: GraderOptions) throws(PromptLabError) {
         rubric = try options.requiredString("rubric", example: "\"The reply names the queue and explains why\"")
         guard !rubric.trimmedOfWhitespace.isEmpty else { throw options.problem("'rubric' is empty") }
-        let reference = try options.string("judge") ?? Self.defaultJudge
-        do {
-            judge = try PromptReference(parsing: reference)
-        } catch {
-            throw options.problem("'judge': \(error.message)")
-        }
+        judge = try options.judgeReference(default: Self.defaultJudge)
         model = try options.string("model")
         let scaleName = try options.string("scale") ?? Scale.passFail.rawValue
         guard let scale = Scale(rawValue: scaleName) else {
