@@ -130,25 +130,30 @@ private struct IndexFile {
         var validEnd: Int
         var tip: ObjectID?
 
-        /// Parses records, optionally only those of one prompt.
-        func records(only name: String?) -> [String: [VersionRecord]] {
-            var result = [String: [VersionRecord]]()
-            let filter = name.map { Array(("R\t" + Escaping.escape($0) + "\t").utf8) }
+        /// Calls `body` with each line of the committed part (without its newline), in order.
+        private func forEachLine(_ body: (UnsafeBufferPointer<UInt8>) -> Void) {
             bytes.withUnsafeBufferPointer { buffer in
                 var start = bodyStart
                 while start < validEnd {
                     var end = start
                     while end < validEnd && buffer[end] != 0x0A { end += 1 }
-                    defer { start = end + 1 }
-                    guard buffer[start] == UInt8(ascii: "R") else { continue }
-                    if let filter {
-                        guard end - start > filter.count,
-                            filter.indices.allSatisfy({ buffer[start + $0] == filter[$0] })
-                        else { continue }
-                    }
-                    if let (name, record) = Self.parseRecord(UnsafeBufferPointer(rebasing: buffer[start..<end])) {
-                        result[name, default: []].append(record)
-                    }
+                    body(UnsafeBufferPointer(rebasing: buffer[start..<end]))
+                    start = end + 1
+                }
+            }
+        }
+
+        /// Parses records, optionally only those of one prompt.
+        func records(only name: String?) -> [String: [VersionRecord]] {
+            var result = [String: [VersionRecord]]()
+            let filter = name.map { Array(("R\t" + Escaping.escape($0) + "\t").utf8) }
+            forEachLine { line in
+                guard line.first == UInt8(ascii: "R") else { return }
+                if let filter {
+                    guard line.count > filter.count, filter.indices.allSatisfy({ line[$0] == filter[$0] }) else { return }
+                }
+                if let (name, record) = Self.parseRecord(line) {
+                    result[name, default: []].append(record)
                 }
             }
             return result
@@ -183,22 +188,15 @@ private struct IndexFile {
         /// replayed from the `I` and `R` lines.
         func graph() -> IncludeGraph {
             var graph = IncludeGraph()
-            bytes.withUnsafeBufferPointer { buffer in
-                var start = bodyStart
-                while start < validEnd {
-                    var end = start
-                    while end < validEnd && buffer[end] != 0x0A { end += 1 }
-                    defer { start = end + 1 }
-                    let kind = buffer[start]
-                    guard kind == UInt8(ascii: "R") || kind == UInt8(ascii: "I") else { continue }
-                    let fields = buffer[start..<end].split(separator: 0x09, omittingEmptySubsequences: false)
-                        .map { Escaping.unescape(String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self)) }
-                    guard fields.count >= 2 else { continue }
-                    if kind == UInt8(ascii: "I") {
-                        graph.setIncludes(of: fields[1], to: fields.dropFirst(2).compactMap { try? PromptName($0) })
-                    } else if fields.count >= 4 {
-                        graph.blobs[fields[1]] = fields[3] == "-" ? nil : ObjectID(hex: fields[3])
-                    }
+            forEachLine { line in
+                guard let kind = line.first, kind == UInt8(ascii: "R") || kind == UInt8(ascii: "I") else { return }
+                let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+                    .map { Escaping.unescape(String(decoding: UnsafeBufferPointer(rebasing: $0), as: UTF8.self)) }
+                guard fields.count >= 2 else { return }
+                if kind == UInt8(ascii: "I") {
+                    graph.setIncludes(of: fields[1], to: fields.dropFirst(2).compactMap { try? PromptName($0) })
+                } else if fields.count >= 4 {
+                    graph.blobs[fields[1]] = fields[3] == "-" ? nil : ObjectID(hex: fields[3])
                 }
             }
             return graph
