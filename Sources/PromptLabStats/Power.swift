@@ -96,25 +96,34 @@ public enum Power {
 
     // MARK: - How many more cases
 
-    /// A required size rounded up to whole cases.
-    public static func cases(_ size: Double) -> Int {
-        Int(size.rounded(.up))
+    /// The largest sample size reported as a number of cases. Beyond it (or for an infinite or
+    /// undefined size, which a vanishing effect produces) no experiment could reach the power, and
+    /// converting the size to an integer could trap, so sizes are reported as unreachable instead.
+    public static let largestReachableSize: Double = 1e9
+
+    /// A required size rounded up to whole cases; `nil` when the size is not a number, infinite
+    /// or above ``largestReachableSize``.
+    public static func cases(_ size: Double) -> Int? {
+        guard size.isFinite, size <= largestReachableSize else { return nil }
+        return Int(max(size, 0).rounded(.up))
     }
 
-    /// Additional cases a verdict needs: max(0, ⌈required⌉ − current).
-    public static func additionalCases(required: Double, current: Int) -> Int {
-        max(0, cases(required) - current)
+    /// Additional cases a verdict needs: max(0, ⌈required⌉ − current); `nil` when the required
+    /// size is unreachable (see ``cases(_:)``).
+    public static func additionalCases(required: Double, current: Int) -> Int? {
+        guard let needed = cases(required) else { return nil }
+        return max(0, needed - current)
     }
 
     /// Additional cases a win-rate verdict needs, counting ties: the required number of
-    /// non-tied cases is divided by the share of non-tied cases.
+    /// non-tied cases is divided by the share of non-tied cases; `nil` when unreachable.
     /// - Parameters:
     ///   - winRate: Observed W/(W + L).
     ///   - tieShare: Observed T/n, in [0, 1).
     ///   - currentCases: n, ties included.
     public static func additionalCasesForWinRate(
         winRate: Double, tieShare: Double, currentCases: Int, alpha: Double = 0.05, power: Double = 0.8
-    ) throws -> Int {
+    ) throws -> Int? {
         guard tieShare >= 0, tieShare < 1 else { throw StatsError.invalidArgument("tie share must be in [0, 1)") }
         let nonTied = try winRateSampleSize(winRate: winRate, alpha: alpha, power: power)
         return additionalCases(required: nonTied / (1 - tieShare), current: currentCases)

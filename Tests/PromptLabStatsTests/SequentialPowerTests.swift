@@ -86,6 +86,12 @@ struct SequentialPowerTests {
     @Test func additionalCases() throws {
         #expect(Power.additionalCases(required: 154.6, current: 100) == 55)
         #expect(Power.additionalCases(required: 154.6, current: 200) == 0)
+        // Sizes no experiment can reach are unreachable, not a trap converting them to Int.
+        #expect(Power.additionalCases(required: .infinity, current: 10) == nil)
+        #expect(Power.additionalCases(required: 1e20, current: 10) == nil)
+        #expect(Power.cases(.nan) == nil)
+        #expect(Power.cases(Power.largestReachableSize) == 1_000_000_000)
+        #expect(try Power.additionalCasesForWinRate(winRate: 0.5000000001, tieShare: 0, currentCases: 10) == nil)
         // 194 non-tied cases at a 20% tie share: ⌈193.8/0.8⌉ = 243 cases in all.
         #expect(try Power.additionalCasesForWinRate(winRate: 0.6, tieShare: 0.2, currentCases: 100) == 143)
         #expect(throws: StatsError.self) { try Power.pairedBinarySampleSize(p10: 0.2, p01: 0.2) }

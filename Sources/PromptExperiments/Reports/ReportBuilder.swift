@@ -640,9 +640,10 @@ public enum ReportBuilder {
         case .winRate:
             let decisiveCases = partial.wins + partial.losses
             if decisiveCases > 0, partial.wins != partial.losses {
-                additional = try? Power.additionalCasesForWinRate(
-                    winRate: Double(partial.wins) / Double(decisiveCases), tieShare: Double(partial.ties) / Double(n),
-                    currentCases: n, alpha: planAlpha, power: options.power)
+                additional =
+                    (try? Power.additionalCasesForWinRate(
+                        winRate: Double(partial.wins) / Double(decisiveCases), tieShare: Double(partial.ties) / Double(n),
+                        currentCases: n, alpha: planAlpha, power: options.power)) ?? nil
             }
             detectable = (try? Power.winRateMinimumDetectable(nonTiedCases: decisiveCases, alpha: planAlpha, power: options.power)) ?? nil
         case .passRate, .meanScore:

@@ -41,7 +41,7 @@ public enum SamplePlanner {
         let testAlpha = try level(alpha, comparisons)
         let size = try wrap { try Power.pairedBinarySampleSize(p10: p10, p01: p01, alpha: testAlpha, power: power) }
         return Plan(
-            design: "paired pass/fail (McNemar exact)", exactCases: size, cases: Power.cases(size), alpha: testAlpha, power: power,
+            design: "paired pass/fail (McNemar exact)", exactCases: size, cases: try wholeCases(size), alpha: testAlpha, power: power,
             inputs: "discordant p10 = \(p10), p01 = \(p01)", assumptions: nil)
     }
 
@@ -65,15 +65,18 @@ public enum SamplePlanner {
     public static func pairedScores(effect: Double, sd: Double, alpha: Double = 0.05, power: Double = 0.8, comparisons: Int = 1) throws
         -> Plan
     {
-        guard sd > 0 else {
-            throw PromptLabError(.invalidInput, "--sd must be positive (the standard deviation of the per-case differences)")
+        guard sd > 0, sd.isFinite else {
+            throw PromptLabError(.invalidInput, "--sd must be a positive number (the standard deviation of the per-case differences)")
+        }
+        guard effect.isFinite, effect != 0 else {
+            throw PromptLabError(.invalidInput, "--effect must be a non-zero number (the mean difference to detect)")
         }
         let testAlpha = try level(alpha, comparisons)
         let size = try wrap {
             try Power.pairedNumericSampleSize(delta: effect, differenceVariance: sd * sd, alpha: testAlpha, power: power)
         }
         return Plan(
-            design: "paired scores (paired t / Wilcoxon signed-rank)", exactCases: size, cases: Power.cases(size), alpha: testAlpha,
+            design: "paired scores (paired t / Wilcoxon signed-rank)", exactCases: size, cases: try wholeCases(size), alpha: testAlpha,
             power: power, inputs: "difference \(effect), sd of differences \(sd)",
             assumptions: "sd is of the per-case difference (after averaging repeats)")
     }
@@ -86,10 +89,12 @@ public enum SamplePlanner {
         let testAlpha = try level(alpha, comparisons)
         let nonTied = try wrap { try Power.winRateSampleSize(winRate: rate, alpha: testAlpha, power: power) }
         let total = nonTied / (1 - tieRate)
+        let totalCases = try wholeCases(total)
+        let nonTiedCases = try wholeCases(nonTied)
         return Plan(
-            design: "pairwise judge win rate (sign test)", exactCases: total, cases: Power.cases(total), alpha: testAlpha, power: power,
+            design: "pairwise judge win rate (sign test)", exactCases: total, cases: totalCases, alpha: testAlpha, power: power,
             inputs: "win rate \(rate) among decisive cases" + (tieRate > 0 ? ", tie rate \(tieRate)" : ""),
-            assumptions: tieRate > 0 ? "\(Power.cases(nonTied)) non-tied cases, divided by the non-tie share" : "ties excluded")
+            assumptions: tieRate > 0 ? "\(nonTiedCases) non-tied cases, divided by the non-tie share" : "ties excluded")
     }
 
     // MARK: - Helpers
@@ -98,6 +103,16 @@ public enum SamplePlanner {
         guard alpha > 0, alpha < 1 else { throw PromptLabError(.invalidInput, "--alpha must be between 0 and 1") }
         guard comparisons >= 1 else { throw PromptLabError(.invalidInput, "--comparisons must be at least 1") }
         return alpha / Double(comparisons)
+    }
+
+    /// The planned size as whole cases, or an error saying the difference is too small to plan for.
+    private static func wholeCases(_ size: Double) throws -> Int {
+        guard let cases = Power.cases(size) else {
+            throw PromptLabError(
+                .invalidInput, "the difference is too small to plan for: it would need more than 1,000,000,000 cases",
+                hint: "plan for a larger difference")
+        }
+        return cases
     }
 
     private static func wrap(_ body: () throws -> Double) throws -> Double {
