@@ -38,7 +38,9 @@ import Testing
         _ arguments: [String], in directory: String? = nil, environment extra: [String: String] = [:], input: String? = nil
     ) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0] == "git" ? "/usr/bin/env" : Self.executable)
+        // `git …` and absolute program paths run as given; anything else is a promptlab subcommand.
+        let runsAsGiven = arguments[0] == "git" || arguments[0].hasPrefix("/")
+        process.executableURL = URL(fileURLWithPath: runsAsGiven ? "/usr/bin/env" : Self.executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory ?? repo)
         var environment = ["HOME": home, "PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "NO_COLOR": "1", "PROMPTLAB_DB": ""]

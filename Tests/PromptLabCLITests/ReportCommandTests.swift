@@ -96,11 +96,63 @@ import Testing
         #expect(compare.stdout.contains("newly") || compare.stdout.contains("no case changed"), "\(compare.stdout)")
     }
 
+    /// A results database this user may not write (shared read-only, or on a read-only mount) used
+    /// to fail every command. Reading commands now work; a writing command says the file is read-only.
+    @Test func readOnlyResultsCanStillBeRead() throws {
+        #expect(try cli.run(["run", "route.yaml"]).status == 0)
+        let folder = cli.repo + ".promptlab"
+        try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: folder)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: folder + "/results.sqlite")
+        defer {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: folder)
+            try? FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: folder + "/results.sqlite")
+        }
+        // Permissions do not bind root, so as root the commands run as the unprivileged `nobody`
+        // (the repository is root's, which git accepts only when marked safe).
+        let asUser: [String]
+        if getuid() == 0 {
+            asUser = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLITests.executable]
+            let repository = String(cli.repo.dropLast())
+            try "[user]\n\tname = Cli Tester\n\temail = cli@example.com\n[safe]\n\tdirectory = \(repository)\n".write(
+                toFile: cli.home + ".gitconfig", atomically: true, encoding: .utf8)
+        } else {
+            asUser = [CLITests.executable]
+        }
+        func run(_ arguments: [String]) throws -> CLITests.Result {
+            try cli.run(asUser + arguments)
+        }
+        let report = try run(["report", "route"])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("McNemar exact"), "\(report.stdout)")
+        let runs = try run(["runs"])
+        #expect(runs.status == 0, "\(runs.stderr)")
+        #expect(runs.stdout.contains("route"), "\(runs.stdout)")
+
+        let write = try run(["run", "route.yaml"])
+        #expect(write.status == 1, "\(write.stderr)")
+        #expect(write.stderr.hasPrefix("error: ") && write.stderr.contains("read-only"), "\(write.stderr)")
+        #expect(write.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }.count == 1)
+    }
+
     @Test func planMatchesPublishedSampleSizes() throws {
         let connor = try cli.run(["plan", "--discordant", "0.05,0.45"])
         #expect(connor.status == 0, "\(connor.stderr)")
         #expect(connor.stdout.contains("23"), "\(connor.stdout)")
         let winRate = try cli.run(["plan", "--win-rate", "0.6"])
         #expect(winRate.stdout.contains("194"), "\(winRate.stdout)")
+    }
+
+    /// Vanishing effects made the planned size infinite or astronomically large, and converting it
+    /// to a whole number of cases trapped. They are now refused with one error line.
+    @Test(arguments: [
+        ["--sd", "1", "--effect", "1e-10"], ["--pass-rates", "0.5,0.5000000001"], ["--win-rate", "0.5000000001"],
+        ["--sd", "inf", "--effect", "1"], ["--sd", "1", "--effect", "1e-300"], ["--sd", "nan", "--effect", "1"],
+        ["--discordant", "0.1,0.1000000001"],
+    ])
+    func planRefusesEffectsTooSmallToDetect(arguments: [String]) throws {
+        let result = try cli.run(["plan"] + arguments)
+        #expect(result.status == 4, "\(arguments): \(result.status) \(result.stderr)")
+        let errorLines = result.stderr.split(separator: "\n").filter { $0.hasPrefix("error:") }
+        #expect(errorLines.count == 1, "\(result.stderr)")
     }
 }

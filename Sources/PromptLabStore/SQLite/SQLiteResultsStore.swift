@@ -26,7 +26,10 @@ internal import GRDB
 public final class SQLiteResultsStore: ResultsStore {
     /// The database file's path, as given to ``init(path:busyTimeout:)``.
     public let path: String
-    let pool: DatabasePool
+    /// Whether the file could only be opened for reading (this process may not write it or its
+    /// folder): reads work, and every write fails with ``StoreError/Kind/readOnly``.
+    public let isReadOnly: Bool
+    let pool: any DatabaseReader & DatabaseWriter
 
     /// Opens (creating if needed) the results database at `path`.
     ///
@@ -40,6 +43,9 @@ public final class SQLiteResultsStore: ResultsStore {
     ///   ``StoreError/Kind/newerSchema`` when a newer promptlab wrote it,
     ///   ``StoreError/Kind/cannotOpen``, ``StoreError/Kind/readOnly`` or
     ///   ``StoreError/Kind/locked``.
+    ///
+    /// An existing database this process may not write (a file shared read-only, results on a
+    /// read-only mount) is opened for reading instead; see ``isReadOnly``.
     public init(path: String, busyTimeout: TimeInterval = 5) throws {
         self.path = path
         guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
@@ -47,6 +53,12 @@ public final class SQLiteResultsStore: ResultsStore {
                 .cannotOpen, "'\(path)' is not a path to a results database file",
                 hint: "give the path of a file, such as .promptlab/results.sqlite")
         }
+        if let reader = try Self.openForReadingIfNotWritable(path: path) {
+            pool = reader
+            isReadOnly = true
+            return
+        }
+        isReadOnly = false
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -119,9 +131,49 @@ public final class SQLiteResultsStore: ResultsStore {
 
     // MARK: - Opening
 
+    /// Opens an existing database that this process may not write, for reading only; `nil` when
+    /// the file is missing or writable (it is then opened, or created, for writing).
+    ///
+    /// A database in WAL mode can be read without write access only if its `-shm` file exists or
+    /// can be created; otherwise SQLite's `immutable` mode reads the file as it is, which is safe
+    /// because no one with this process's rights can change it.
+    private static func openForReadingIfNotWritable(path: String) throws -> DatabaseQueue? {
+        let files = FileManager.default
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard files.fileExists(atPath: path), !files.isWritableFile(atPath: path) || !files.isWritableFile(atPath: folder) else {
+            return nil
+        }
+        var configuration = Configuration()
+        configuration.label = "PromptLabStore"
+        configuration.readonly = true
+        configuration.foreignKeysEnabled = true
+        var immutable = URLComponents()
+        immutable.scheme = "file"
+        immutable.path = URL(fileURLWithPath: path).standardizedFileURL.path
+        immutable.queryItems = [URLQueryItem(name: "immutable", value: "1")]
+        var firstError: (any Error)?
+        for candidate in [path, immutable.string ?? path] {
+            do {
+                let queue = try DatabaseQueue(path: candidate, configuration: configuration)
+                try checkOwnership(of: queue, path: path)
+                if try queue.read({ try Schema.migrator.hasBeenSuperseded($0) }) {
+                    throw StoreError(
+                        .newerSchema, "results database at \(path) was written by a newer version of promptlab",
+                        hint: "upgrade promptlab, or point it at another results file")
+                }
+                return queue
+            } catch let error as StoreError where error.kind != .readOnly && error.kind != .cannotOpen {
+                throw error
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        throw StoreError.translating(firstError ?? CancellationError(), path: path, while: "open the results database for reading")
+    }
+
     /// Refuses files that belong to another program: a PromptLab database has
     /// our `application_id`, and a new file is empty.
-    private static func checkOwnership(of pool: DatabasePool, path: String) throws {
+    private static func checkOwnership(of pool: some DatabaseReader, path: String) throws {
         let isOurs = try pool.read { db -> Bool in
             let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
             if applicationID == Schema.applicationID { return true }
