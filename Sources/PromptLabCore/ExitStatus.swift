@@ -21,7 +21,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
     case renderFailed = 6
     /// No commit author or reviewer name could be determined.
     case noAuthor = 7
-    /// Another process changed the repository or the results at the same moment; nothing was written.
+    /// Another process changed the repository or the results at the same moment, or holds the lease
+    /// of the run to execute; nothing was written.
     case conflict = 8
     /// The command would overwrite uncommitted work.
     case wouldLoseWork = 9
@@ -29,6 +30,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
     case regression = 10
     /// A run stopped at its budget; `--resume` can finish it.
     case budgetReached = 11
+    /// Every cell of a run failed (a wrong key, model or base URL, for instance): the run is recorded
+    /// as `failed` and there is nothing to grade.
+    case runFailed = 12
     /// Interrupted by Ctrl-C; a run can be finished with `--resume`.
     case interrupted = 130
 
@@ -48,10 +52,12 @@ public enum ExitStatus: Int32, Sendable, CaseIterable, Codable {
         case .notFound: "unknown prompt, version, label, SHA, run or experiment"
         case .renderFailed: "rendering failed: missing variable or unknown partial"
         case .noAuthor: "no commit author (or reviewer name) configured"
-        case .conflict: "another process updated the repository at the same moment; nothing was written, retry"
+        case .conflict:
+            "another process updated the repository at the same moment, or is executing the same run; nothing was written"
         case .wouldLoseWork: "the command would overwrite uncommitted work (rollback without `--force`)"
         case .regression: "`run` or `report` with `--fail-on-regression`: a variant is significantly worse than the control"
         case .budgetReached: "`run` stopped by its budget (resumable)"
+        case .runFailed: "`run`: every request failed, so the run is recorded as failed and nothing was graded"
         case .interrupted: "`run` or `grade` interrupted by Ctrl-C (resumable)"
         }
     }

@@ -40,6 +40,32 @@ public protocol ResultsStore: Sendable {
     /// - Throws: ``StoreError/Kind/runNotFound``, or ``StoreError/Kind/invalidStatusTransition``.
     func updateRunStatus(_ id: String, _ status: RunStatus, finishedAt: Date?, note: String?) async throws
 
+    // MARK: - Leases
+
+    /// Takes the lease that lets one process execute `lease.runID`.
+    ///
+    /// Succeeds when no lease is recorded for the run, when the recorded one expired before `now`,
+    /// or when `canTakeOver` says its holder is gone (for example a dead process on this host); the
+    /// check and the take-over are one transaction, so two processes can never both succeed.
+    ///
+    /// - Parameters:
+    ///   - lease: The new lease: run, token, holder and times.
+    ///   - now: The current time, compared with the recorded lease's expiry.
+    ///   - canTakeOver: Called with a live lease held by someone else.
+    /// - Throws: ``StoreError/Kind/leaseHeld`` naming the holder, or ``StoreError/Kind/runNotFound``.
+    func acquireLease(_ lease: RunLease, now: Date, canTakeOver: @escaping @Sendable (RunLease) -> Bool) async throws
+
+    /// Moves a held lease's expiry to `expiresAt`.
+    ///
+    /// - Throws: ``StoreError/Kind/leaseHeld`` when the lease was lost to another process.
+    func renewLease(_ lease: RunLease, expiresAt: Date) async throws
+
+    /// Gives the lease up; does nothing when it was already lost or released.
+    func releaseLease(_ lease: RunLease) async throws
+
+    /// The lease recorded for a run, live or expired, or `nil`.
+    func lease(runID: String) async throws -> RunLease?
+
     /// Returns the run with the given id.
     ///
     /// - Throws: ``StoreError/Kind/runNotFound`` when there is none.

@@ -36,6 +36,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case runAlreadyExists
         /// The requested status change is not allowed (see ``RunStatus/canChange(to:)``).
         case invalidStatusTransition
+        /// Another process holds the lease to execute the run.
+        case leaseHeld
         /// A record contradicts the data already stored (an unknown variant, case or response).
         case invalidRecord
         /// Any other database failure.

@@ -28,7 +28,7 @@ import Testing
     }
 
     /// Starts `promptlab ARGS` without waiting for it.
-    func launch(_ arguments: [String], environment extra: [String: String]) throws -> Process {
+    func launch(_ arguments: [String], environment extra: [String: String], stderr: String = "run.stderr") throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLITests.executable)
         process.arguments = arguments
@@ -37,8 +37,8 @@ import Testing
         environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: cli.home + "run.stderr", contents: nil)
-        process.standardError = FileHandle(forWritingAtPath: cli.home + "run.stderr")
+        FileManager.default.createFile(atPath: cli.home + stderr, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: cli.home + stderr)
         try process.run()
         return process
     }
@@ -97,6 +97,39 @@ import Testing
         }
     }
 
+    /// Three `--resume` of the same run at once used to send every missing cell three times. The run
+    /// lease lets one of them execute it; the others stop before sending anything, naming the holder
+    /// (exit 8), or find the run already complete when they start after it finished.
+    @Test func concurrentResumesSendEachMissingCellOnce() async throws {
+        try writeExperiment(cases: 60)
+        try await ProviderTestServer.withServer { server in
+            server.setRandomFaults([(.delay(.milliseconds(40)), 1.0)], seed: 1)
+            let first = try launch(["run", "experiments/slow.yaml"], environment: environment(server))
+            try waitForRows(10)
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let killedRun = try #require(try runs().first)
+            let runID = try #require(killedRun["run"] as? String)
+            let recorded = (killedRun["ok"] as? Int ?? 0) + (killedRun["errors"] as? Int ?? 0)
+            let before = server.requestCount
+
+            let resumes = try (0..<3).map { index in
+                try launch(["run", "--resume", runID], environment: environment(server), stderr: "resume-\(index).stderr")
+            }
+            for process in resumes { process.waitUntilExit() }
+            let statuses = resumes.map(\.terminationStatus)
+            for (index, status) in statuses.enumerated() {
+                let stderr = (try? String(contentsOfFile: cli.home + "resume-\(index).stderr", encoding: .utf8)) ?? ""
+                #expect(status == 0 || status == 8, "resume \(index) exited \(status): \(stderr)")
+                if status == 8 { #expect(stderr.contains("is being executed by process"), "\(stderr)") }
+            }
+            #expect(statuses.contains(0))
+            #expect(server.requestCount - before == 120 - recorded, "each missing cell is sent once")
+            #expect(Set(try exportedCells(runID)).count == 120)
+            #expect(try runs().first?["status"] as? String == "completed")
+        }
+    }
+
     @Test func ctrlCMarksTheRunInterruptedAndExits130() async throws {
         try writeExperiment(cases: 60)
         try await ProviderTestServer.withServer { server in
@@ -124,7 +157,7 @@ import Testing
         try await ProviderTestServer.withServer(configuration: .init(expectedAPIKey: "another-key")) { server in
             let result = try cli.run(
                 ["run", "experiments/slow.yaml"], environment: environment(server).merging(["PROMPTLAB_LOG": "trace"]) { $1 })
-            #expect(result.status == 0)
+            #expect(result.status == 12, "every cell was refused: the run failed")
             #expect(!result.stdout.contains(Self.key) && !result.stderr.contains(Self.key))
             let runID = try #require(try runs().first?["run"] as? String)
             for format in ["csv", "jsonl"] {
@@ -167,8 +200,13 @@ import Testing
             #expect(server.requestCount == 0)
             let unreachable = try cli.run(
                 ["run", "experiments/slow.yaml"], environment: ["OPENAI_API_KEY": Self.key, "OPENAI_BASE_URL": "http://127.0.0.1:9"])
-            #expect(unreachable.status == 0, "an unreachable provider is recorded as errors, not a crash")
-            #expect(try runs().first?["errors"] as? Int == 6)
+            // An unreachable provider is recorded as errors, not a crash; a run in which every cell
+            // failed is not "completed" with exit 0 but recorded as failed, with its commonest error.
+            #expect(unreachable.status == 12, "\(unreachable.stdout)\(unreachable.stderr)")
+            #expect(unreachable.stdout.contains("failed: every cell failed: 6 ×"), "\(unreachable.stdout)")
+            let failedRun = try #require(try runs().first)
+            #expect(failedRun["errors"] as? Int == 6)
+            #expect(failedRun["status"] as? String == "failed")
         }
     }
 }

@@ -19,14 +19,15 @@ import Testing
             #expect(
                 tables == [
                     "grdb_migrations", "runs", "run_variants", "run_cases", "responses",
-                    "response_cache", "grades", "review_verdicts",
+                    "response_cache", "grades", "review_verdicts", "run_leases",
                 ])
             #expect(
                 Set(indexes) == [
                     "runs_by_experiment", "responses_by_run", "grades_identity", "grades_by_run", "grades_by_grader",
                     "responses_by_variant",
                 ])
-            #expect(migrations == ["v1-runs-responses", "v1-cache", "v1-grades", "v1-review-verdicts", "v2-report-indexes"])
+            #expect(
+                migrations == ["v1-runs-responses", "v1-cache", "v1-grades", "v1-review-verdicts", "v2-report-indexes", "v3-run-leases"])
 
             let responseColumns = try await raw.read { db in
                 try db.columns(in: "responses").map(\.name)

@@ -199,15 +199,24 @@ public final class ExperimentRunner: Sendable {
             if !cacheEntries.isEmpty { try await self.store.storeCache(cacheEntries) }
         }
         let missing = plan.cellCount - (try await detached { try await self.store.completedCells(runID: runID) }).count
-        let status: RunStatus = (end == .completed && missing == 0) ? .completed : .interrupted
+        let totals = try await detached { try await self.totals(runID: runID) }
+        if end == .completed, missing == 0, plan.cellCount > 0, totals.allSatisfy({ $0.ok == 0 }) {
+            end = .failed(try await detached { try await self.failureSummary(runID: runID) })
+        }
+        let status: RunStatus =
+            switch end {
+            case .completed: missing == 0 ? .completed : .interrupted
+            case .interrupted, .budgetReached: .interrupted
+            case .failed: .failed
+            }
         let note: String? =
             switch end {
             case .completed: missing == 0 ? nil : "\(missing) cells missing"
             case .interrupted: "interrupted; \(missing) cells missing"
             case .budgetReached(let reason): "\(reason); \(missing) cells missing"
+            case .failed(let reason): reason
             }
         try await detached { try await self.store.updateRunStatus(runID, status, note: note) }
-        let totals = try await detached { try await self.totals(runID: runID) }
         return RunResult(
             runID: runID, end: end, providerCalls: state.providerCalls, totals: totals,
             elapsedSeconds: (clock.now - start).seconds, remaining: missing)
@@ -336,6 +345,23 @@ public final class ExperimentRunner: Sendable {
     }
 
     fileprivate func price(_ cell: Cell) -> Pricing.Price? { pricing.price(for: references[cell.variant]) }
+
+    /// `every cell failed: 12 × http 401 (first: invalid api key)`: the commonest error of a run
+    /// in which nothing succeeded, with one example message.
+    private func failureSummary(runID: String) async throws -> String {
+        var counts: [String: Int] = [:]
+        var firstMessage: [String: String] = [:]
+        try await store.forEachResponse(runID: runID) { record in
+            guard case .failure(let kind, let message) = record.outcome else { return }
+            counts[kind, default: 0] += 1
+            if firstMessage[kind] == nil { firstMessage[kind] = message }
+        }
+        guard let (kind, count) = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }) else {
+            return "every cell failed"
+        }
+        let example = firstMessage[kind].map { " (first: \($0.prefix(200)))" } ?? ""
+        return "every cell failed: \(count) × \(kind)\(example)"
+    }
 
     /// Totals per variant over every recorded response of the run.
     private func totals(runID: String) async throws -> [VariantTotals] {

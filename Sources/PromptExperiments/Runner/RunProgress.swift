@@ -32,6 +32,17 @@ public enum RunEnd: Sendable, Equatable {
     case interrupted
     /// Stopped before exceeding the budget; `--resume` with a larger budget completes it.
     case budgetReached(String)
+    /// Every cell was sent and every one failed (a wrong key, model or base URL): there is nothing
+    /// to grade or report, so the run is recorded as failed. The reason names the commonest error.
+    case failed(String)
+
+    /// Whether the run recorded answers worth grading.
+    public var hasResponses: Bool {
+        switch self {
+        case .completed, .budgetReached: true
+        case .interrupted, .failed: false
+        }
+    }
 }
 
 /// Totals per variant for the end-of-run summary.

@@ -64,7 +64,8 @@ public struct VariantUsageOutput: Codable, Sendable, Equatable {
 public struct RunOutput: Codable, Sendable, Equatable {
     public var schemaVersion = JSONOutput.schemaVersion
     public var run: String
-    /// `completed`, `interrupted`, `budget_reached` or `already_complete`.
+    /// `completed`, `interrupted`, `budget_reached`, `failed` (every cell failed; `stop_reason` names
+    /// the commonest error) or `already_complete`.
     public var status: String
     /// Why the budget stopped the run.
     public var stopReason: String?

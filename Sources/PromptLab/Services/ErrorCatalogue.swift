@@ -17,7 +17,7 @@ public enum ErrorCatalogue {
             let kind: ExitStatus =
                 switch error.kind {
                 case .runNotFound: .notFound
-                case .locked: .conflict
+                case .locked, .leaseHeld: .conflict
                 case .notAPromptLabDatabase, .newerSchema, .invalidRecord: .invalidInput
                 default: .failure
                 }

@@ -84,12 +84,13 @@ public struct RunService {
         /// nil for a dry run.
         public var run: RunOutput?
 
-        /// How the CLI ends: 130 interrupted, 11 budget, 10 regression, 1 grading failures, else 0.
+        /// How the CLI ends: 130 interrupted, 11 budget, 12 every cell failed, 10 regression, 1 grading failures, else 0.
         public var exitStatus: ExitStatus {
             guard let run else { return .success }
             switch run.status {
             case "interrupted": return .interrupted
             case "budget_reached": return .budgetReached
+            case "failed": return .runFailed
             default: break
             }
             if let regression = run.regression, !regression.regressions.isEmpty { return .regression }
@@ -161,23 +162,32 @@ public struct RunService {
             let runID: String
             if let resumed {
                 runID = resumed.id
-                try await store.updateRunStatus(runID, .running, note: nil)
             } else {
                 runID = try await runner.createRun(options: options, toolVersion: PromptLabVersion.current)
             }
-            events.started(runID)
-            let result = try await runner.run(runID, options: options, progress: events.progress)
-            var output = Self.runOutput(result)
-            if let engine, result.end != .interrupted {
-                let graded = try await engine.grade(runID: result.runID, progress: events.grading)
-                output.grading = try await GradeService.summary(of: graded, store: store)
+            // Only one process executes a run at a time: a second `--resume` is refused with the holder's name.
+            return try await RunLeaseKeeper(store: store, logger: workspace.logger).withLease(runID: runID) {
+                if resumed != nil {
+                    // The holder this process waited for may have finished the run meanwhile.
+                    if try await store.run(id: runID).status == .completed {
+                        return Outcome(plan: planOutput, run: Self.alreadyComplete(runID))
+                    }
+                    try await store.updateRunStatus(runID, .running, note: nil)
+                }
+                events.started(runID)
+                let result = try await runner.run(runID, options: options, progress: events.progress)
+                var output = Self.runOutput(result)
+                if let engine, result.end.hasResponses {
+                    let graded = try await engine.grade(runID: result.runID, progress: events.grading)
+                    output.grading = try await GradeService.summary(of: graded, store: store)
+                }
+                if request.failOnRegression, result.end == .completed {
+                    let gate = try await RegressionGate.check(store: store, runID: result.runID)
+                    output.regression = RegressionOutput(
+                        grader: gate.grader, control: gate.report.control, regressions: gate.regressions.map(\.variant))
+                }
+                return Outcome(plan: planOutput, run: output)
             }
-            if request.failOnRegression, result.end == .completed {
-                let gate = try await RegressionGate.check(store: store, runID: result.runID)
-                output.regression = RegressionOutput(
-                    grader: gate.grader, control: gate.report.control, regressions: gate.regressions.map(\.variant))
-            }
-            return Outcome(plan: planOutput, run: output)
         }
     }
 
@@ -206,6 +216,7 @@ public struct RunService {
             case .completed: ("completed", nil)
             case .interrupted: ("interrupted", nil)
             case .budgetReached(let reason): ("budget_reached", reason)
+            case .failed(let reason): ("failed", reason)
             }
         return RunOutput(
             run: result.runID, status: status, stopReason: reason, remaining: result.remaining,

@@ -13,8 +13,10 @@ extension PromptLabCommand {
                 Validates everything first (prompt versions, providers and API keys, judges, every case's \
                 variables) and prints the plan. Identical requests are answered from the response cache. Ctrl-C \
                 stops new requests, records the finished ones and exits with 130; --resume RUN completes the \
-                missing cells after Ctrl-C or a crash. Exit 11 when the budget stopped the run; exit 10 with \
-                --fail-on-regression when a variant is significantly worse than the control.
+                missing cells after Ctrl-C or a crash; only one process executes a run at a time (exit 8 names the \
+                holder). Exit 11 when the budget stopped the run; exit 12 when every request failed (the run is \
+                recorded as failed); exit 10 with --fail-on-regression when a variant is significantly worse than \
+                the control.
                 """)
 
         @Argument(help: "The experiment file, such as experiments/ticket-routing.yaml.")
@@ -145,6 +147,7 @@ extension PromptLabCommand {
                 case "budget_reached":
                     "stopped: \(run.stopReason ?? "budget reached") (\(run.remaining) cells missing; resume with --resume \(run.run) --budget N)"
                 case "already_complete": "is already complete"
+                case "failed": "failed: \(run.stopReason ?? "every cell failed")"
                 default: run.status
                 }
             var text = "run \(run.run) \(status)\n"

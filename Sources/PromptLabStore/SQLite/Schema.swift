@@ -22,6 +22,7 @@ enum Schema {
         migrator.registerMigration("v1-grades", migrate: createGrades)
         migrator.registerMigration("v1-review-verdicts", migrate: createReviewVerdicts)
         migrator.registerMigration("v2-report-indexes", migrate: createReportIndexes)
+        migrator.registerMigration("v3-run-leases", migrate: createRunLeases)
         return migrator
     }()
 
@@ -194,6 +195,23 @@ enum Schema {
                     ON grades (run_id, grader, config_hash, response_key, pair_order, score, passed);
                 CREATE INDEX responses_by_variant
                     ON responses (run_id, variant, status, from_cache, latency_ms, input_tokens, output_tokens, cost_usd);
+                """)
+    }
+
+    // MARK: - v3
+
+    /// One row per run being executed: who holds it and until when (see ``RunLease``).
+    private static func createRunLeases(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE run_leases (
+                    run_id      TEXT    NOT NULL PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+                    token       TEXT    NOT NULL,
+                    process_id  INTEGER NOT NULL,
+                    host        TEXT    NOT NULL,
+                    acquired_at TEXT    NOT NULL,
+                    expires_at  TEXT    NOT NULL
+                );
                 """)
     }
 }
