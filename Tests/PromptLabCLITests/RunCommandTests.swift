@@ -177,6 +177,30 @@ import Testing
         #expect(try cli.run(["git", "grep", "-I", "SECRETvalue"]).status != 0, "nothing committed contains the key")
     }
 
+    /// Limits that used to be accepted: a budget that is not a number, no attempts at all, and a
+    /// results path whose folders did not exist yet.
+    @Test func runLimitsAreCheckedAndResultFoldersCreated() async throws {
+        try await ProviderTestServer.withServer { server in
+            try writeExperiment(cases: 2)
+            for budget in ["nan", "inf", "-1"] {
+                let result = try cli.run(["run", "experiments/slow.yaml", "--budget", budget], environment: environment(server))
+                #expect(result.status == 2, "--budget \(budget): \(result.stderr)")
+                #expect(result.stderr.hasPrefix("error: "), "\(result.stderr)")
+            }
+            let yaml = try String(contentsOfFile: cli.repo + "experiments/slow.yaml", encoding: .utf8)
+            try cli.write("experiments/zero.yaml", yaml + "providers:\n  openai: {max_attempts: 0}\n")
+            let zero = try cli.run(["run", "experiments/zero.yaml", "--dry-run"], environment: environment(server))
+            #expect(zero.status == 4, "\(zero.stderr)")
+            #expect(zero.stderr.contains("max_attempts"), "\(zero.stderr)")
+            #expect(server.requestCount == 0)
+
+            let nested = cli.home + "results/by-team/ml/results.sqlite"
+            let run = try cli.run(["run", "experiments/slow.yaml", "--db", nested], environment: environment(server))
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(FileManager.default.fileExists(atPath: nested))
+        }
+    }
+
     @Test func badRunInputsFailBeforeAnyRequest() async throws {
         try await ProviderTestServer.withServer { server in
             try writeExperiment(cases: 3)
