@@ -145,6 +145,14 @@ import Testing
         #expect(try violations(#"{"type": "array"}"#, "{}") == ["$: expected array, got object"])
     }
 
+    /// Bounds from a schema are numbers from outside: printing `minLength: 1e300` as an Int trapped.
+    @Test func schemaBoundsBeyondIntegersAreReportedNotTrapped() throws {
+        #expect(try violations(#"{"minLength": 1e300}"#, #""abc""#) == ["$: text of 3 characters is shorter than 1e+300"])
+        #expect(try violations(#"{"minItems": 1e300}"#, "[1]") == ["$: 1 items, fewer than 1e+300"])
+        #expect(try violations(#"{"minProperties": 1e300}"#, #"{"a": 1}"#) == ["$: 1 properties, fewer than 1e+300"])
+        #expect(throws: (any Error).self) { try violations(#"{"maxLength": -1e300}"#, #""abc""#) }
+    }
+
     @Test func schemaItemsAnyOfOneOfAllOfNotAndRefs() throws {
         let schema = #"""
             {"$defs": {"line": {"type": "object", "required": ["sku"], "properties": {"sku": {"type": "string"}}}},

@@ -14,6 +14,15 @@ import Testing
 /// The experiment runner against real parts: a git repository, a SQLite
 /// file, and a loopback server speaking the vendors' wire formats.
 @Suite struct RunnerTests {
+    /// A rate near zero made the estimate astronomically large, and the progress line trapped
+    /// converting it to whole minutes; such an estimate is now "unknown".
+    @Test func etaIsUnknownWhenTheRateIsNearZero() {
+        let crawling = RunProgress(total: 1_000_000, done: 1, errors: 0, cached: 0, costUSD: 0, elapsedSeconds: 1e300)
+        #expect(crawling.etaSeconds == nil)
+        let steady = RunProgress(total: 10, done: 5, errors: 0, cached: 0, costUSD: 0, elapsedSeconds: 5)
+        #expect(steady.etaSeconds == 5)
+    }
+
     static let key = "sk-test-7Qv9SECRETkeyDoNotLeak41xZ"
 
     struct Fixture {

@@ -206,20 +206,20 @@ public struct JSONSchemaValidator: Sendable {
         case .string(let text):
             let length = text.unicodeScalars.count
             if let minimum = keyword("minLength")?.number, Double(length) < minimum {
-                fail("text of \(length) characters is shorter than \(Int(minimum))")
+                fail("text of \(length) characters is shorter than \(PromptValue.format(minimum))")
             }
             if let maximum = keyword("maxLength")?.number, Double(length) > maximum {
-                fail("text of \(length) characters is longer than \(Int(maximum))")
+                fail("text of \(length) characters is longer than \(PromptValue.format(maximum))")
             }
             if case .string(let pattern)? = keyword("pattern"), let regex = patterns[pattern], regex.firstMatch(in: text) == nil {
                 fail("\(value.shortJSON) does not match the pattern /\(pattern)/")
             }
         case .array(let items):
             if let minimum = keyword("minItems")?.number, Double(items.count) < minimum {
-                fail("\(items.count) items, fewer than \(Int(minimum))")
+                fail("\(items.count) items, fewer than \(PromptValue.format(minimum))")
             }
             if let maximum = keyword("maxItems")?.number, Double(items.count) > maximum {
-                fail("\(items.count) items, more than \(Int(maximum))")
+                fail("\(items.count) items, more than \(PromptValue.format(maximum))")
             }
             if keyword("uniqueItems") == .bool(true) {
                 outer: for i in items.indices {
@@ -243,10 +243,10 @@ public struct JSONSchemaValidator: Sendable {
             }
         case .object(let members):
             if let minimum = keyword("minProperties")?.number, Double(members.count) < minimum {
-                fail("\(members.count) properties, fewer than \(Int(minimum))")
+                fail("\(members.count) properties, fewer than \(PromptValue.format(minimum))")
             }
             if let maximum = keyword("maxProperties")?.number, Double(members.count) > maximum {
-                fail("\(members.count) properties, more than \(Int(maximum))")
+                fail("\(members.count) properties, more than \(PromptValue.format(maximum))")
             }
             if case .array(let required)? = keyword("required") {
                 for case .string(let name) in required where !members.contains(where: { $0.key == name }) {

@@ -14,13 +14,24 @@ public struct RunProgress: Sendable {
     public var costUSD: Double?
     public var elapsedSeconds: Double
 
+    public init(total: Int, done: Int, errors: Int, cached: Int, costUSD: Double?, elapsedSeconds: Double) {
+        self.total = total
+        self.done = done
+        self.errors = errors
+        self.cached = cached
+        self.costUSD = costUSD
+        self.elapsedSeconds = elapsedSeconds
+    }
+
     /// Cells per second so far.
     public var rate: Double { elapsedSeconds > 0 ? Double(done) / elapsedSeconds : 0 }
 
     /// Seconds left at the current rate, if it can be estimated.
     public var etaSeconds: Double? {
         guard rate > 0, done < total else { return nil }
-        return Double(total - done) / rate
+        // A rate near zero gives an estimate too large to mean anything (or to print as whole minutes).
+        let seconds = Double(total - done) / rate
+        return seconds.isFinite && seconds < 1e9 ? seconds : nil
     }
 }
 
