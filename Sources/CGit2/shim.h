@@ -1,6 +1,7 @@
 #ifndef PROMPTLAB_CGIT2_SHIM_H
 #define PROMPTLAB_CGIT2_SHIM_H
 #include <git2.h>
+#include <git2/sys/commit.h>
 
 /* git_libgit2_opts is variadic, which Swift cannot call; these wrappers expose
    the few options GitKit needs with fixed signatures. */

@@ -16,6 +16,22 @@ public struct CommitInfo: Hashable, Sendable {
     }
 }
 
+/// A file's content and mode, as it goes into a tree or the staging area.
+public struct FileBlob: Hashable, Sendable {
+    public var id: ObjectID
+    /// Whether the file is executable (mode `100755` rather than `100644`).
+    public var executable: Bool
+
+    public init(id: ObjectID, executable: Bool = false) {
+        self.id = id
+        self.executable = executable
+    }
+
+    var mode: UInt32 {
+        UInt32(executable ? GIT_FILEMODE_BLOB_EXECUTABLE.rawValue : GIT_FILEMODE_BLOB.rawValue)
+    }
+}
+
 /// One entry of a tree object.
 public struct TreeEntry: Hashable, Sendable {
     public enum Kind: Sendable { case blob, tree, commit, other }
@@ -30,10 +46,20 @@ extension Repository {
     // MARK: - Reading
 
     /// Reads a commit's metadata.
+    ///
+    /// A commit libgit2 cannot parse (an author time beyond `Int64`, a signature
+    /// without an e-mail, as a remote may send) is read leniently instead, with
+    /// its numbers clamped, so one odd commit never makes history unreadable.
     public func commit(_ id: ObjectID) throws(GitError) -> CommitInfo {
         var raw = id.raw
         var commit: OpaquePointer? = nil
-        try check(git_commit_lookup(&commit, pointer, &raw))
+        guard git_commit_lookup(&commit, pointer, &raw) == 0 else {
+            git_error_clear()
+            let parsed = try rawCommit(id)
+            return CommitInfo(
+                id: id, tree: parsed.tree, parents: parsed.parents, author: parsed.author, committer: parsed.committer,
+                message: parsed.message)
+        }
         defer { git_commit_free(commit) }
         var parents = [ObjectID]()
         for index in 0..<git_commit_parentcount(commit) {
@@ -149,10 +175,16 @@ extension Repository {
     }
 
     /// Writes a tree equal to `base` (or an empty tree) with `changes` applied:
-    /// each path maps to a new blob id, or to nil to remove it.
+    /// each path maps to a new blob id (a regular, non-executable file), or to nil to remove it.
+    public func writeTree(base: ObjectID?, changes: [String: ObjectID?]) throws(GitError) -> ObjectID {
+        try writeTree(base: base, files: changes.mapValues { $0.map { FileBlob(id: $0) } })
+    }
+
+    /// Writes a tree equal to `base` (or an empty tree) with `files` applied:
+    /// each path maps to its new content and mode, or to nil to remove it.
     ///
     /// Uses an in-memory index, so the repository's staging area is untouched.
-    public func writeTree(base: ObjectID?, changes: [String: ObjectID?]) throws(GitError) -> ObjectID {
+    public func writeTree(base: ObjectID?, files: [String: FileBlob?]) throws(GitError) -> ObjectID {
         var index: OpaquePointer? = nil
         try check(git_index_new(&index))
         defer { git_index_free(index) }
@@ -163,11 +195,11 @@ extension Repository {
             defer { git_tree_free(tree) }
             try check(git_index_read_tree(index, tree))
         }
-        for (path, blob) in changes.sorted(by: { $0.key < $1.key }) {
-            if let blob {
+        for (path, file) in files.sorted(by: { $0.key < $1.key }) {
+            if let file {
                 var entry = git_index_entry()
-                entry.mode = UInt32(GIT_FILEMODE_BLOB.rawValue)
-                entry.id = blob.raw
+                entry.mode = file.mode
+                entry.id = file.id.raw
                 let result = path.withCString { cPath in
                     entry.path = cPath
                     return git_index_add(index, &entry)
@@ -187,31 +219,36 @@ extension Repository {
     ///
     /// Move the branch afterwards with ``updateReference(_:to:expecting:message:)``,
     /// which is a compare-and-swap, so concurrent writers cannot lose each other's commits.
+    /// Parents are named by id and not parsed, so a parent libgit2 cannot parse
+    /// (see ``commit(_:)``) does not block new commits on top of it.
+    ///
+    /// - Throws: ``GitError`` `invalidSpec` when an identity would make a commit
+    ///   that `git fsck --strict` rejects (see ``Signature/identityProblem``).
     public func writeCommit(
         tree: ObjectID, parents: [ObjectID], author: Signature, committer: Signature, message: String
     ) throws(GitError) -> ObjectID {
-        var treeRaw = tree.raw
-        var treeHandle: OpaquePointer? = nil
-        try check(git_tree_lookup(&treeHandle, pointer, &treeRaw))
-        defer { git_tree_free(treeHandle) }
-
-        var parentHandles: [OpaquePointer?] = []
-        defer { for handle in parentHandles { git_commit_free(handle) } }
-        for parent in parents {
-            var raw = parent.raw
-            var handle: OpaquePointer? = nil
-            try check(git_commit_lookup(&handle, pointer, &raw))
-            parentHandles.append(handle)
+        for signature in [author, committer] {
+            if let problem = signature.identityProblem {
+                throw GitError(code: .invalidSpec, message: "invalid identity '\(signature.name) <\(signature.email)>': \(problem)")
+            }
         }
-
+        var treeRaw = tree.raw
+        var parentRaws = parents.map(\.raw)
         var out = git_oid()
         do {
             try author.withGitSignature { authorSig in
                 try committer.withGitSignature { committerSig in
-                    let result = parentHandles.withUnsafeMutableBufferPointer { parentsBuffer in
-                        git_commit_create(
-                            &out, pointer, nil, authorSig, committerSig, "UTF-8", message,
-                            treeHandle, parents.count, parentsBuffer.baseAddress)
+                    let result = withUnsafeMutablePointer(to: &treeRaw) { treePointer in
+                        parentRaws.withUnsafeMutableBufferPointer { parentBuffer in
+                            var pointers: [UnsafePointer<git_oid>?] = (0..<parentBuffer.count).map {
+                                UnsafePointer(parentBuffer.baseAddress! + $0)
+                            }
+                            return pointers.withUnsafeMutableBufferPointer { parentPointers in
+                                git_commit_create_from_ids(
+                                    &out, pointer, nil, authorSig, committerSig, "UTF-8", message, treePointer,
+                                    parentPointers.count, parentPointers.baseAddress)
+                            }
+                        }
                     }
                     try check(result)
                 }

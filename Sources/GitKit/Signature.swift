@@ -23,6 +23,21 @@ public struct Signature: Hashable, Sendable {
         offsetMinutes = signature.pointee.when.offset
     }
 
+    /// Why git would reject this identity in a commit (`git fsck --strict`
+    /// reports `badName`/`missingEmail`), or nil when it is fine.
+    ///
+    /// libgit2 writes a name holding a newline as it is, splitting the author
+    /// line in two, so identities are checked here before anything is written.
+    public var identityProblem: String? {
+        func unsafe(_ text: String) -> Bool {
+            text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">" }
+        }
+        if name.trimmingCharacters(" ").isEmpty { return "the name is empty" }
+        if unsafe(name) { return "the name contains a newline, a control character, '<' or '>'" }
+        if unsafe(email) { return "the e-mail contains a newline, a control character, '<' or '>'" }
+        return nil
+    }
+
     /// Calls `body` with a libgit2 copy of this signature, freed afterwards.
     func withGitSignature<T>(_ body: (UnsafePointer<git_signature>) throws -> T) throws -> T {
         var pointer: UnsafeMutablePointer<git_signature>? = nil

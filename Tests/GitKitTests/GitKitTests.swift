@@ -111,4 +111,23 @@ struct GitKitTests {
         #expect(!Repository.isValidReferenceName("refs/promptlab/labels/a..b"))
         #expect(!Repository.isValidReferenceName("refs/heads/x.lock"))
     }
+
+    @Test func lenientIdentityParsingClampsNumbers() {
+        let signature = Array("A <a@x> 99999999999999999999 +9999".utf8).withUnsafeBytes { Signature(identityLine: $0) }
+        #expect(signature.name == "A")
+        #expect(signature.email == "a@x")
+        #expect(signature.time == Int64.max)
+        #expect(signature.offsetMinutes == 99 * 60 + 59)
+        #expect(Signature.clampedInteger(Array("-99999999999999999999".utf8)) == Int64.min)
+        #expect(Signature.clampedInteger(Array("-9223372036854775808".utf8)) == Int64.min)
+        let broken = Array("no email here".utf8).withUnsafeBytes { Signature(identityLine: $0) }
+        #expect(broken.time == 0)
+    }
+
+    @Test func identitiesGitWouldRejectAreNamed() {
+        #expect(Signature(name: "Ada", email: "ada@example.com", time: 0).identityProblem == nil)
+        #expect(Signature(name: "Multi\nLine", email: "e@x", time: 0).identityProblem != nil)
+        #expect(Signature(name: "A", email: "a<b", time: 0).identityProblem != nil)
+        #expect(Signature(name: " ", email: "e@x", time: 0).identityProblem != nil)
+    }
 }

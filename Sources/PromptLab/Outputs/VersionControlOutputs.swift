@@ -10,11 +10,18 @@ public struct StatusOutput: Codable, Sendable, Equatable {
     public var schemaVersion = JSONOutput.schemaVersion
     /// Changed prompts, by name.
     public var changes: [Change]
+    /// Committed prompts whose staging-area entry differs from HEAD while the working file
+    /// equals HEAD: a later plain `git commit` would revert them. `status --repair-staging` fixes it.
+    public var staleStaged: [String] = []
+    /// The prompts `--repair-staging` restaged from HEAD.
+    public var repaired: [String] = []
 
     public struct Change: Codable, Sendable, Equatable {
         public var name: String
-        /// `new`, `modified` or `deleted`.
+        /// `new`, `modified`, `deleted`, or `invalid` for a file that cannot be committed.
         public var status: String
+        /// Why an `invalid` file cannot be committed (over 1 MiB, a symbolic link).
+        public var problem: String?
     }
 }
 
@@ -28,6 +35,10 @@ public struct CommitOutput: Codable, Sendable, Equatable {
     /// The commit message's first line.
     public var summary: String
     public var prompts: [Prompt]
+    /// A problem noticed after the commit landed (it did land).
+    public var warning: String?
+    /// Stale git lock files removed first, with `--remove-stale-lock`.
+    public var removedLocks: [String] = []
 
     public struct Prompt: Codable, Sendable, Equatable {
         public var name: String
@@ -61,12 +72,16 @@ public struct PromptLogOutput: Codable, Sendable, Equatable {
     /// Whether the latest commit that touched the prompt deleted it.
     public var deleted: Bool
     public var versions: [VersionOutput]
+    /// A shallow clone: versions are counted within the history it holds, so older ones are missing.
+    public var shallow = false
 }
 
 /// `promptlab log`: the repository's commits, newest first, with the prompt versions each made.
 public struct RepositoryLogOutput: Codable, Sendable, Equatable {
     public var schemaVersion = JSONOutput.schemaVersion
     public var commits: [Commit]
+    /// A shallow clone: the log stops where the clone's history does.
+    public var shallow = false
 
     public struct Commit: Codable, Sendable, Equatable {
         public var commit: String
@@ -221,13 +236,15 @@ public struct LabelHistoryOutput: Codable, Sendable, Equatable {
 public struct PromptListOutput: Codable, Sendable, Equatable {
     public var schemaVersion = JSONOutput.schemaVersion
     public var prompts: [Prompt]
+    /// A shallow clone: version numbers count only the history it holds.
+    public var shallow = false
 
     public struct Prompt: Codable, Sendable, Equatable {
         public var name: String
         /// The latest committed version; nil when never committed.
         public var latest: VersionOutput?
         public var labels: [LabelOutput]
-        /// `new`, `modified` or `deleted` when the working file differs from HEAD.
+        /// `new`, `modified`, `deleted` or `invalid` when the working file differs from HEAD.
         public var working: String?
         public var deleted: Bool
     }

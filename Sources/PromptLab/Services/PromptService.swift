@@ -32,9 +32,20 @@ public struct PromptService {
 
     // MARK: - Working tree
 
-    /// Prompts new, modified or deleted since HEAD.
-    public func status() throws(PromptLabError) -> StatusOutput {
-        StatusOutput(changes: try repository.status().map { .init(name: $0.name.rawValue, status: $0.kind.rawValue) })
+    /// Prompts new, modified or deleted since HEAD, files that cannot be committed, and a stale
+    /// staging area (restaged from HEAD when `repairStaging` is true).
+    public func status(repairStaging: Bool = false) throws(PromptLabError) -> StatusOutput {
+        let changes = try repository.status().map {
+            StatusOutput.Change(name: $0.name.rawValue, status: $0.kind.rawValue, problem: $0.problem)
+        }
+        var stale = try repository.staleStagedPrompts()
+        var repaired = [PromptName]()
+        if repairStaging, !stale.isEmpty {
+            try repository.restageFromHead(stale)
+            repaired = stale
+            stale = try repository.staleStagedPrompts()
+        }
+        return StatusOutput(changes: changes, staleStaged: stale.map(\.rawValue), repaired: repaired.map(\.rawValue))
     }
 
     /// Commits the named prompts, or every prompt under named folders (every changed prompt when
@@ -42,7 +53,7 @@ public struct PromptService {
     ///
     /// - Returns: the commit, or an output with a nil `commit` when nothing changed.
     public func commit(
-        names: [String], message: String, author: Signature? = nil, verify: Bool = true
+        names: [String], message: String, author: Signature? = nil, verify: Bool = true, removeStaleLocks: Bool = false
     ) throws(PromptLabError) -> CommitOutput {
         let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
@@ -55,14 +66,16 @@ public struct PromptService {
         let summary = String(trimmed.prefix { $0 != "\n" })
         guard
             let result = try repository.commit(
-                names: names.isEmpty ? nil : prompts, message: message, author: author, verify: verify)
+                names: names.isEmpty ? nil : prompts, message: message, author: author, verify: verify,
+                removeStaleLocks: removeStaleLocks)
         else {
             return CommitOutput(commit: nil, branch: nil, summary: summary, prompts: [])
         }
         return CommitOutput(
             commit: result.commit.hex, branch: result.branch.replacingOccurrences(of: "refs/heads/", with: ""),
             summary: summary,
-            prompts: result.prompts.map { .init(name: $0.name.rawValue, change: $0.change.rawValue, version: $0.version) })
+            prompts: result.prompts.map { .init(name: $0.name.rawValue, change: $0.change.rawValue, version: $0.version) },
+            warning: result.warning, removedLocks: result.removedLocks)
     }
 
     // MARK: - History
@@ -80,7 +93,8 @@ public struct PromptService {
             entry.templateHash = try repository.templateClosure(of: version).hash
             versions.append(entry)
         }
-        return PromptLogOutput(prompt: prompt.rawValue, deleted: history.isDeleted, versions: versions)
+        return PromptLogOutput(
+            prompt: prompt.rawValue, deleted: history.isDeleted, versions: versions, shallow: repository.isShallow)
     }
 
     /// The repository's commits, newest first, with the prompt versions each made.
@@ -93,7 +107,7 @@ public struct PromptService {
                     commit: entry.commit.id.hex, date: Timestamps.iso8601(seconds: author.time, offsetMinutes: author.offsetMinutes),
                     author: author.name, email: author.email, message: entry.commit.summary,
                     prompts: entry.prompts.map { .init(name: $0.name.rawValue, version: $0.version) })
-            })
+            }, shallow: repository.isShallow)
     }
 
     /// A prompt file as it was at `reference` (`NAME`, `NAME@v3`, `NAME@production`, `NAME@working`).
@@ -239,7 +253,7 @@ public struct PromptService {
                 return .init(
                     name: summary.name.rawValue, latest: latest, labels: summary.labels.map(Self.label),
                     working: summary.workingChange?.rawValue, deleted: summary.isDeleted)
-            })
+            }, shallow: repository.isShallow)
     }
 
     // MARK: - Conversions

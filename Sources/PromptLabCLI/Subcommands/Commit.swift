@@ -10,7 +10,13 @@ extension PromptLabCommand {
             discussion: """
                 Each file is parsed and its body checked first: unknown partials, variables that a declared \
                 input.schema does not list, unbalanced braces. A problem is refused with file:line:col (exit 4) \
-                and nothing is committed. --no-verify skips the body checks, not the parsing.
+                and nothing is committed. --no-verify skips the body checks, not the parsing. Symbolic links, \
+                files with unresolved merge conflicts and names git cannot use in a label reference are refused \
+                (exit 4). A commit records exactly the content it read: if another commit changed the same \
+                prompt meanwhile, it fails with exit 8 and writes nothing. A git lock file left by a killed \
+                process (.git/index.lock, .git/refs/heads/BRANCH.lock) is reported by path (exit 8); \
+                --remove-stale-lock removes such locks first, when no process has them open and they are \
+                older than five minutes.
                 """)
 
         @Argument(help: "Prompts, or folders of prompts, to commit (default: every changed prompt).")
@@ -21,6 +27,9 @@ extension PromptLabCommand {
 
         @Flag(help: "Skip the body checks (unknown partials, undeclared variables, unbalanced braces).")
         var noVerify = false
+
+        @Flag(help: "First remove stale git lock files (no process has them open, older than five minutes).")
+        var removeStaleLock = false
 
         @OptionGroup var author: AuthorOption
         @OptionGroup var workspace: WorkspaceOptions
@@ -34,7 +43,11 @@ extension PromptLabCommand {
 
         func run() throws {
             let outcome = try PromptService(workspace: try workspace.open())
-                .commit(names: names, message: message, author: try author.signature(), verify: !noVerify)
+                .commit(
+                    names: names, message: message, author: try author.signature(), verify: !noVerify,
+                    removeStaleLocks: removeStaleLock)
+            for path in outcome.removedLocks { Terminal.note("removed stale lock \(path)\n") }
+            if let warning = outcome.warning { Terminal.warn(warning) }
             if output.isJSON {
                 try Terminal.writeJSON(outcome)
             } else if let commit = outcome.commit {

@@ -14,6 +14,7 @@ extension PromptLabCommand {
         func run() throws {
             let list = try PromptService(workspace: try workspace.open()).list()
             if output.isJSON { return try Terminal.writeJSON(list) }
+            if list.shallow { Terminal.note(Log.shallowNote) }
             if list.prompts.isEmpty {
                 print("no prompts yet: create NAME.prompt files and run 'promptlab commit -m MESSAGE'")
                 return

@@ -25,12 +25,16 @@ extension PromptLabCommand {
             if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         }
 
+        static let shallowNote =
+            "note: this is a shallow clone; history and version numbers cover only the commits it holds (git fetch --unshallow for all)\n"
+
         func run() throws {
             let service = PromptService(workspace: try workspace.open())
             if let name {
                 let log = try service.log(prompt: name, limit: limit)
                 if output.isJSON { return try Terminal.writeJSON(log) }
                 var text = log.deleted ? "      (deleted in the latest commit that touched it)\n" : ""
+                if log.shallow { Terminal.note(Self.shallowNote) }
                 for version in log.versions {
                     let number = Terminal.paint("v\(version.version ?? 0)".padding(toLength: 5, withPad: " ", startingAt: 0), .bold)
                     let tags = version.labels.isEmpty ? "" : " " + Terminal.paint("(" + version.labels.joined(separator: ", ") + ")", .cyan)
@@ -44,6 +48,7 @@ extension PromptLabCommand {
             } else {
                 let log = try service.repositoryLog(limit: limit)
                 if output.isJSON { return try Terminal.writeJSON(log) }
+                if log.shallow { Terminal.note(Self.shallowNote) }
                 var text = ""
                 for commit in log.commits {
                     text += "\(Terminal.paint(String(commit.commit.prefix(7)), .yellow)) \(Terminal.shortDate(commit.date)) "

@@ -7,8 +7,12 @@ import PromptLabCore
 public struct CommitResult: Sendable {
     public var commit: ObjectID
     public var branch: String
-    /// Each committed prompt with its new version number (nil when it was deleted).
+    /// Each committed prompt with its new version number (nil when it was deleted, or unknown after a warning).
     public var prompts: [(name: PromptName, change: PromptChange.Kind, version: Int?)]
+    /// Something to tell the user about a commit that landed (such as version numbers that could not be read).
+    public var warning: String?
+    /// Stale git lock files removed first (`--remove-stale-lock`).
+    public var removedLocks: [String] = []
 }
 
 extension PromptRepository {
@@ -17,28 +21,65 @@ extension PromptRepository {
 
     /// Commits the named prompts, or every changed prompt when `names` is nil.
     ///
-    /// Each file is parsed first; an invalid one is refused with `file:line:col`.
-    /// Unless `verify` is false, each body is then checked as it will be
-    /// committed (``TemplateCheck``): unknown partials, variables missing from a
-    /// declared `input.schema`, unbalanced braces. Nothing is written when any
-    /// check fails. The branch is moved by compare-and-swap, and the commit is
-    /// rebuilt on the new tip if another process committed meanwhile, so no
-    /// commit is lost.
+    /// The author and committer identities are checked first. Then, holding
+    /// PromptLab's commit lock (so concurrent PromptLab commits take turns and
+    /// each reads what the previous one wrote), the working files are read:
+    /// symbolic links, files over 1 MiB, files with unresolved merge conflicts
+    /// and names no label could use are refused. Each file is parsed; an invalid
+    /// one is refused with `file:line:col`. Unless `verify` is false, each body
+    /// is then checked as it will be committed (``TemplateCheck``): unknown
+    /// partials, variables missing from a declared `input.schema`, unbalanced
+    /// braces. Nothing is written when any check fails.
     ///
+    /// The commit records exactly the content read: if the branch moved
+    /// meanwhile and changed one of these files, it fails with `conflict`
+    /// rather than overwrite the newer content, and it never makes an empty commit.
+    ///
+    /// - Parameter removeStaleLocks: first remove git lock files that are stale (see ``GitLock``).
     /// - Returns: nil when nothing changed.
     /// - Throws: ``PromptLabError``: `invalidInput`, `noAuthor`, `conflict` (retry), `notFound`.
     public func commit(
-        names: [PromptName]?, message: String, author: Signature?, verify: Bool = true
+        names: [PromptName]?, message: String, author: Signature?, verify: Bool = true, removeStaleLocks: Bool = false
     ) throws(PromptLabError) -> CommitResult? {
+        let identities = try commitIdentities(author)
+        let lock = try FileLock.acquire(stateDirectory + "commit.lock", purpose: "commit")
+        defer { lock.release() }
+        var removedLocks = [String]()
+        if removeStaleLocks {
+            let branch: String?
+            if case .branch(let name, _)? = try? git.head() { branch = name } else { branch = nil }
+            removedLocks = self.removeStaleLocks(branch: branch)
+        }
         let changes = try fileChanges(names: names)
         if changes.isEmpty { return nil }
+        try refuseUnresolvedConflicts(changes)
         var files = [PromptFile]()
         for change in changes {
             guard let bytes = change.bytes, let name = promptName(forRepositoryPath: change.path) else { continue }
+            try refuseUnlabellableName(name)
             files.append(try PromptFile.parse(bytes, name: name, displayPath: name.relativePath))
         }
         if verify { try check(files, committing: changes) }
-        return try commitChanges(changes, message: message, author: author)
+        var result = try commitChanges(changes, message: message, identities: identities, lockHeld: true)
+        result.removedLocks = removedLocks
+        return result
+    }
+
+    /// Refuses files with unresolved merge conflicts: their working content
+    /// still holds the conflict markers, and committing it would also mark the
+    /// conflict resolved.
+    private func refuseUnresolvedConflicts(_ changes: [FileChange]) throws(PromptLabError) {
+        let conflicted: [String]
+        do {
+            conflicted = try git.stagedState(of: changes.map(\.path)).conflicted
+        } catch {
+            throw PromptLabError.git(error, while: "reading the staging area")
+        }
+        guard let first = conflicted.first else { return }
+        let shown = conflicted.map { promptName(forRepositoryPath: $0)?.rawValue ?? $0 }
+        throw PromptLabError(
+            .invalidInput, "\(shown.joined(separator: ", ")) \(shown.count == 1 ? "has" : "have") unresolved merge conflicts",
+            hint: "edit out the conflict markers, mark it resolved with: git add '\(first)', then commit again")
     }
 
     /// Checks the bodies of `files` against the tree the commit will have:
@@ -145,7 +186,7 @@ extension PromptRepository {
         let changes = paths.map { path in
             FileChange(path: path, kind: .new, bytes: FileManager.default.contents(atPath: workTree + path).map(Array.init))
         }
-        return try commitChanges(changes, message: message, author: author)
+        return try commitChanges(changes, message: message, identities: try commitIdentities(author))
     }
 
     /// The signature for new commits: `author` if given, else git's `user.name` and `user.email`.
@@ -162,26 +203,55 @@ extension PromptRepository {
         }
     }
 
-    func commitChanges(_ changes: [FileChange], message: String, author: Signature?) throws(PromptLabError) -> CommitResult {
+    /// The author and committer of a new commit, stamped with the current
+    /// time, after checking that git accepts both identities.
+    ///
+    /// - Throws: ``PromptLabError`` `noAuthor` for an identity holding a
+    ///   newline, a control character, `<` or `>` (such a commit fails `git fsck --strict`).
+    func commitIdentities(_ author: Signature?) throws(PromptLabError) -> (author: Signature, committer: Signature) {
         var signature = try resolveAuthor(author)
-        signature.time = Int64(Date().timeIntervalSince1970)
+        signature.time = Int64(now().timeIntervalSince1970.rounded(.down))
         signature.offsetMinutes = Int32(TimeZone.current.secondsFromGMT() / 60)
         let committer =
             (try? git.defaultSignature()).map {
                 Signature(name: $0.name, email: $0.email, time: signature.time, offsetMinutes: signature.offsetMinutes)
             } ?? signature
+        for (role, identity) in [("author", signature), ("committer", committer)] {
+            guard let problem = identity.identityProblem else { continue }
+            let source = role == "author" && author != nil ? "--author" : "git's user.name / user.email"
+            throw PromptLabError(
+                .noAuthor,
+                "invalid commit \(role) '\(identity.name.debugDescription.dropFirst().dropLast()) <\(identity.email.debugDescription.dropFirst().dropLast())>': \(problem)",
+                hint: "fix \(source): a name and an e-mail on one line, without '<' or '>' inside them; nothing was written")
+        }
+        return (signature, committer)
+    }
 
-        var blobs = [String: ObjectID?]()
+    /// Writes the commit and moves the branch by compare-and-swap.
+    ///
+    /// Order matters for a process killed half-way: the staging area is
+    /// updated first and the branch moved last, so the branch never points at
+    /// a commit whose content the staging area contradicts.
+    ///
+    /// - Parameter lockHeld: whether the caller already holds PromptLab's commit lock.
+    func commitChanges(
+        _ changes: [FileChange], message: String, identities: (author: Signature, committer: Signature), lockHeld: Bool = false
+    ) throws(PromptLabError) -> CommitResult {
+        var files = [String: FileBlob?]()
         do {
-            for change in changes { blobs.updateValue(try change.bytes.map { try git.writeBlob($0) }, forKey: change.path) }
+            for change in changes {
+                files.updateValue(
+                    try change.bytes.map { FileBlob(id: try git.writeBlob($0), executable: change.executable) }, forKey: change.path)
+            }
         } catch {
             throw PromptLabError.git(error, while: "writing file contents")
         }
 
-        let lock = try FileLock.acquire(stateDirectory + "commit.lock", purpose: "commit")
-        defer { lock.release() }
+        let lock: FileLock? = lockHeld ? nil : try FileLock.acquire(stateDirectory + "commit.lock", purpose: "commit")
+        defer { lock?.release() }
 
-        var lastError: GitError?
+        var branchName: String?
+        var staged = false
         for attempt in 0..<Self.commitAttempts {
             if attempt > 0 { usleep(UInt32.random(in: 5_000...40_000) * UInt32(attempt)) }
             do {
@@ -191,56 +261,81 @@ extension PromptRepository {
                         .invalidInput, "HEAD is detached; PromptLab commits to a branch",
                         hint: "check out a branch first (git switch main)")
                 }
+                branchName = branch
                 let baseTree = try parent.map { try git.treeID(ofCommit: $0) }
-                let tree = try git.writeTree(base: baseTree, changes: blobs)
+                try refuseMovedFiles(changes, in: baseTree)
+                let tree = try git.writeTree(base: baseTree, files: files)
+                guard tree != baseTree else {
+                    throw PromptLabError(
+                        .conflict, "the branch already holds this content; no empty commit was made",
+                        hint: "nothing was written; see 'promptlab log'")
+                }
                 let commit = try git.writeCommit(
-                    tree: tree, parents: parent.map { [$0] } ?? [], author: signature, committer: committer,
+                    tree: tree, parents: parent.map { [$0] } ?? [], author: identities.author, committer: identities.committer,
                     message: message.hasSuffix("\n") ? message : message + "\n")
+                try git.stage(files)
+                staged = true
                 try git.updateReference(
                     branch, to: commit, expecting: parent, message: "commit: \(message.prefix { $0 != "\n" })")
-                stageCommitted(blobs)
-                return try result(commit: commit, branch: branch, changes: changes)
+                return result(commit: commit, branch: branch, changes: changes)
             } catch let error as GitError where error.code == .modified || error.code == .exists || error.code == .locked {
-                lastError = error  // Another writer moved the branch: rebuild on its new tip.
+                continue  // Another writer holds or moved the branch or the staging area: retry on the new tip.
             } catch let error as GitError {
+                restoreStaging(changes, staged: staged)
                 throw PromptLabError.git(error, while: "committing")
             } catch let error as PromptLabError {
+                restoreStaging(changes, staged: staged)
                 throw error
             } catch {
+                restoreStaging(changes, staged: staged)
                 throw PromptLabError(.failure, "commit failed: \(error)")
             }
         }
-        throw PromptLabError(
-            .conflict,
-            "another process kept updating the branch; the commit was not made (\(lastError?.message ?? "conflict"))",
-            hint: "nothing was written; run the same command again")
+        restoreStaging(changes, staged: staged)
+        throw lockError(blocking: "the commit", branch: branchName)
     }
 
-    /// Updates the staging area so `git status` agrees with the new commit.
-    /// Retries briefly while another git process holds the index lock.
-    private func stageCommitted(_ blobs: [String: ObjectID?]) {
-        for attempt in 0..<20 {
-            do {
-                try git.stage(blobs)
-                return
-            } catch GitError.locked {
-                usleep(UInt32(10_000 * (attempt + 1)))
-            } catch {
-                return  // The commit itself landed; a stale staging area is cosmetic.
-            }
+    /// Refuses a commit when the branch no longer holds, for one of its files,
+    /// the content the change was computed against: another commit changed it
+    /// since, and recording the older content read would silently undo that.
+    private func refuseMovedFiles(_ changes: [FileChange], in tree: ObjectID?) throws {
+        for change in changes {
+            let current = try tree.flatMap { try git.treeEntry(atPath: change.path, inTree: $0) }.map(\.id)
+            guard current != change.base else { continue }
+            let shown = promptName(forRepositoryPath: change.path)?.rawValue ?? change.path
+            throw PromptLabError(
+                .conflict, "'\(shown)' was committed by another process after this command read it",
+                hint: "nothing was written; check 'promptlab log \(shown)' and 'promptlab status', then commit again if it still differs")
         }
     }
 
-    private func result(commit: ObjectID, branch: String, changes: [FileChange]) throws(PromptLabError) -> CommitResult {
+    /// Puts the staging area back after a commit that staged its files and then failed.
+    private func restoreStaging(_ changes: [FileChange], staged: Bool) {
+        guard staged else { return }
+        var entries = [String: FileBlob?]()
+        for change in changes { entries[change.path] = change.base.map { FileBlob(id: $0) } }
+        try? git.stage(entries)
+    }
+
+    /// The commit's outcome with each prompt's new version number. The commit
+    /// has landed by now, so a failure to read the versions is a warning, not an error.
+    private func result(commit: ObjectID, branch: String, changes: [FileChange]) -> CommitResult {
         let names = changes.compactMap { promptName(forRepositoryPath: $0.path) }
-        let index = try VersionIndex.load(for: self, only: names.count == 1 ? names[0] : nil)
+        let index: VersionIndex?
+        var warning: String?
+        do {
+            index = try VersionIndex.load(for: self, only: names.count == 1 ? names[0] : nil)
+        } catch {
+            index = nil
+            warning = "the commit was made, but its version numbers could not be read: \(error.message)"
+        }
         var prompts = [(name: PromptName, change: PromptChange.Kind, version: Int?)]()
         for change in changes {
             guard let name = promptName(forRepositoryPath: change.path) else { continue }
-            let versions = index.history(of: name).filter { $0.blob != nil }
-            prompts.append((name, change.kind, change.kind == .deleted ? nil : versions.count))
+            let versions = index?.history(of: name).filter { $0.blob != nil }
+            prompts.append((name, change.kind, change.kind == .deleted ? nil : versions?.count))
         }
-        return CommitResult(commit: commit, branch: branch, prompts: prompts)
+        return CommitResult(commit: commit, branch: branch, prompts: prompts, warning: warning)
     }
 }
 

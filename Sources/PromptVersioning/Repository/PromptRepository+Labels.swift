@@ -66,6 +66,22 @@ extension PromptRepository {
         }
     }
 
+    /// The one rule that makes every committable name labellable: a prompt's
+    /// labels are references named after its file path, so the path must be
+    /// valid in a git reference name (no spaces, no `~ ^ : ? * [`, no `..`, no
+    /// folder ending in `.lock`). `commit` refuses such a name with this reason,
+    /// and `label` gives the same one. (A prompt root whose own path git rejects
+    /// is reported by `label` alone: its prompts can still be committed.)
+    ///
+    /// - Throws: ``PromptLabError`` `invalidInput` naming what git rejects.
+    public func refuseUnlabellableName(_ name: PromptName) throws(PromptLabError) {
+        guard !Repository.isValidReferenceName(Self.labelNamespace + name.relativePath + "/label") else { return }
+        throw PromptLabError(
+            .invalidInput,
+            "prompt name '\(name)' cannot be used: labels are git references named after the file, and git rejects '\(name.relativePath)' in one",
+            hint: "rename it without spaces, '~', '^', ':', '?', '*', '[', '..' or a folder ending in '.lock'")
+    }
+
     /// The commit a label points at, or nil if the prompt has no such label.
     func labelTarget(_ prompt: PromptName, label: String) throws(PromptLabError) -> ObjectID? {
         guard (try? Self.validateLabel(label)) != nil else { return nil }
@@ -97,6 +113,7 @@ extension PromptRepository {
         -> (label: PromptLabel, previous: ObjectID?)
     {
         try Self.validateLabel(label)
+        try refuseUnlabellableName(prompt)
         let refName = labelReference(prompt, label)
         guard Repository.isValidReferenceName(refName) else {
             throw PromptLabError(.invalidInput, "invalid label name '\(label)': git rejects '\(refName)'")

@@ -68,8 +68,12 @@ extension PromptRepository {
         let result: CommitResult
         do {
             result = try commitChanges(
-                [FileChange(path: repositoryPath(of: name), kind: .modified, bytes: destination.bytes)],
-                message: message, author: author)
+                [
+                    FileChange(
+                        path: repositoryPath(of: name), kind: .modified, bytes: destination.bytes, base: current.record?.blob,
+                        executable: isExecutable(path))
+                ],
+                message: message, identities: try commitIdentities(author))
         } catch {
             // Put the working file back, so a failed rollback leaves nothing half-done.
             if let working { try? writeFileAtomically(working, to: path) }

@@ -22,6 +22,9 @@ public final class PromptRepository {
     /// The prompt root's absolute path, ending in `/`.
     public var rootPath: String { workTree + rootPrefix }
 
+    /// The current time; tests inject a fixed one to age lock files without waiting.
+    public var now: () -> Date = { Date() }
+
     /// The version index last loaded, reused while `HEAD` does not move.
     var indexCache: (only: String?, index: VersionIndex)?
 
@@ -141,6 +144,16 @@ public final class PromptRepository {
     ///
     /// A new repository also gets a first commit holding those two files, so it starts clean.
     public static func initialize(at path: String, author: Signature?) throws(PromptLabError) -> InitResult {
+        var existingFolder = absolutePath(path)
+        while !isDirectory(existingFolder), existingFolder != "/" {
+            existingFolder = (existingFolder as NSString).deletingLastPathComponent
+        }
+        if let existing = try? Repository.discover(from: existingFolder), existing.isBare || existing.workingDirectory == nil {
+            // Checked before writing anything: files written into a bare repository belong to no work tree.
+            throw PromptLabError(
+                .notARepository, "'\(existing.gitDirectory)' is a bare repository; PromptLab needs a work tree",
+                hint: "clone it (git clone \(existing.gitDirectory) FOLDER) and run promptlab init in the clone")
+        }
         do {
             try FileManager.default.createDirectory(atPath: absolutePath(path), withIntermediateDirectories: true)
         } catch {
@@ -192,6 +205,10 @@ public final class PromptRepository {
 
     // MARK: - Paths
 
+    /// Whether the repository is a shallow clone, whose history stops before the first commit:
+    /// versions are then counted within the history it holds.
+    public var isShallow: Bool { git.isShallow }
+
     /// The absolute path of a prompt's working file.
     /// git's `user.name`, as configured for this repository; nil when unset.
     public func configuredUserName() -> String? {
@@ -213,9 +230,14 @@ public final class PromptRepository {
     var stateDirectory: String { git.gitDirectory + "promptlab/" }
 
     /// Reads a prompt's working file, or nil when it does not exist.
+    ///
+    /// - Throws: ``PromptLabError`` `invalidInput` for a file over 1 MiB, a
+    ///   symbolic link, or a file reached through a linked folder outside the work tree.
     public func readWorkingFile(_ name: PromptName) throws(PromptLabError) -> [UInt8]? {
         let path = workingPath(of: name)
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        try refuseLink(path, shownAs: name.relativePath)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
             let size = attributes[.size] as? Int
         else {
@@ -247,6 +269,26 @@ public final class PromptRepository {
             if let name = PromptName.fromRelativePath(relative) { names.append(name) }
         }
         return names.sorted()
+    }
+
+    /// Refuses a symbolic link, and a file whose real path leaves the work
+    /// tree (through a linked folder): git would record the link itself, and
+    /// following it would commit content from outside the repository.
+    func refuseLink(_ path: String, shownAs display: String) throws(PromptLabError) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & mode_t(S_IFMT) == mode_t(S_IFLNK) {
+            throw PromptLabError(
+                .invalidInput, "\(display): is a symbolic link; PromptLab reads and commits prompt files only as regular files",
+                hint: "replace the link with a copy of the file it points at")
+        }
+        guard let real = realpath(path, nil) else { return }
+        defer { free(real) }
+        if !String(cString: real).hasPrefix(workTree) {
+            throw PromptLabError(
+                .invalidInput, "\(display): lies outside the repository (through a linked folder)",
+                hint: "move the prompt into the repository instead of linking to it")
+        }
     }
 
     // MARK: - Helpers
