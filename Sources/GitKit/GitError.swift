@@ -22,6 +22,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
         public static let invalidSpec = Code(rawValue: GIT_EINVALIDSPEC.rawValue)
         public static let locked = Code(rawValue: GIT_ELOCKED.rawValue)
         public static let modified = Code(rawValue: GIT_EMODIFIED.rawValue)
+        /// The repository belongs to another user and is not listed in `safe.directory`.
+        public static let notOwned = Code(rawValue: GIT_EOWNER.rawValue)
     }
 
     /// The return code of the failed call.

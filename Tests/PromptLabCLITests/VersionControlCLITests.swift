@@ -12,6 +12,17 @@ import Testing
         try cli.initialise()
     }
 
+    /// A repository of another user used to be reported as "not inside a git repository", which sent
+    /// people to `promptlab init`; it is now named as another user's, with the safe.directory hint.
+    /// (Only root can run a command as another user here; other users have nothing to test.)
+    @Test func anotherUsersRepositoryIsNamedAsSuch() throws {
+        guard getuid() == 0 else { return }
+        let result = try cli.run(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", CLITests.executable, "status"])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("belongs to another user"), "\(result.stderr)")
+        #expect(result.stderr.contains("safe.directory"), "\(result.stderr)")
+    }
+
     /// A `promptlab` process started without waiting for it; its output goes to files.
     struct Running {
         let process: Process

@@ -54,10 +54,19 @@ public final class PromptRepository {
         let git: Repository
         do {
             git = try Repository.discover(from: absolute)
+        } catch  where error.code == .notOwned || error.message.contains("safe.directory") {
+            // git refuses repositories of another user unless they are marked safe; saying "not a
+            // repository" here sent people to `promptlab init` inside an existing one. (libgit2 1.5
+            // reports the refusal as a missing `safe.directory` setting when none is configured.)
+            throw PromptLabError(
+                .notARepository, "the git repository enclosing '\(absolute)' belongs to another user",
+                hint: "if you trust it, mark it safe: git config --global --add safe.directory PATH-OF-ITS-WORK-TREE",
+                detail: error.message)
         } catch {
             throw PromptLabError(
                 .notARepository, "'\(absolute)' is not inside a git repository",
-                hint: "run 'promptlab init' to create one, or pass --repo PATH")
+                hint: "run 'promptlab init' to create one, or pass --repo PATH",
+                detail: "libgit2 error \(error.code.rawValue): \(error.message)")
         }
         guard let workTree = git.workingDirectory else {
             throw PromptLabError(
