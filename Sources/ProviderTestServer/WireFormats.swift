@@ -339,8 +339,9 @@ enum WireFormats {
                 "model": .string(modelName),
                 "choices": [
                     [
-                        "index": 0, "message": ["role": "assistant", "content": .string(text)],
-                        "finish_reason": .string(finish == "stop_sequence" ? "stop" : finish),
+                        // `refusal` and `logprobs` are required (nullable) in OpenAI's response schema.
+                        "index": 0, "message": ["role": "assistant", "content": .string(text), "refusal": .null],
+                        "finish_reason": .string(finish == "stop_sequence" ? "stop" : finish), "logprobs": .null,
                     ]
                 ],
                 "usage": [

@@ -45,11 +45,14 @@ struct JudgeRuntime: Sendable {
                 .invalidInput, "\(label): the judge has no model",
                 hint: "set 'model:' in the grader, or in the front matter of \(reference.name.relativePath)")
         }
+        let config = GenerationConfig(
+            file.frontMatter.config, responseFormat: file.frontMatter.outputFormat == .json ? .json : nil)
         let model: ModelReference
         let provider: RetryingProvider
         do {
             model = try ModelReference(parsing: modelText)
             let settings = registry.settings(for: model)
+            try settings.validate(config)
             provider = RetryingProvider(
                 try registry.makeProvider(settings: settings), policy: retryPolicy ?? settings.retryPolicy,
                 limiter: registry.limiter(for: settings), clock: registry.clock, logger: logger)
@@ -62,11 +65,6 @@ struct JudgeRuntime: Sendable {
             }
             throw PromptLabError(.invalidInput, "\(label): judge model '\(modelText)': \(error.description)", hint: hint)
         }
-        let settings = file.frontMatter.config
-        let config = GenerationConfig(
-            temperature: settings.temperature, maxOutputTokens: settings.maxOutputTokens, topP: settings.topP,
-            stopSequences: settings.stopSequences, seed: settings.seed,
-            responseFormat: file.frontMatter.outputFormat == .json ? .json : nil)
         return JudgeRuntime(
             promptLabel: builtIn ? "\(reference.name) (built in)" : "\(reference.name)@\(version.label)", compiled: compiled, model: model,
             provider: provider, config: config)

@@ -28,10 +28,7 @@ extension ExperimentPlan {
         let rendered = try render(variant, cases[cell.testCase])
         // Same three roles
         let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }
-        let config = GenerationConfig(
-            temperature: variant.config.temperature, maxOutputTokens: variant.config.maxOutputTokens,
-            topP: variant.config.topP, stopSequences: variant.config.stopSequences, seed: variant.config.seed,
-            responseFormat: rendered.outputFormat == .json ? .json : nil)
+        let config = GenerationConfig(variant.config, responseFormat: rendered.outputFormat == .json ? .json : nil)
         let request = ChatRequest(model: reference.model, messages: messages, config: config)
         let canonical = Self.canonicalText(reference: reference, endpoint: endpoint, request: request)
         let requestHash = ContentHash.hex(of: canonical)
@@ -61,5 +58,14 @@ extension ExperimentPlan {
         text += ",\"seed\":" + (config.seed.map { String($0) } ?? "null")
         text += ",\"responseFormat\":" + (config.responseFormat.map { "\"" + $0.rawValue + "\"" } ?? "null") + "}"
         return text
+    }
+}
+
+extension GenerationConfig {
+    /// A prompt's generation settings as a provider request carries them.
+    init(_ settings: GenerationSettings, responseFormat: ResponseFormat? = nil) {
+        self.init(
+            temperature: settings.temperature, maxOutputTokens: settings.maxOutputTokens, topP: settings.topP,
+            stopSequences: settings.stopSequences, seed: settings.seed, responseFormat: responseFormat)
     }
 }

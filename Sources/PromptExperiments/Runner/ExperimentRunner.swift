@@ -73,6 +73,8 @@ public final class ExperimentRunner: Sendable {
             do {
                 let reference = try ModelReference(parsing: variant.model)
                 let settings = registry.settings(for: reference)
+                // Out-of-range settings stop the run here, before its plan is shown (so `--dry-run` too).
+                try settings.validate(GenerationConfig(variant.config))
                 providers.append(
                     RetryingProvider(
                         try registry.makeProvider(settings: settings), policy: retryPolicy ?? settings.retryPolicy,
@@ -330,7 +332,7 @@ public final class ExperimentRunner: Sendable {
 
     fileprivate func record(
         _ cell: Cell, _ request: CellRequest, runID: String, outcome: ResponseRecord.Outcome, response: ChatResponse?,
-        attempts: Int, requestID: String?, fromCache: Bool, started: Date, finished: Date
+        attempts: Int, requestID: String?, fromCache: Bool, started: Date, finished: Date, finishReason: String? = nil
     ) -> ResponseRecord {
         let reference = references[cell.variant]
         return ResponseRecord(
@@ -338,7 +340,7 @@ public final class ExperimentRunner: Sendable {
             repeatIndex: cell.repeatIndex, outcome: outcome, inputTokens: response?.inputTokens,
             outputTokens: response?.outputTokens, cachedTokens: response?.cachedTokens,
             latencyMs: response.map { $0.latencySeconds * 1000 }, attempts: attempts,
-            finishReason: response?.finishReason, requestID: requestID,
+            finishReason: response?.finishReason ?? finishReason, requestID: requestID,
             costUSD: response.flatMap { pricing.cost(of: $0, reference: reference) },
             provider: reference.provider.rawValue, model: reference.description, requestHash: request.requestHash,
             fromCache: fromCache, startedAt: started, finishedAt: finished)
@@ -438,7 +440,7 @@ private struct ExecutionState {
             runner.record(
                 cell, request, runID: runID, outcome: .failure(kind: error.kindName, message: error.description),
                 response: nil, attempts: max(1, error.attempts), requestID: error.requestID, fromCache: false,
-                started: started, finished: Date()))
+                started: started, finished: Date(), finishReason: error.finishReason))
         errors += 1
         done += 1
     }
@@ -488,6 +490,7 @@ extension ProviderError {
         case .invalidConfiguration: "invalid_configuration"
         case .execFailed: "exec_failed"
         case .contentFiltered: "content_filtered"
+        case .noTextAnswer: "no_text_answer"
         case .cancelled: "cancelled"
         }
     }

@@ -12,6 +12,10 @@ public struct ChatResponse: Sendable, Hashable, Codable {
     public var outputTokens: Int?
     /// Prompt tokens served from the provider's cache, when reported.
     public var cachedTokens: Int?
+    /// Prompt tokens written to the provider's cache by this request (Anthropic's
+    /// `cache_creation_input_tokens`), when reported. Included in ``inputTokens``, like ``cachedTokens``;
+    /// ``Pricing`` prices them at the cache-write rate.
+    public var cacheWriteTokens: Int?
     /// The vendor's finish reason as it was sent (`stop`, `length`, `end_turn`, `STOP`, ...).
     public var finishReason: String?
     /// The vendor's request id (`x-request-id`, `request-id`, or Gemini's `responseId`), for support tickets.
@@ -27,6 +31,7 @@ public struct ChatResponse: Sendable, Hashable, Codable {
         inputTokens: Int? = nil,
         outputTokens: Int? = nil,
         cachedTokens: Int? = nil,
+        cacheWriteTokens: Int? = nil,
         finishReason: String? = nil,
         requestID: String? = nil,
         latencySeconds: Double,
@@ -36,6 +41,7 @@ public struct ChatResponse: Sendable, Hashable, Codable {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedTokens = cachedTokens
+        self.cacheWriteTokens = cacheWriteTokens
         self.finishReason = finishReason
         self.requestID = requestID
         self.latencySeconds = latencySeconds

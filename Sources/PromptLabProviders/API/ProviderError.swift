@@ -21,8 +21,14 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         case invalidConfiguration(String)
         /// An `exec/` program failed: a non-zero exit status, death by a signal, or an `error` it reported.
         case execFailed(exitStatus: Int32?, signal: Int32?, detail: String)
-        /// The provider refused to answer (for example a Gemini safety block).
+        /// The provider withheld the answer: a refusal (OpenAI's `refusal`, Anthropic's `refusal` stop
+        /// reason), a content filter (`finish_reason: content_filter`, Gemini's `SAFETY`, `RECITATION`, ...)
+        /// or a blocked prompt (Gemini's `promptFeedback.blockReason`). Asking again gets the same answer.
         case contentFiltered(String)
+        /// The model finished without a text answer, for a reason the vendor states: a tool call
+        /// (`tool_calls`, `tool_use`), a full context window (`model_context_window_exceeded`), a paused
+        /// turn. Asking again gets the same answer, so it is not retried.
+        case noTextAnswer(String)
         /// The calling task was cancelled.
         case cancelled
     }
@@ -38,6 +44,13 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     /// How many attempts were made before giving up: set by ``RetryingProvider``, 1 for a single call,
     /// 0 when the error was found before anything was sent (``ProviderSettings/validate()``).
     public var attempts: Int
+    /// The vendor's finish (stop) reason when a complete response held no usable answer
+    /// (`content_filter`, `refusal`, `tool_use`, `SAFETY`, ...), so that it is stored with the error.
+    public var finishReason: String?
+    /// The quota a 429 exhausted when it is one that waiting minutes cannot restore: a per-day quota
+    /// named in Gemini's `google.rpc.QuotaFailure` (`GenerateRequestsPerDayPerProjectPerModel`, ...).
+    /// Such a failure is not retried, like OpenAI's `insufficient_quota`.
+    public var dailyQuota: String?
 
     /// Creates an error.
     public init(
@@ -45,13 +58,15 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         provider: String,
         retryAfter: Duration? = nil,
         requestID: String? = nil,
-        attempts: Int = 1
+        attempts: Int = 1,
+        finishReason: String? = nil
     ) {
         self.kind = kind
         self.provider = provider
         self.retryAfter = retryAfter
         self.requestID = requestID
         self.attempts = attempts
+        self.finishReason = finishReason
     }
 
     // MARK: - Classification
@@ -70,30 +85,36 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         return false
     }
 
-    /// Whether the server said it is overloaded or rate limiting (429 other than `insufficient_quota`, or
-    /// Anthropic's 529). The ``AdaptiveConcurrencyLimiter`` halves its limit on these.
+    /// Whether the failure is a quota that retrying cannot restore soon: out of credit
+    /// (``isInsufficientQuota``) or a per-day quota (``dailyQuota``).
+    public var isUnrecoverableQuota: Bool {
+        isInsufficientQuota || dailyQuota != nil
+    }
+
+    /// Whether the server said it is overloaded or rate limiting (429 other than an unrecoverable quota,
+    /// or Anthropic's 529). The ``AdaptiveConcurrencyLimiter`` halves its limit on these.
     public var isOverload: Bool {
         guard let status = httpStatus else { return false }
-        return (status == 429 && !isInsufficientQuota) || status == 529
+        return (status == 429 && !isUnrecoverableQuota) || status == 529
     }
 
     /// Whether another attempt may succeed.
     ///
-    /// Retryable: HTTP 408, 409, 429 (but not `insufficient_quota`), every 5xx and 529; transport errors;
-    /// timeouts; malformed responses; and `exec/` programs that exit with status 75 (`EX_TEMPFAIL`).
-    /// Never retried: 400, 401, 403, 404 and other 4xx, missing keys, bad configuration, content filters,
-    /// cancellation. See <https://platform.openai.com/docs/guides/error-codes> and
+    /// Retryable: HTTP 408, 409, 429 (but not `insufficient_quota` or a per-day quota), every 5xx and 529;
+    /// transport errors; timeouts; malformed (unparseable) responses; and `exec/` programs that exit with
+    /// status 75 (`EX_TEMPFAIL`). Never retried: 400, 401, 403, 404 and other 4xx, missing keys, bad
+    /// configuration, content filters and refusals, answers without text, cancellation. See <https://platform.openai.com/docs/guides/error-codes> and
     /// <https://docs.anthropic.com/en/api/errors>.
     public var isRetryable: Bool {
         switch kind {
         case .http(let status, _, _, _):
-            if isInsufficientQuota { return false }
+            if isUnrecoverableQuota { return false }
             return status == 408 || status == 409 || status == 429 || (500...599).contains(status)
         case .transport, .timeout, .malformedResponse:
             return true
         case .execFailed(let exitStatus, _, _):
             return exitStatus == 75
-        case .missingAPIKey, .invalidConfiguration, .contentFiltered, .cancelled:
+        case .missingAPIKey, .invalidConfiguration, .contentFiltered, .noTextAnswer, .cancelled:
             return false
         }
     }
@@ -104,6 +125,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         var line = "\(provider): \(kindDescription)"
         var notes: [String] = []
+        if let dailyQuota { notes.append("daily quota \(dailyQuota) exhausted") }
         if let retryAfter { notes.append("retry after \(formatSeconds(retryAfter.seconds))") }
         if let requestID { notes.append("request id \(requestID)") }
         if attempts > 1 { notes.append("after \(attempts) attempts") }
@@ -134,6 +156,8 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
             return "command failed: \(detail)"
         case .contentFiltered(let detail):
             return "answer withheld by the provider: \(detail)"
+        case .noTextAnswer(let detail):
+            return "no text answer: \(detail)"
         case .cancelled:
             return "cancelled"
         }

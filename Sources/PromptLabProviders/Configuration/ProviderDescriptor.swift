@@ -21,6 +21,8 @@ public struct ProviderDescriptor: Sendable {
     public let apiKey: KeyUse
     /// How the model part of a reference is written.
     public let modelSyntax: ModelSyntax
+    /// The generation settings the vendor accepts, checked by ``ProviderSettings/validate(_:)``.
+    public let generationLimits: GenerationLimits
     /// Checks the model part of a reference beyond its syntax (``ProviderSettings/validate()``).
     let validateModel: @Sendable (ModelReference) throws(ProviderError) -> Void
     /// Builds a provider from validated settings.
@@ -29,11 +31,12 @@ public struct ProviderDescriptor: Sendable {
     /// Describes a provider.
     ///
     /// - Parameters:
+    ///   - generationLimits: The vendor's documented ranges; default: ``GenerationLimits/basic(_:)``.
     ///   - validateModel: Called by ``ProviderSettings/validate()`` after the common checks; default: accepts every model.
     ///   - make: Called with settings that passed ``ProviderSettings/validate()``.
     init(
         _ provider: ModelReference.Provider, summary: String, endpoint: Endpoint?, apiKey: KeyUse,
-        modelSyntax: ModelSyntax = .name,
+        modelSyntax: ModelSyntax = .name, generationLimits: GenerationLimits? = nil,
         validateModel: @escaping @Sendable (ModelReference) throws(ProviderError) -> Void = { _ in },
         make: @escaping @Sendable (ProviderSettings, Context) throws(ProviderError) -> any ChatProvider
     ) {
@@ -42,6 +45,7 @@ public struct ProviderDescriptor: Sendable {
         self.endpoint = endpoint
         self.apiKey = apiKey
         self.modelSyntax = modelSyntax
+        self.generationLimits = generationLimits ?? .basic(provider.rawValue)
         self.validateModel = validateModel
         self.make = make
     }

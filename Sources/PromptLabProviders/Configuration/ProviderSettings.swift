@@ -176,6 +176,19 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
         try descriptor.validateModel(reference)
     }
 
+    /// Checks generation settings against the provider's documented ranges, without sending anything.
+    ///
+    /// Call it where the settings are first known (a run checks every variant before its plan is
+    /// shown, so `--dry-run` catches them too); each HTTP provider checks again before it sends.
+    /// - Throws: ``ProviderError/Kind/invalidConfiguration(_:)`` naming the setting and the limit, such
+    ///   as `temperature 1.5 is out of range; Anthropic accepts 0 to 1`.
+    public func validate(_ config: GenerationConfig) throws(ProviderError) {
+        let limits = reference.provider.descriptor?.generationLimits ?? .basic(providerName)
+        if let problem = limits.problem(with: config) {
+            throw ProviderError(.invalidConfiguration(problem), provider: providerName, attempts: 0)
+        }
+    }
+
     /// A one-line summary without the key, for `--verbose` output.
     public var description: String {
         var parts = ["\(reference)"]

@@ -9,6 +9,8 @@ import Foundation
 /// {"as_of": "2025-11-30", "currency": "USD",
 ///  "models": {"openai/gpt-4o-mini": {"input_per_million": 0.15, "output_per_million": 0.60,
 ///                                    "cached_input_per_million": 0.075},
+///             "anthropic/claude-sonnet-4-5": {"input_per_million": 3, "output_per_million": 15,
+///                                    "cached_input_per_million": 0.3, "cache_write_input_per_million": 3.75},
 ///             "local/*": {"input_per_million": 0, "output_per_million": 0}}}
 /// ```
 ///
@@ -23,18 +25,26 @@ public struct Pricing: Sendable, Hashable, Codable {
         public var outputPerMillion: Double
         /// Price of one million prompt tokens read from cache; the input price when `nil`.
         public var cachedInputPerMillion: Double?
+        /// Price of one million prompt tokens written to the cache (Anthropic's
+        /// `cache_creation_input_tokens`, at the five-minute cache's rate); the input price when `nil`.
+        public var cacheWriteInputPerMillion: Double?
 
         /// Creates a price.
-        public init(inputPerMillion: Double, outputPerMillion: Double, cachedInputPerMillion: Double? = nil) {
+        public init(
+            inputPerMillion: Double, outputPerMillion: Double, cachedInputPerMillion: Double? = nil,
+            cacheWriteInputPerMillion: Double? = nil
+        ) {
             self.inputPerMillion = inputPerMillion
             self.outputPerMillion = outputPerMillion
             self.cachedInputPerMillion = cachedInputPerMillion
+            self.cacheWriteInputPerMillion = cacheWriteInputPerMillion
         }
 
         enum CodingKeys: String, CodingKey {
             case inputPerMillion = "input_per_million"
             case outputPerMillion = "output_per_million"
             case cachedInputPerMillion = "cached_input_per_million"
+            case cacheWriteInputPerMillion = "cache_write_input_per_million"
         }
     }
 
@@ -84,7 +94,10 @@ public struct Pricing: Sendable, Hashable, Codable {
         do {
             let table = try JSONDecoder().decode(Pricing.self, from: data)
             for (model, price) in table.models {
-                let values = [price.inputPerMillion, price.outputPerMillion, price.cachedInputPerMillion ?? 0]
+                let values = [
+                    price.inputPerMillion, price.outputPerMillion, price.cachedInputPerMillion ?? 0,
+                    price.cacheWriteInputPerMillion ?? 0,
+                ]
                 guard values.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
                     throw ProviderError(
                         .invalidConfiguration("pricing file \(url.path): negative or invalid price for \(model)"),
@@ -137,22 +150,38 @@ public struct Pricing: Sendable, Hashable, Codable {
 
     /// The cost of one response, in ``currency``.
     ///
-    /// `inputTokens` includes `cachedTokens` (see ``ChatResponse``); cached tokens are priced at the cached
-    /// rate, the rest at the input rate.
-    /// - Returns: `nil` when the model has no price or a token count is unknown; never 0 for an unknown model.
-    public func cost(model: String, inputTokens: Int?, outputTokens: Int?, cachedTokens: Int? = nil) -> Double? {
+    /// `inputTokens` includes `cachedTokens` and `cacheWriteTokens` (see ``ChatResponse``): cache reads
+    /// are priced at the cached rate, cache writes at the cache-write rate, the rest at the input rate.
+    /// - Returns: `nil` when the model has no price, a token count is unknown, or a count is negative,
+    ///   above ``maxTokenCount`` or larger than the input it is part of (a count that cannot be right is
+    ///   never priced); never 0 for an unknown model.
+    public func cost(
+        model: String, inputTokens: Int?, outputTokens: Int?, cachedTokens: Int? = nil, cacheWriteTokens: Int? = nil
+    ) -> Double? {
         guard let price = price(for: model), let inputTokens, let outputTokens else { return nil }
-        let cached = min(max(cachedTokens ?? 0, 0), inputTokens)
-        let uncached = Double(inputTokens - cached)
+        let cached = cachedTokens ?? 0
+        let written = cacheWriteTokens ?? 0
+        let counts = 0...Pricing.maxTokenCount
+        guard counts.contains(inputTokens), counts.contains(outputTokens), counts.contains(cached), counts.contains(written),
+            cached + written <= inputTokens  // each ≤ maxTokenCount: the sum cannot overflow
+        else { return nil }
+        let uncached = Double(inputTokens - cached - written)
         let cachedRate = price.cachedInputPerMillion ?? price.inputPerMillion
-        return (uncached * price.inputPerMillion + Double(cached) * cachedRate + Double(outputTokens) * price.outputPerMillion)
-            / 1_000_000
+        let writeRate = price.cacheWriteInputPerMillion ?? price.inputPerMillion
+        let cost =
+            (uncached * price.inputPerMillion + Double(cached) * cachedRate + Double(written) * writeRate
+                + Double(outputTokens) * price.outputPerMillion) / 1_000_000
+        return cost.isFinite ? cost : nil
     }
+
+    /// The largest token count priced: the most a provider's response is believed to report
+    /// (larger counts are recorded as unknown when the response is read).
+    public static let maxTokenCount = 1_000_000_000_000
 
     /// The cost of `response` from `reference`; `nil` when unknown.
     public func cost(of response: ChatResponse, reference: ModelReference) -> Double? {
         cost(
             model: reference.description, inputTokens: response.inputTokens, outputTokens: response.outputTokens,
-            cachedTokens: response.cachedTokens)
+            cachedTokens: response.cachedTokens, cacheWriteTokens: response.cacheWriteTokens)
     }
 }

@@ -47,6 +47,9 @@ public struct AnthropicProvider: ChatProvider {
     }
 
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        if let problem = AnthropicProvider.documentedLimits.problem(with: request.config) {
+            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
+        }
         let wire = AnthropicWire.Request(request)
         guard !wire.messages.isEmpty else {
             throw ProviderError(
@@ -63,31 +66,82 @@ public struct AnthropicProvider: ChatProvider {
         headers.add(name: "anthropic-version", value: AnthropicProvider.apiVersion)
 
         let response = try await transport.post(url: baseURL + "/v1/messages", headers: headers, body: body, model: request.model)
-        let requestID = response.headers.first(name: "request-id")
-        guard (200..<300).contains(response.status) else {
-            throw transport.httpError(response, requestID: requestID)
+        do {
+            var answer = try AnthropicProvider.interpretResponse(
+                status: response.status, headers: response.headers, body: response.body, provider: name)
+            answer.latencySeconds = response.latencySeconds
+            return answer
+        } catch {
+            throw error.redacted(by: transport.redactor)
         }
-        let decoded = try transport.decode(AnthropicWire.Response.self, from: response, requestID: requestID)
+    }
+
+    /// The ranges of the Messages API (<https://docs.anthropic.com/en/api/messages>): `temperature`
+    /// 0–1, `top_p` 0–1, `max_tokens` at least 1. No limit on the number of `stop_sequences` is documented.
+    public static let documentedLimits = GenerationLimits(vendor: "Anthropic", temperature: 0...1)
+
+    /// Reads one Messages response: the answer, or the ``ProviderError`` it amounts to.
+    ///
+    /// A pure function of the response, so that tests and the fuzzer can call it with any bytes; it never
+    /// traps. Vendor text in its errors is not redacted (``send(_:)`` does that) and the answer's
+    /// ``ChatResponse/latencySeconds`` is 0.
+    ///
+    /// - A non-2xx status is an `.http` error with the vendor's `error.type` and `message`.
+    /// - The answer is the `text` blocks of `content`, joined. With no text block, `end_turn`,
+    ///   `max_tokens` and `stop_sequence` mean an empty answer (the model said nothing).
+    /// - `refusal` is `.contentFiltered` (any partial text is not an answer); `tool_use`, `pause_turn`,
+    ///   `model_context_window_exceeded` or another stop reason without text is `.noTextAnswer`. Neither
+    ///   is retried.
+    /// - Only a body that does not parse as a message (not JSON, no `content` list, or no text and no
+    ///   `stop_reason`) is `.malformedResponse`, which is retried.
+    /// - `usage.input_tokens` excludes cache reads and writes; they are added back into
+    ///   ``ChatResponse/inputTokens`` and also reported apart, so ``Pricing`` can price each at its rate.
+    /// See <https://docs.anthropic.com/en/api/messages> and
+    /// <https://docs.anthropic.com/en/docs/build-with-claude/handling-stop-reasons>.
+    package static func interpretResponse(
+        status: Int, headers: HTTPHeaders, body: ByteBuffer, provider: String = "anthropic"
+    ) throws(ProviderError) -> ChatResponse {
+        let headerRequestID = headers.first(name: "request-id")
+        guard (200..<300).contains(status) else {
+            throw ResponseDecoding.httpError(
+                status: status, headers: headers, body: body, provider: provider, requestID: headerRequestID)
+        }
+        let decoded = try ResponseDecoding.decode(
+            AnthropicWire.Response.self, body: body, provider: provider, requestID: headerRequestID)
+        let requestID = headerRequestID ?? decoded.id?.value
+        let stopReason = decoded.stopReason
+        func fail(_ kind: ProviderError.Kind) -> ProviderError {
+            ProviderError(kind, provider: provider, requestID: requestID, finishReason: stopReason)
+        }
+        if stopReason == "refusal" {
+            throw fail(.contentFiltered("stop_reason refusal: the model declined to answer"))
+        }
         let textBlocks = decoded.content.filter { $0.type == "text" }.compactMap(\.text)
-        if decoded.stopReason == "refusal" && textBlocks.isEmpty {
-            throw ProviderError(.contentFiltered("stop_reason refusal"), provider: name, requestID: requestID)
+        if textBlocks.isEmpty {
+            switch stopReason {
+            case "end_turn", "max_tokens", "stop_sequence":
+                break  // the model finished without saying anything: an empty answer
+            case "tool_use":
+                throw fail(.noTextAnswer("stop_reason tool_use: the model called a tool instead of answering"))
+            case "model_context_window_exceeded":
+                throw fail(.noTextAnswer("stop_reason model_context_window_exceeded: the prompt fills the model's context window"))
+            case .some(let reason):
+                throw fail(.noTextAnswer("stop_reason \(ProviderError.oneLine(reason, limit: 60)) without a text block"))
+            case .none:
+                throw fail(.malformedResponse("the response has neither a text block nor a stop_reason"))
+            }
         }
-        // An empty answer is only believable when the model says it finished (or ran out of tokens).
-        guard !textBlocks.isEmpty || decoded.stopReason == "max_tokens" || decoded.stopReason == "end_turn" else {
-            throw ProviderError(.malformedResponse("the response has no text block"), provider: name, requestID: requestID)
-        }
-        let usage = decoded.usage
-        let cacheRead = usage?.cacheReadInputTokens
-        // Anthropic's input_tokens excludes cached tokens; add them back (see ChatResponse).
-        let inputTokens = usage?.inputTokens.map { $0 + (cacheRead ?? 0) + (usage?.cacheCreationInputTokens ?? 0) }
+        let usage = decoded.usage?.value
         return ChatResponse(
             text: textBlocks.joined(),
-            inputTokens: inputTokens,
-            outputTokens: usage?.outputTokens,
-            cachedTokens: cacheRead,
-            finishReason: decoded.stopReason,
-            requestID: requestID ?? decoded.id,
-            latencySeconds: response.latencySeconds,
+            inputTokens: ResponseDecoding.total(
+                usage?.inputTokens, adding: usage?.cacheReadInputTokens, usage?.cacheCreationInputTokens),
+            outputTokens: ResponseDecoding.total(usage?.outputTokens),
+            cachedTokens: ResponseDecoding.total(usage?.cacheReadInputTokens),
+            cacheWriteTokens: ResponseDecoding.total(usage?.cacheCreationInputTokens),
+            finishReason: stopReason,
+            requestID: requestID,
+            latencySeconds: 0,
             attempts: 1
         )
     }
@@ -136,10 +190,10 @@ enum AnthropicWire {
             var text: String?
         }
         struct Usage: Decodable {
-            var inputTokens: Int?
-            var outputTokens: Int?
-            var cacheCreationInputTokens: Int?
-            var cacheReadInputTokens: Int?
+            var inputTokens: TokenCount?
+            var outputTokens: TokenCount?
+            var cacheCreationInputTokens: TokenCount?
+            var cacheReadInputTokens: TokenCount?
 
             enum CodingKeys: String, CodingKey {
                 case inputTokens = "input_tokens"
@@ -148,10 +202,10 @@ enum AnthropicWire {
                 case cacheReadInputTokens = "cache_read_input_tokens"
             }
         }
-        var id: String?
+        var id: Lenient<String>?
         var content: [Block]
         var stopReason: String?
-        var usage: Usage?
+        var usage: Lenient<Usage>?
 
         enum CodingKeys: String, CodingKey {
             case id, content, usage
@@ -171,7 +225,7 @@ extension ProviderDescriptor {
     public static let anthropic = ProviderDescriptor(
         .anthropic, summary: "Anthropic Messages",
         endpoint: Endpoint(defaultBaseURL: "https://api.anthropic.com", baseURLVariable: "ANTHROPIC_BASE_URL"),
-        apiKey: .required(variable: "ANTHROPIC_API_KEY"),
+        apiKey: .required(variable: "ANTHROPIC_API_KEY"), generationLimits: AnthropicProvider.documentedLimits,
         make: { (settings, context) throws(ProviderError) in
             AnthropicProvider(
                 name: settings.providerName, baseURL: try settings.requiredBaseURL(), apiKey: try settings.requiredAPIKey(),

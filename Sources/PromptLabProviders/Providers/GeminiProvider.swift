@@ -53,6 +53,9 @@ public struct GeminiProvider: ChatProvider {
     }
 
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        if let problem = GeminiProvider.documentedLimits.problem(with: request.config) {
+            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
+        }
         let wire = GeminiWire.Request(request)
         guard !wire.contents.isEmpty else {
             throw ProviderError(
@@ -68,41 +71,102 @@ public struct GeminiProvider: ChatProvider {
         headers.add(name: "x-goog-api-key", value: apiKey.value)
 
         let response = try await transport.post(url: endpoint(for: request.model), headers: headers, body: body, model: request.model)
-        let headerRequestID = response.headers.first(name: "x-request-id")
-        guard (200..<300).contains(response.status) else {
-            throw transport.httpError(response, requestID: headerRequestID)
+        do {
+            var answer = try GeminiProvider.interpretResponse(
+                status: response.status, headers: response.headers, body: response.body, provider: name)
+            answer.latencySeconds = response.latencySeconds
+            return answer
+        } catch {
+            throw error.redacted(by: transport.redactor)
         }
-        let decoded = try transport.decode(GeminiWire.Response.self, from: response, requestID: headerRequestID)
-        let requestID = headerRequestID ?? decoded.responseId
+    }
+
+    /// The ranges of `GenerationConfig` (<https://ai.google.dev/api/generate-content#generationconfig>,
+    /// `google/ai/generativelanguage/v1beta/generative_service.proto`): `temperature` 0–2, `topP` 0–1,
+    /// up to 5 `stopSequences`, and `seed` and `maxOutputTokens` are `int32`.
+    public static let documentedLimits = GenerationLimits(
+        vendor: "Gemini", temperature: 0...2, maxOutputTokens: 1...Int(Int32.max), maxStopSequences: 5,
+        seed: GenerationLimits.int32Range)
+
+    /// Finish reasons that mean the answer was withheld by a filter: safety, recitation of training
+    /// data, prohibited content, a blocklist term, personal data (`SPII`), and their image counterparts.
+    /// See <https://ai.google.dev/api/generate-content#FinishReason>.
+    static let filterFinishReasons: Set<String> = [
+        "SAFETY", "RECITATION", "PROHIBITED_CONTENT", "BLOCKLIST", "SPII", "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT",
+        "IMAGE_RECITATION",
+    ]
+
+    /// Reads one `generateContent` response: the answer, or the ``ProviderError`` it amounts to.
+    ///
+    /// A pure function of the response, so that tests and the fuzzer can call it with any bytes; it never
+    /// traps. Vendor text in its errors is not redacted (``send(_:)`` does that) and the answer's
+    /// ``ChatResponse/latencySeconds`` is 0.
+    ///
+    /// - A non-2xx status is an `.http` error with the vendor's `error.status` and `message`. A 429's
+    ///   `google.rpc.RetryInfo.retryDelay` is the server's delay (when no `retry-after` header gives
+    ///   one), and a `google.rpc.QuotaFailure` naming a per-day quota makes it unrecoverable
+    ///   (``ProviderError/dailyQuota``), so it is not retried.
+    /// - `promptFeedback.blockReason`, or a filter finish reason (``filterFinishReasons``), is
+    ///   `.contentFiltered`; another finish reason without text (a tool call, `LANGUAGE`, `OTHER`) is
+    ///   `.noTextAnswer`. Neither is retried. `STOP` and `MAX_TOKENS` without text are an empty answer.
+    /// - Only a body that does not parse (not JSON, no candidate, or no text and no `finishReason`) is
+    ///   `.malformedResponse`, which is retried.
+    /// See <https://ai.google.dev/api/generate-content#generatecontentresponse>.
+    package static func interpretResponse(
+        status: Int, headers: HTTPHeaders, body: ByteBuffer, provider: String = "gemini"
+    ) throws(ProviderError) -> ChatResponse {
+        let headerRequestID = headers.first(name: "x-request-id")
+        guard (200..<300).contains(status) else {
+            let details = (try? JSONDecoder().decode(GeminiWire.ErrorEnvelope.self, from: body))?.error?.details ?? []
+            var error = ResponseDecoding.httpError(
+                status: status, headers: headers, body: body, provider: provider, requestID: headerRequestID,
+                bodyDelay: details.lazy.compactMap { $0.retryDelay.flatMap(GeminiWire.parseDuration) }.first)
+            error.dailyQuota = details.lazy.flatMap { $0.violations ?? [] }.first(where: \.isPerDay)?.name
+            throw error
+        }
+        let decoded = try ResponseDecoding.decode(
+            GeminiWire.Response.self, body: body, provider: provider, requestID: headerRequestID)
+        let requestID = headerRequestID ?? decoded.responseId?.value
+        if let reason = decoded.promptFeedback?.blockReason {
+            throw ProviderError(
+                .contentFiltered("the prompt was blocked (blockReason \(ProviderError.oneLine(reason, limit: 60)))"),
+                provider: provider, requestID: requestID)
+        }
         guard let candidate = decoded.candidates?.first else {
-            if let reason = decoded.promptFeedback?.blockReason {
-                throw ProviderError(.contentFiltered("prompt blocked (\(reason))"), provider: name, requestID: requestID)
-            }
-            throw ProviderError(.malformedResponse("the response has no candidates"), provider: name, requestID: requestID)
+            throw ProviderError(.malformedResponse("the response has no candidates"), provider: provider, requestID: requestID)
         }
-        let parts = candidate.content?.parts ?? []
-        let texts = parts.filter { $0.thought != true }.compactMap(\.text)
+        let finishReason = candidate.finishReason
+        func fail(_ kind: ProviderError.Kind) -> ProviderError {
+            ProviderError(kind, provider: provider, requestID: requestID, finishReason: finishReason)
+        }
+        if let reason = finishReason, filterFinishReasons.contains(reason) {
+            throw fail(.contentFiltered("finishReason \(reason): the answer was withheld by Gemini's filters"))
+        }
+        let texts = (candidate.content?.parts ?? []).filter { $0.thought != true }.compactMap(\.text)
         if texts.isEmpty {
-            switch candidate.finishReason {
+            switch finishReason {
             case "STOP", "MAX_TOKENS":
-                break  // a genuinely empty answer
+                break  // the model finished without saying anything: an empty answer
             case .some(let reason):
-                throw ProviderError(.contentFiltered("no answer, finishReason \(reason)"), provider: name, requestID: requestID)
+                throw fail(.noTextAnswer("finishReason \(ProviderError.oneLine(reason, limit: 60)) without text"))
             case .none:
-                throw ProviderError(.malformedResponse("the candidate has no text parts"), provider: name, requestID: requestID)
+                throw fail(.malformedResponse("the candidate has neither text parts nor a finishReason"))
             }
         }
-        let usage = decoded.usageMetadata
-        var outputTokens = usage?.candidatesTokenCount
-        if let thoughts = usage?.thoughtsTokenCount { outputTokens = (outputTokens ?? 0) + thoughts }
+        let usage = decoded.usageMetadata?.value
+        // Thinking tokens are billed as output.
+        let outputTokens =
+            usage?.candidatesTokenCount == nil && usage?.thoughtsTokenCount != nil
+            ? ResponseDecoding.total(TokenCount(0), adding: usage?.thoughtsTokenCount)
+            : ResponseDecoding.total(usage?.candidatesTokenCount, adding: usage?.thoughtsTokenCount)
         return ChatResponse(
             text: texts.joined(),
-            inputTokens: usage?.promptTokenCount,
+            inputTokens: ResponseDecoding.total(usage?.promptTokenCount),
             outputTokens: outputTokens,
-            cachedTokens: usage?.cachedContentTokenCount,
-            finishReason: candidate.finishReason,
+            cachedTokens: ResponseDecoding.total(usage?.cachedContentTokenCount),
+            finishReason: finishReason,
             requestID: requestID,
-            latencySeconds: response.latencySeconds,
+            latencySeconds: 0,
             attempts: 1
         )
     }
@@ -169,18 +233,83 @@ enum GeminiWire {
             var finishReason: String?
         }
         struct Usage: Decodable {
-            var promptTokenCount: Int?
-            var candidatesTokenCount: Int?
-            var cachedContentTokenCount: Int?
-            var thoughtsTokenCount: Int?
+            var promptTokenCount: TokenCount?
+            var candidatesTokenCount: TokenCount?
+            var cachedContentTokenCount: TokenCount?
+            var thoughtsTokenCount: TokenCount?
         }
         struct Feedback: Decodable {
             var blockReason: String?
         }
         var candidates: [Candidate]?
-        var usageMetadata: Usage?
+        var usageMetadata: Lenient<Usage>?
         var promptFeedback: Feedback?
-        var responseId: String?
+        var responseId: Lenient<String>?
+    }
+
+    // MARK: Errors
+
+    /// A `google.rpc.Status` error body, read only for its typed `details`.
+    /// See <https://github.com/googleapis/googleapis/blob/master/google/rpc/error_details.proto>.
+    struct ErrorEnvelope: Decodable {
+        struct Status: Decodable {
+            var details: [Detail]?
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                details = (try? container.decodeIfPresent([Lenient<Detail>].self, forKey: .details))?.compactMap(\.value)
+            }
+            enum CodingKeys: String, CodingKey { case details }
+        }
+        var error: Status?
+    }
+
+    /// One entry of `details`: `RetryInfo` has `retryDelay`, `QuotaFailure` has `violations`.
+    struct Detail: Decodable {
+        var retryDelay: String?
+        var violations: [QuotaViolation]?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            retryDelay = try? container.decodeIfPresent(String.self, forKey: .retryDelay)
+            violations = (try? container.decodeIfPresent([Lenient<QuotaViolation>].self, forKey: .violations))?
+                .compactMap(\.value)
+        }
+        enum CodingKeys: String, CodingKey { case retryDelay, violations }
+    }
+
+    /// A `QuotaFailure.Violation`; Gemini names the quota in `quotaId` and `quotaMetric`.
+    struct QuotaViolation: Decodable {
+        var quotaId: String?
+        var quotaMetric: String?
+
+        /// The quota's name for messages.
+        var name: String { quotaId ?? quotaMetric ?? "unnamed" }
+
+        /// Whether the quota resets daily (`GenerateRequestsPerDayPerProjectPerModel`, `..._per_day`):
+        /// retrying within minutes cannot succeed.
+        var isPerDay: Bool {
+            [quotaId, quotaMetric].contains { text in
+                guard let text = text?.lowercased() else { return false }
+                return text.contains("perday") || text.contains("per_day")
+            }
+        }
+    }
+
+    /// The most a body's `retryDelay` is believed, before the retry policy caps it further.
+    static let maxRetryDelaySeconds = 86_400.0
+
+    /// Reads a `google.protobuf.Duration` in its JSON form: decimal seconds with an `s` suffix (`"31s"`,
+    /// `"1.5s"`). Negative, non-finite and malformed values give nil; huge ones are clamped to
+    /// ``maxRetryDelaySeconds`` before any conversion, so no value can trap.
+    static func parseDuration(_ text: String) -> Duration? {
+        guard text.hasSuffix("s") else { return nil }
+        let number = text.dropLast()
+        guard !number.isEmpty, number.utf8.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }),
+            let seconds = Double(number), seconds.isFinite
+        else { return nil }
+        let clamped = min(seconds, maxRetryDelaySeconds)
+        return .milliseconds(Int64((clamped * 1000).rounded()))
     }
 }
 
@@ -197,7 +326,7 @@ extension ProviderDescriptor {
         endpoint: Endpoint(
             defaultBaseURL: "https://generativelanguage.googleapis.com", baseURLVariable: "GEMINI_BASE_URL",
             versionSuffixes: ["/v1beta", "/v1"]),
-        apiKey: .required(variable: "GEMINI_API_KEY"),
+        apiKey: .required(variable: "GEMINI_API_KEY"), generationLimits: GeminiProvider.documentedLimits,
         make: { (settings, context) throws(ProviderError) in
             GeminiProvider(
                 name: settings.providerName, baseURL: try settings.requiredBaseURL(), apiKey: try settings.requiredAPIKey(),

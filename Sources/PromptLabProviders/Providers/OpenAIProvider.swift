@@ -9,6 +9,11 @@ import NIOHTTP1
 /// Sends `POST {base}/v1/chat/completions` with `Authorization: Bearer <key>`; reads
 /// `choices[0].message.content`, `finish_reason`, `usage` (with `prompt_tokens_details.cached_tokens`)
 /// and the `x-request-id` header.
+///
+/// `seed` is sent when a prompt sets one. OpenAI marks it deprecated ("Beta", best effort) but still
+/// accepts it (it is in the published request schema), a prompt that sets it asks for the closest to
+/// repeatable sampling there is, and the compatible servers (vLLM, llama.cpp, Ollama) honour it; it
+/// is never sent by default.
 /// See <https://platform.openai.com/docs/api-reference/chat/create>.
 public struct OpenAIProvider: ChatProvider {
     /// Which flavour of the API the server speaks.
@@ -60,6 +65,10 @@ public struct OpenAIProvider: ChatProvider {
     }
 
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        let limits = dialect == .openAI ? OpenAIProvider.documentedLimits : .basic(name)
+        if let problem = limits.problem(with: request.config) {
+            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
+        }
         let body: ByteBuffer
         do {
             body = try JSONEncoder.encodeToBuffer(OpenAIWire.Request(request, dialect: dialect))
@@ -71,28 +80,78 @@ public struct OpenAIProvider: ChatProvider {
 
         let response = try await transport.post(
             url: baseURL + "/v1/chat/completions", headers: headers, body: body, model: request.model)
-        let requestID = response.headers.first(name: "x-request-id")
-        guard (200..<300).contains(response.status) else {
-            throw transport.httpError(response, requestID: requestID)
+        do {
+            var answer = try OpenAIProvider.interpretResponse(
+                status: response.status, headers: response.headers, body: response.body, provider: name)
+            answer.latencySeconds = response.latencySeconds
+            return answer
+        } catch {
+            throw error.redacted(by: transport.redactor)
         }
-        let decoded = try transport.decode(OpenAIWire.Response.self, from: response, requestID: requestID)
+    }
+
+    /// The ranges of OpenAI's Chat Completions request schema (`CreateChatCompletionRequest` in
+    /// <https://github.com/openai/openai-openapi>): `temperature` 0–2, `top_p` 0–1, `stop` up to 4
+    /// strings. `seed` is any 64-bit integer. Compatible servers (``Dialect/compatible``) document their
+    /// own limits and get ``GenerationLimits/basic(_:)``.
+    public static let documentedLimits = GenerationLimits(vendor: "OpenAI", temperature: 0...2, maxStopSequences: 4)
+
+    /// Reads one Chat Completions response: the answer, or the ``ProviderError`` it amounts to.
+    ///
+    /// A pure function of the response, so that tests and the fuzzer can call it with any bytes; it never
+    /// traps. Vendor text in its errors is not redacted (``send(_:)`` does that) and the answer's
+    /// ``ChatResponse/latencySeconds`` is 0.
+    ///
+    /// - A non-2xx status is an `.http` error with the vendor's `error.type`, `code` and `message`.
+    /// - `choices[0].message.content` is the answer, even when empty (the model said nothing).
+    /// - A `refusal`, or `finish_reason: content_filter`, is `.contentFiltered`; `tool_calls` (or the
+    ///   older `function_call`) without content is `.noTextAnswer`. Neither is retried.
+    /// - Only a body that does not parse as a chat completion (not JSON, no `choices`, or no content and
+    ///   no `finish_reason`) is `.malformedResponse`, which is retried.
+    /// - Usage counts are believed only as described in ``TokenCount``.
+    /// See <https://platform.openai.com/docs/api-reference/chat/object>.
+    package static func interpretResponse(
+        status: Int, headers: HTTPHeaders, body: ByteBuffer, provider: String = "openai"
+    ) throws(ProviderError) -> ChatResponse {
+        let headerRequestID = headers.first(name: "x-request-id")
+        guard (200..<300).contains(status) else {
+            throw ResponseDecoding.httpError(
+                status: status, headers: headers, body: body, provider: provider, requestID: headerRequestID)
+        }
+        let decoded = try ResponseDecoding.decode(
+            OpenAIWire.Response.self, body: body, provider: provider, requestID: headerRequestID)
+        let requestID = headerRequestID ?? decoded.id?.value
         guard let choice = decoded.choices.first else {
-            throw ProviderError(.malformedResponse("the response has no choices"), provider: name, requestID: requestID)
+            throw ProviderError(.malformedResponse("the response has no choices"), provider: provider, requestID: requestID)
         }
-        guard let text = choice.message?.content ?? choice.message?.refusal else {
-            throw ProviderError(
-                .malformedResponse("choices[0].message has no text content"), provider: name, requestID: requestID)
+        let finishReason = choice.finishReason
+        func fail(_ kind: ProviderError.Kind) -> ProviderError {
+            ProviderError(kind, provider: provider, requestID: requestID, finishReason: finishReason)
         }
+        if finishReason == "content_filter" {
+            throw fail(.contentFiltered("finish_reason content_filter: the answer was withheld by OpenAI's content filter"))
+        }
+        let text: String
+        if let content = choice.message?.content {
+            text = content
+        } else if let refusal = choice.message?.refusal {
+            throw fail(.contentFiltered("the model refused: \(ProviderError.oneLine(refusal, limit: 200))"))
+        } else {
+            switch finishReason {
+            case "tool_calls", "function_call":
+                throw fail(.noTextAnswer("finish_reason \(finishReason ?? ""): the model called a tool instead of answering"))
+            case "stop", "length":
+                text = ""  // the model finished (or ran out of tokens) without saying anything: an empty answer
+            case .some(let reason):
+                throw fail(.noTextAnswer("finish_reason \(ProviderError.oneLine(reason, limit: 60)) without message content"))
+            case .none:
+                throw fail(.malformedResponse("choices[0] has neither message content nor a finish_reason"))
+            }
+        }
+        let usage = decoded.usage?.value
         return ChatResponse(
-            text: text,
-            inputTokens: decoded.usage?.promptTokens,
-            outputTokens: decoded.usage?.completionTokens,
-            cachedTokens: decoded.usage?.promptTokensDetails?.cachedTokens,
-            finishReason: choice.finishReason,
-            requestID: requestID ?? decoded.id,
-            latencySeconds: response.latencySeconds,
-            attempts: 1
-        )
+            text: text, inputTokens: usage?.inputTokens, outputTokens: usage?.outputTokens, cachedTokens: usage?.cachedTokens,
+            finishReason: finishReason, requestID: requestID, latencySeconds: 0, attempts: 1)
     }
 }
 
@@ -157,12 +216,16 @@ enum OpenAIWire {
         }
         struct Usage: Decodable {
             struct PromptDetails: Decodable {
-                var cachedTokens: Int?
+                var cachedTokens: TokenCount?
                 enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
             }
-            var promptTokens: Int?
-            var completionTokens: Int?
+            var promptTokens: TokenCount?
+            var completionTokens: TokenCount?
             var promptTokensDetails: PromptDetails?
+
+            var inputTokens: Int? { ResponseDecoding.total(promptTokens) }
+            var outputTokens: Int? { ResponseDecoding.total(completionTokens) }
+            var cachedTokens: Int? { ResponseDecoding.total(promptTokensDetails?.cachedTokens) }
 
             enum CodingKeys: String, CodingKey {
                 case promptTokens = "prompt_tokens"
@@ -170,9 +233,9 @@ enum OpenAIWire {
                 case promptTokensDetails = "prompt_tokens_details"
             }
         }
-        var id: String?
+        var id: Lenient<String>?
         var choices: [Choice]
-        var usage: Usage?
+        var usage: Lenient<Usage>?
     }
 }
 
@@ -191,7 +254,7 @@ extension ProviderDescriptor {
     public static let openai = ProviderDescriptor(
         .openai, summary: "OpenAI Chat Completions",
         endpoint: Endpoint(defaultBaseURL: "https://api.openai.com", baseURLVariable: "OPENAI_BASE_URL"),
-        apiKey: .required(variable: "OPENAI_API_KEY"),
+        apiKey: .required(variable: "OPENAI_API_KEY"), generationLimits: OpenAIProvider.documentedLimits,
         make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .openAI, context) })
 
     public static let ollama = ProviderDescriptor(

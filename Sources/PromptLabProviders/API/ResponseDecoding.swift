@@ -1,0 +1,143 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+
+/// What the vendors' `interpretResponse(status:headers:body:provider:)` functions share: pure reading of
+/// a response's bytes into an answer or a ``ProviderError``, with no I/O, no clock and no secrets.
+///
+/// Everything here must be total: any status, any headers and any bytes give a value or a thrown
+/// ``ProviderError``, never a trap (a fuzzer calls these functions with random input). Vendor text in
+/// the errors is not redacted here; ``ProviderError/redacted(by:)`` does that where the key is known.
+enum ResponseDecoding {
+    /// The largest token count believed from a provider. No request comes near it (the largest
+    /// context windows are a few million tokens); anything larger, negative or fractional is a broken
+    /// or hostile server, and is recorded as *unknown* rather than clamped, so that it is never priced.
+    static let maxTokenCount = Pricing.maxTokenCount
+
+    /// Decodes a 2xx body, or throws `.malformedResponse` naming what was wrong.
+    static func decode<T: Decodable>(
+        _ type: T.Type, body: ByteBuffer, provider: String, requestID: String?
+    ) throws(ProviderError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: body)
+        } catch {
+            throw ProviderError(
+                .malformedResponse("\(HTTPTransport.describe(error)); body starts with \(preview(body))"),
+                provider: provider, requestID: requestID)
+        }
+    }
+
+    /// The error for a non-2xx response, from the vendor's error body and the `retry-after` headers.
+    ///
+    /// - Parameter bodyDelay: A wait the body asked for (Gemini's `RetryInfo`), used when no header did.
+    static func httpError(
+        status: Int, headers: HTTPHeaders, body: ByteBuffer, provider: String, requestID: String?,
+        bodyDelay: Duration? = nil
+    ) -> ProviderError {
+        let details = try? JSONDecoder().decode(VendorErrorBody.self, from: body)
+        var message = details?.error?.message
+        if message == nil, details?.error == nil, body.readableBytes > 0 {
+            message = preview(body)
+        }
+        return ProviderError(
+            .http(
+                status: status,
+                type: details?.error?.type ?? details?.error?.status,
+                code: details?.error?.code?.value,
+                message: message.map { ProviderError.oneLine($0, limit: 300) }
+            ),
+            provider: provider,
+            retryAfter: RetryPolicy.serverDelay(from: headers) ?? bodyDelay,
+            requestID: requestID
+        )
+    }
+
+    /// The first bytes of a body, quoted, for error messages.
+    static func preview(_ body: ByteBuffer) -> String {
+        let length = min(body.readableBytes, 120)
+        let bytes = body.getBytes(at: body.readerIndex, length: length) ?? []
+        let text = String(decoding: bytes, as: UTF8.self)
+        let suffix = body.readableBytes > 120 ? "…" : ""
+        return "'\(ProviderError.oneLine(text, limit: 130))\(suffix)'"
+    }
+
+    /// `base` plus every present `extra`, or nil when `base` is missing or any present count is not
+    /// believable (see ``TokenCount``) or the total exceeds ``maxTokenCount``.
+    static func total(_ base: TokenCount?, adding extras: TokenCount?...) -> Int? {
+        guard var sum = base?.value else { return nil }
+        for extra in extras {
+            guard let extra else { continue }
+            guard let value = extra.value else { return nil }
+            sum += value  // both ≤ maxTokenCount, and at most a handful of terms: no overflow
+        }
+        return sum <= maxTokenCount ? sum : nil
+    }
+}
+
+// MARK: - Token counts
+
+/// A token count as a provider sent it, believed only when it is a whole number from 0 to
+/// ``ResponseDecoding/maxTokenCount``. Decoding never fails: a count that is negative, fractional,
+/// huge, a string or any other JSON value has a nil ``value`` (unknown), so a broken `usage` block
+/// never turns a good answer into a malformed response, and never reaches pricing or the run totals.
+struct TokenCount: Decodable, Sendable, Hashable {
+    /// The count, when believable.
+    var value: Int?
+
+    init(_ value: Int?) {
+        self.value = value
+    }
+
+    init(from decoder: any Decoder) {
+        guard let container = try? decoder.singleValueContainer() else {
+            value = nil
+            return
+        }
+        if let integer = try? container.decode(Int.self) {
+            value = (0...ResponseDecoding.maxTokenCount).contains(integer) ? integer : nil
+        } else if let number = try? container.decode(Double.self), number.isFinite, number == number.rounded(),
+            number >= 0, number <= Double(ResponseDecoding.maxTokenCount)
+        {
+            value = Int(exactly: number)
+        } else {
+            value = nil
+        }
+    }
+}
+
+// MARK: - Optional parts
+
+/// A part of a response that is decoded when it has the expected shape and ignored (nil) otherwise,
+/// for parts an answer does not depend on (`usage`, `id`): a server that garbles them still delivers
+/// its answer, with the usage unknown.
+struct Lenient<Value: Decodable>: Decodable {
+    var value: Value?
+
+    init(from decoder: any Decoder) {
+        value = try? Value(from: decoder)
+    }
+}
+
+// MARK: - Redaction
+
+extension ProviderError {
+    /// This error with every piece of vendor text passed through `redactor`, so an API key the
+    /// server echoes back (in a message, a type, a code or a body preview) is never stored or printed.
+    func redacted(by redactor: Redactor) -> ProviderError {
+        var copy = self
+        switch kind {
+        case .http(let status, let type, let code, let message):
+            copy.kind = .http(
+                status: status, type: type.map(redactor.callAsFunction), code: code.map(redactor.callAsFunction),
+                message: message.map(redactor.callAsFunction))
+        case .malformedResponse(let detail): copy.kind = .malformedResponse(redactor(detail))
+        case .contentFiltered(let detail): copy.kind = .contentFiltered(redactor(detail))
+        case .noTextAnswer(let detail): copy.kind = .noTextAnswer(redactor(detail))
+        case .transport, .timeout, .missingAPIKey, .invalidConfiguration, .execFailed, .cancelled: break
+        }
+        copy.finishReason = finishReason.map(redactor.callAsFunction)
+        copy.dailyQuota = dailyQuota.map(redactor.callAsFunction)
+        return copy
+    }
+}
