@@ -150,3 +150,19 @@ import Testing
             ])
     }
 }
+
+extension TemplateLimitsTests {
+    @Test func nestedListSectionsStopAtTheirBudget() {
+        // Twenty sections over a three-item list would render 3²⁰ (3.5 billion) times.
+        let text = String(repeating: "{{#l}}", count: 20) + "x" + String(repeating: "{{/l}}", count: 20)
+        let failure = error { try render(text, ["l": .array([.int(1), .int(2), .int(3)])]) }
+        #expect(failure?.kind == .renderFailed)
+        #expect(failure?.message == "prompt 't' renders more than 100000 list items (sections over lists nest too deeply)")
+    }
+
+    @Test func listsWithinTheBudgetRender() throws {
+        let items = PromptValue.array((1...300).map { .int($0) })
+        let rendered = try render("{{#l}}{{#l}}.{{/l}}{{/l}}", ["l": items])
+        #expect(rendered.messages.first?.content.count == 90_000)
+    }
+}

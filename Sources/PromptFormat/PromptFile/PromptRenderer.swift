@@ -126,7 +126,7 @@ public struct CompiledPrompt: @unchecked Sendable {
     let template: MustacheTemplate
     let library: MustacheLibrary
     let nonce: String
-    private let examples: Any
+    private let examples: PromptValue
     private let defaults: [String: PromptValue]
     private let optional: Set<String>
     /// Declared types by variable name (`input.schema`).
@@ -137,10 +137,8 @@ public struct CompiledPrompt: @unchecked Sendable {
         self.template = template
         self.library = library
         self.nonce = nonce
-        examples =
-            PromptValue.array(
-                file.frontMatter.examples.map { .object([("input", $0.input), ("output", .string($0.output.templateText))]) }
-            ).templateObject
+        examples = PromptValue.array(
+            file.frontMatter.examples.map { .object([("input", $0.input), ("output", .string($0.output.templateText))]) })
         self.defaults = Dictionary(file.frontMatter.inputDefaults.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
         types = Dictionary(file.frontMatter.inputVariables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -168,11 +166,18 @@ public struct CompiledPrompt: @unchecked Sendable {
     public func render(_ variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
         var given = defaults
         for (key, value) in try typed(variables) { given[key] = value }
+        let budget = RenderBudget()
         var values = [String: Any](minimumCapacity: given.count + 1)
-        for (key, value) in given { values[key] = value.templateObject }
-        values["examples"] = examples
+        for (key, value) in given { values[key] = value.templateObject(budget: budget) }
+        values["examples"] = examples.templateObject(budget: budget)
         let scope = VariableScope(values: values, variables: given, optional: optional)
         let text = template.render(scope, library: library)
+        if budget.isExceeded {
+            throw PromptLabError(
+                .renderFailed,
+                "prompt '\(file.name)' renders more than \(RenderBudget.maximumItems) list items (sections over lists nest too deeply)",
+                hint: "iterate fewer nested lists, or pass smaller lists")
+        }
         if let missing = scope.missing.first {
             let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
             throw PromptLabError(
