@@ -1,4 +1,3 @@
-internal import CSV
 import Foundation
 import PromptFormat
 import PromptLabCore
@@ -38,9 +37,16 @@ public struct Dataset: Sendable {
                 .invalidInput, "cannot read dataset '\(displayPath)'",
                 hint: "check the 'dataset:' path; it is relative to the experiment file")
         }
+        return try parse(Array(data), path: path, displayPath: displayPath)
+    }
+
+    /// Reads a dataset file's bytes, in the format its `path`'s extension names (see ``load(path:displayPath:)``).
+    ///
+    /// - Throws: ``PromptLabError`` (`invalidInput`) naming the file and line of a malformed case.
+    public static func parse(_ data: [UInt8], path: String, displayPath: String) throws(PromptLabError) -> Dataset {
         // Spreadsheets save CSV with a byte order mark and CRLF; Windows editors save JSONL with CRLF.
         // Read them as the LF files they stand for (see `PromptFile.normalizedLineEndings`).
-        guard let text = String(validating: PromptFile.normalizedLineEndings(Array(data)), as: UTF8.self) else {
+        guard let text = String(validating: PromptFile.normalizedLineEndings(data), as: UTF8.self) else {
             throw PromptLabError(.invalidInput, "dataset '\(displayPath)' is not UTF-8 text")
         }
         let lowered = path.lowercased()
@@ -80,6 +86,8 @@ public struct Dataset: Sendable {
             let value: PromptValue
             do {
                 value = try PromptValue.parseJSON(trimmed)
+            } catch let error as PromptLabError {
+                throw PromptLabError(.invalidInput, "\(location): \(error.message)", hint: error.hint)
             } catch {
                 throw PromptLabError(
                     .invalidInput, "\(location): malformed JSON line", hint: "each line must be one JSON object")
@@ -90,28 +98,28 @@ public struct Dataset: Sendable {
     }
 
     private static func csv(_ text: String, displayPath: String) throws(PromptLabError) -> [TestCase] {
-        let reader: CSVReader
+        let rows: [CSVRecords.Record]
         do {
-            reader = try CSVReader(string: text, hasHeaderRow: true)
+            rows = try CSVRecords(text).records
         } catch {
-            throw PromptLabError(.invalidInput, "\(displayPath):1: cannot read the CSV header row")
+            throw PromptLabError(
+                .invalidInput, "\(displayPath):\(error.line): malformed CSV: \(error.message)",
+                hint: "fix the CSV (fields with commas, quotes or newlines go in double quotes)")
         }
-        guard let header = reader.headerRow, !header.isEmpty else {
+        guard let header = rows.first?.fields, header != [""] else {
             throw PromptLabError(.invalidInput, "\(displayPath):1: the CSV file has no header row")
         }
         var cases = [TestCase]()
-        var line = 2  // the header is line 1 (assuming it has no quoted newlines)
-        while let row = reader.next() {
-            let location = "\(displayPath):\(line)"
-            line += 1 + row.reduce(0) { $0 + $1.filter { $0 == "\n" }.count }
-            if row.count == 1 && row[0].isEmpty { continue }
-            guard row.count == header.count else {
+        for row in rows.dropFirst() {
+            let location = "\(displayPath):\(row.line)"
+            if row.fields == [""] { continue }
+            guard row.fields.count == header.count else {
                 throw PromptLabError(
-                    .invalidInput, "\(location): row has \(row.count) fields but the header has \(header.count)",
+                    .invalidInput, "\(location): row has \(row.fields.count) fields but the header has \(header.count)",
                     hint: "quote fields that contain commas or newlines")
             }
             var pairs = [(key: String, value: PromptValue)]()
-            for (name, field) in zip(header, row) {
+            for (name, field) in zip(header, row.fields) {
                 if name == "metadata", !field.isEmpty {
                     pairs.append((name, (try? PromptValue.parseJSON(field)) ?? .string(field)))
                 } else {
@@ -119,9 +127,6 @@ public struct Dataset: Sendable {
                 }
             }
             cases.append(try TestCase.from(.object(pairs), location: location))
-        }
-        if let error = reader.error {
-            throw PromptLabError(.invalidInput, "\(displayPath):\(line): malformed CSV (\(error))")
         }
         return cases
     }

@@ -32,47 +32,89 @@ public struct PromptRenderer {
 
     /// Parses `file` and its partials once, for rendering many variable sets.
     ///
-    /// - Throws: ``PromptLabError`` (`renderFailed`) for an unknown or cyclic partial.
+    /// - Throws: ``PromptLabError``: `renderFailed` for an unknown or cyclic partial,
+    ///   `invalidInput` for sections nested more than ``PromptTemplate/maximumNesting``
+    ///   deep counting through partials.
     public func compile(_ file: PromptFile) throws(PromptLabError) -> CompiledPrompt {
         // A random marker per compilation: variable values cannot contain it, so they cannot start messages.
         let nonce = UUID().uuidString
         let sentinel: (MessageRole) -> String = { "\u{1E}\(nonce):\($0.rawValue)\u{1E}" }
-        var library = MustacheLibrary()
-        try loadPartials(of: file, into: &library, sentinel: sentinel, chain: [file.name.rawValue])
+        var loader = PartialLoader(lookup: lookup, sentinel: sentinel)
+        let (source, depth) = try loader.load(file, chain: [file.name.rawValue])
+        if depth > PromptTemplate.maximumNesting {
+            throw PromptLabError(
+                .invalidInput,
+                "\(file.template.displayPath): sections nest more than \(PromptTemplate.maximumNesting) deep counting through partials",
+                hint: "flatten the template or its partials")
+        }
         let template: MustacheTemplate
         do {
-            template = try MustacheTemplate(string: file.template.mustacheSource(sentinel: sentinel))
+            template = try MustacheTemplate(string: source)
         } catch {
             throw PromptLabError(.renderFailed, "\(file.name): template error: \(error)")
         }
-        return CompiledPrompt(file: file, template: template, library: library, nonce: nonce)
+        return CompiledPrompt(file: file, template: template, library: loader.library, nonce: nonce)
+    }
+}
+
+/// Loads a prompt's partials into a Mustache library, reading every template's
+/// tags as swift-mustache will (with the role sentinels in place), so no
+/// partial can hide behind a set-delimiter tag or a parent, and measuring how
+/// deep rendering will recurse.
+private struct PartialLoader {
+    let lookup: PromptRenderer.PartialLookup
+    let sentinel: (MessageRole) -> String
+    var library = MustacheLibrary()
+    /// The deepest nesting of each loaded partial, counting its own partials.
+    var depths = [String: Int]()
+
+    /// `file`'s Mustache source, and how deep rendering it nests.
+    mutating func load(_ file: PromptFile, chain: [String]) throws(PromptLabError) -> (source: String, depth: Int) {
+        let source = file.template.mustacheSource(sentinel: sentinel)
+        let tags = TemplateTags(source, depthLimit: PromptTemplate.maximumNesting)
+        try PromptTemplate.checkTags(
+            tags, in: source, displayPath: file.template.displayPath, firstLine: file.template.firstLine)
+        var depth = tags.maximumDepth
+        for tag in tags.tags {
+            switch tag.kind {
+            case .partial, .parent:
+                let partial = tag.name
+                depth = max(depth, tag.depth + 1 + (try self.depth(of: partial, includedBy: file, chain: chain)))
+            default: continue
+            }
+        }
+        return (source, depth)
     }
 
-    private func loadPartials(
-        of file: PromptFile, into library: inout MustacheLibrary, sentinel: (MessageRole) -> String, chain: [String]
-    ) throws(PromptLabError) {
-        for partial in file.template.partialNames {
-            if chain.contains(partial) {
-                throw PromptLabError(
-                    .renderFailed, "partial '\(partial)' includes itself (\((chain + [partial]).joined(separator: " → ")))")
-            }
-            if library.getTemplate(named: partial) != nil { continue }
-            let name: PromptName
-            do { name = try PromptName(partial) } catch {
-                throw PromptLabError(.renderFailed, "prompt '\(file.name)' includes an invalid partial name '\(partial)'")
-            }
-            guard let included = try lookup(name) else {
-                throw PromptLabError(
-                    .renderFailed, "prompt '\(file.name)' includes unknown partial '\(partial)'",
-                    hint: "create \(name.relativePath) or fix the {{> \(partial)}} tag")
-            }
-            do {
-                library.register(try MustacheTemplate(string: included.template.mustacheSource(sentinel: sentinel)), named: partial)
-            } catch {
-                throw PromptLabError(.renderFailed, "partial '\(partial)': template error: \(error)")
-            }
-            try loadPartials(of: included, into: &library, sentinel: sentinel, chain: chain + [partial])
+    /// Loads `partial` once and returns its depth; refuses unknown and cyclic partials.
+    private mutating func depth(of partial: String, includedBy file: PromptFile, chain: [String]) throws(PromptLabError) -> Int {
+        if chain.contains(partial) {
+            throw PromptLabError(
+                .renderFailed, "partial '\(partial)' includes itself (\((chain + [partial]).joined(separator: " → ")))")
         }
+        if let known = depths[partial] { return known }
+        let name: PromptName
+        do { name = try PromptName(partial) } catch {
+            throw PromptLabError(.renderFailed, "prompt '\(file.name)' includes an invalid partial name '\(partial)'")
+        }
+        guard chain.count < TemplateClosure.maximumDepth else {
+            throw PromptLabError(
+                .renderFailed, "partials nest more than \(TemplateClosure.maximumDepth) deep (\(chain.joined(separator: " → ")))",
+                hint: "flatten the includes")
+        }
+        guard let included = try lookup(name) else {
+            throw PromptLabError(
+                .renderFailed, "prompt '\(file.name)' includes unknown partial '\(partial)'",
+                hint: "create \(name.relativePath) or fix the {{> \(partial)}} tag")
+        }
+        let (source, depth) = try load(included, chain: chain + [partial])
+        do {
+            library.register(try MustacheTemplate(string: source), named: partial)
+        } catch {
+            throw PromptLabError(.renderFailed, "partial '\(partial)': template error: \(error)")
+        }
+        depths[partial] = depth
+        return depth
     }
 }
 
@@ -84,8 +126,8 @@ public struct CompiledPrompt: @unchecked Sendable {
     let template: MustacheTemplate
     let library: MustacheLibrary
     let nonce: String
-    private let examples: [[String: Any]]
-    private let defaults: [String: Any]
+    private let examples: PromptValue
+    private let defaults: [String: PromptValue]
     private let optional: Set<String>
     /// Declared types by variable name (`input.schema`).
     private let types: [String: InputVariable]
@@ -95,12 +137,9 @@ public struct CompiledPrompt: @unchecked Sendable {
         self.template = template
         self.library = library
         self.nonce = nonce
-        examples = file.frontMatter.examples.map { example -> [String: Any] in
-            ["input": example.input.templateObject, "output": example.output.templateText]
-        }
-        var defaults = [String: Any]()
-        for (key, value) in file.frontMatter.inputDefaults { defaults[key] = value.templateObject }
-        self.defaults = defaults
+        examples = PromptValue.array(
+            file.frontMatter.examples.map { .object([("input", $0.input), ("output", .string($0.output.templateText))]) })
+        self.defaults = Dictionary(file.frontMatter.inputDefaults.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
         types = Dictionary(file.frontMatter.inputVariables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
@@ -125,11 +164,20 @@ public struct CompiledPrompt: @unchecked Sendable {
     /// - Throws: ``PromptLabError``: `invalidInput` for a value of the wrong type,
     ///   `renderFailed` naming a missing variable.
     public func render(_ variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
-        var values = defaults
-        for (key, value) in try typed(variables) { values[key] = value.templateObject }
-        values["examples"] = examples
-        let scope = VariableScope(values: values, optional: optional)
+        var given = defaults
+        for (key, value) in try typed(variables) { given[key] = value }
+        let budget = RenderBudget()
+        var values = [String: Any](minimumCapacity: given.count + 1)
+        for (key, value) in given { values[key] = value.templateObject(budget: budget) }
+        values["examples"] = examples.templateObject(budget: budget)
+        let scope = VariableScope(values: values, variables: given, optional: optional)
         let text = template.render(scope, library: library)
+        if budget.isExceeded {
+            throw PromptLabError(
+                .renderFailed,
+                "prompt '\(file.name)' renders more than \(RenderBudget.maximumItems) list items (sections over lists nest too deeply)",
+                hint: "iterate fewer nested lists, or pass smaller lists")
+        }
         if let missing = scope.missing.first {
             let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
             throw PromptLabError(
@@ -204,15 +252,25 @@ extension String {
 
 /// The root of the template context: answers lookups and records the names
 /// that no value and no default supplied.
-private final class VariableScope: MustacheParent {
+///
+/// `{{.}}` at the top level inserts the variables (defaults overridden by the
+/// given values, `examples` left out) as one JSON object with sorted keys.
+private final class VariableScope: MustacheParent, MustacheCustomRenderable {
     let values: [String: Any]
+    let variables: [String: PromptValue]
     let optional: Set<String>
     private(set) var missing: [String] = []
 
-    init(values: [String: Any], optional: Set<String>) {
+    init(values: [String: Any], variables: [String: PromptValue], optional: Set<String>) {
         self.values = values
+        self.variables = variables
         self.optional = optional
     }
+
+    var renderText: String {
+        PromptValue.object(variables.keys.sorted().map { ($0, variables[$0]!) }).jsonText(pretty: false)  // keys come from `variables`.
+    }
+    var isNull: Bool { false }
 
     func child(named name: String) -> Any? {
         if let value = values[name] { return value }

@@ -26,8 +26,15 @@ public struct PromptMessage: Sendable, Hashable, Codable {
 public struct PromptTemplate: Sendable {
     /// The body text as written.
     public let source: String
-    /// The names of prompts this body includes with `{{> name}}`.
+    /// Sections, inverted sections, parents and blocks nest at most this deep,
+    /// counting through partials: rendering recurses once per level.
+    public static let maximumNesting = 100
+
+    /// The names of prompts this body includes with `{{> name}}` or as a parent (`{{< name}}`).
     public let partialNames: [String]
+    /// The body as swift-mustache parses it: role markers blanked to spaces,
+    /// lines and columns unchanged.
+    let mustacheText: String
 
     /// The file path and the file line the body starts on, for error messages.
     let displayPath: String
@@ -76,13 +83,17 @@ public struct PromptTemplate: Sendable {
                     "expected {{role \"system\"}}, {{role \"user\"}} or {{role \"assistant\"}}, found {{role \(inner)}}")
             }
             pieces.append(.role(role))
-            blanked += String(repeating: " ", count: source[range.lowerBound..<close.upperBound].count)
+            blanked += String(source[range.lowerBound..<close.upperBound].map { $0 == "\n" ? "\n" : " " })
             rest = afterOpen[close.upperBound...]
         }
         pieces.append(.text(String(rest)))
         blanked += rest
         self.pieces = pieces
+        mustacheText = blanked
 
+        // swift-mustache parses sections recursively: refuse deep nesting before it sees the text.
+        let tags = TemplateTags(blanked, depthLimit: Self.maximumNesting)
+        try Self.checkTags(tags, in: blanked, displayPath: displayPath, firstLine: firstLine)
         do {
             _ = try MustacheTemplate(string: String(blanked))
         } catch let error as MustacheTemplate.ParserError {
@@ -94,7 +105,36 @@ public struct PromptTemplate: Sendable {
         } catch {
             throw PromptLabError(.invalidInput, "\(displayPath):\(firstLine):1: template error: \(error)")
         }
-        partialNames = Self.findPartials(in: source)
+        partialNames = tags.includedNames
+    }
+
+    /// Refuses what swift-mustache would accept but PromptLab cannot check or
+    /// bound: nesting deeper than ``maximumNesting``, dynamic partials
+    /// (`{{>*name}}`, whose name is a variable) and partial tags without a name.
+    static func checkTags(
+        _ tags: TemplateTags, in text: String, displayPath: String, firstLine: Int
+    ) throws(PromptLabError) {
+        for tag in tags.tags {
+            if tag.depth > maximumNesting {
+                throw error(
+                    displayPath, firstLine, text, at: tag.position,
+                    "sections nest more than \(maximumNesting) deep", hint: "flatten the template, or move part of it into a partial")
+            }
+            switch tag.kind {
+            case .partial(dynamic: true), .parent(dynamic: true):
+                throw error(
+                    displayPath, firstLine, text, at: tag.position,
+                    "dynamic partials ({{>*\(tag.name)}}) are not supported: PromptLab must know every partial a prompt includes",
+                    hint: "name the partial: {{> shared/name}}")
+            case .partial, .parent:
+                if tag.name.isEmpty {
+                    throw error(
+                        displayPath, firstLine, text, at: tag.position, "a partial tag needs a prompt name",
+                        hint: "write {{> shared/name}}")
+                }
+            default: continue
+            }
+        }
     }
 
     /// The body with role markers replaced by `sentinel(role)`, ready for Mustache.
@@ -109,17 +149,32 @@ public struct PromptTemplate: Sendable {
         return text
     }
 
+    /// The partials and parents a body includes, as swift-mustache reads its
+    /// tags (set-delimiter tags included).
     static func findPartials(in source: String) -> [String] {
-        var names = [String]()
+        TemplateTags(blankingRoleMarkers(source), depthLimit: maximumNesting).includedNames
+    }
+
+    /// `source` with each `{{role ...}}` marker turned into spaces (newlines
+    /// kept), as `init` does before parsing, without checking the markers.
+    static func blankingRoleMarkers(_ source: String) -> String {
+        var blanked = ""
         var rest = source[...]
-        while let open = rest.range(of: "{{>") {
-            let after = rest[open.upperBound...]
-            guard let close = after.range(of: "}}") else { break }
-            let name = after[..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if !name.isEmpty, !names.contains(name) { names.append(name) }
-            rest = after[close.upperBound...]
+        while let range = rest.range(of: "{{") {
+            let afterOpen = rest[range.upperBound...]
+            let trimmed = afterOpen.drop { $0 == " " }
+            guard trimmed.hasPrefix("role"), trimmed.dropFirst(4).first.map({ $0 == " " || $0 == "}" }) ?? false,
+                let close = afterOpen.range(of: "}}")
+            else {
+                blanked += rest[..<afterOpen.startIndex]
+                rest = afterOpen
+                continue
+            }
+            blanked += rest[..<range.lowerBound]
+            blanked += String(rest[range.lowerBound..<close.upperBound].map { $0 == "\n" ? "\n" : " " })
+            rest = afterOpen[close.upperBound...]
         }
-        return names
+        return blanked + rest
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -134,11 +189,12 @@ public struct PromptTemplate: Sendable {
     }
 
     private static func error(
-        _ path: String, _ firstLine: Int, _ source: String, at index: String.Index, _ message: String
+        _ path: String, _ firstLine: Int, _ source: String, at index: String.Index, _ message: String,
+        hint: String = "fix the template and try again"
     ) -> PromptLabError {
         let before = source[..<index]
         let line = firstLine + before.filter { $0 == "\n" }.count
         let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
-        return PromptLabError(.invalidInput, "\(path):\(line):\(column): \(message)", hint: "fix the template and try again")
+        return PromptLabError(.invalidInput, "\(path):\(line):\(column): \(message)", hint: hint)
     }
 }

@@ -79,21 +79,6 @@ public enum PromptValue: Sendable, Hashable {
         return String(d)
     }
 
-    /// The value as an untyped Swift object for the template engine:
-    /// `[String: Any]`, `[Any]`, `String`, `Bool`, or a number rendered as text.
-    var templateObject: Any {
-        switch self {
-        case .null: return NSNull()
-        case .bool(let b): return b
-        case .array(let a): return a.map(\.templateObject)
-        case .object(let o):
-            var dict = [String: Any](minimumCapacity: o.count)
-            for (key, value) in o { dict[key] = value.templateObject }
-            return dict
-        default: return templateText
-        }
-    }
-
     // MARK: - JSON
 
     /// Compact or pretty JSON text, with keys in source order.
@@ -126,9 +111,50 @@ public enum PromptValue: Sendable, Hashable {
         JSONOutput.quoted(text)
     }
 
+    /// Arrays and objects in JSON text nest at most this deep, as YAML's
+    /// (``YAMLLimits/standard``): values are walked recursively everywhere.
+    public static let maximumJSONDepth = 100
+
     /// Parses JSON text.
+    ///
+    /// - Throws: ``PromptLabError`` (`invalidInput`) for nesting deeper than
+    ///   ``maximumJSONDepth``, checked before decoding; a decoding error otherwise.
     public static func parseJSON(_ text: String) throws -> PromptValue {
-        try JSONDecoder().decode(PromptValue.self, from: Data(text.utf8))
+        let bytes = Data(text.utf8)
+        if let depth = firstTooDeep(bytes) {
+            throw PromptLabError(
+                .invalidInput, "JSON arrays and objects nest more than \(maximumJSONDepth) deep (at byte \(depth + 1))",
+                hint: "flatten the data")
+        }
+        return try JSONDecoder().decode(PromptValue.self, from: bytes)
+    }
+
+    /// The offset of the first bracket that opens level ``maximumJSONDepth`` + 1, skipping strings.
+    private static func firstTooDeep(_ bytes: Data) -> Int? {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for (offset, byte) in bytes.enumerated() {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "["), UInt8(ascii: "{"):
+                depth += 1
+                if depth > maximumJSONDepth { return offset }
+            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+            default: continue
+            }
+        }
+        return nil
     }
 }
 

@@ -35,13 +35,20 @@ public struct TemplateCheck {
     }
 
     /// What a section makes visible to the names inside it.
-    private enum Scope {
+    private enum Scope: Hashable {
         /// Nothing new (a boolean or text value, or an inverted section).
         case transparent
         /// These fields of the item (an object, or a list of objects with known fields).
         case fields(Set<String>)
         /// Anything: fields that cannot be known.
         case anything
+    }
+
+    /// A partial checked at a depth in a context; checking it there again finds nothing new.
+    private struct Visit: Hashable {
+        var name: PromptName
+        var depth: Int
+        var scopes: [Scope]
     }
 
     /// Checks `file`'s body and, through it, every partial it includes.
@@ -53,14 +60,17 @@ public struct TemplateCheck {
             front.raw["input"]?["schema"] == nil
             ? nil : Set(front.inputVariables.map(\.name) + front.inputDefaults.map(\.key) + ["examples"])
         var scopes = [Scope]()
-        try check(file.template, of: file, declared: declared, scopes: &scopes, chain: [file.name])
+        var visited = Set<Visit>()
+        try check(
+            file.template, of: file, declared: declared, scopes: &scopes, chain: [file.name], depth: 0, visited: &visited)
     }
 
+    /// Checks one template; `depth` is how deeply the tag including it is nested, counting through partials.
     private func check(
         _ template: PromptTemplate, of file: PromptFile, declared: Set<String>?, scopes: inout [Scope],
-        chain: [PromptName]
+        chain: [PromptName], depth: Int, visited: inout Set<Visit>
     ) throws(PromptLabError) {
-        let source = template.source
+        let source = template.mustacheText
         func fail(_ index: String.Index, _ message: String, hint: String) -> PromptLabError {
             let before = source[..<index]
             let line = template.firstLine + before.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
@@ -80,20 +90,17 @@ public struct TemplateCheck {
                     hint: "write the tag as {{name}}, \(noVerify)")
             })
 
-        var rest = source[...]
-        while let open = rest.range(of: "{{") {
-            let triple = rest[open.upperBound...].first == "{"
-            let contentStart = triple ? rest.index(after: open.upperBound) : open.upperBound
-            guard let close = rest[contentStart...].range(of: triple ? "}}}" : "}}") else { return }  // Mustache already refused it.
-            let content = rest[contentStart..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            rest = rest[close.upperBound...]
-            guard let sigil = content.first else { continue }
-            let position = open.lowerBound
-            switch sigil {
-            case "!", "%": continue
-            case "=": return  // Custom delimiters: the rest cannot be read with these rules.
-            case ">":
-                let raw = content.dropFirst().trimmingCharacters(in: .whitespaces)
+        for tag in TemplateTags(source, depthLimit: PromptTemplate.maximumNesting).tags {
+            let position = tag.position
+            if depth + tag.depth > PromptTemplate.maximumNesting {
+                throw fail(
+                    position, "sections nest more than \(PromptTemplate.maximumNesting) deep counting through partials",
+                    hint: "flatten the template or its partials, \(noVerify)")
+            }
+            switch tag.kind {
+            case .comment, .pragma, .setDelimiter: continue
+            case .partial, .parent:
+                let raw = tag.name
                 let suggestion = Suggestion.phrase(for: raw, in: knownNames)
                 guard let name = try? PromptName(raw) else {
                     throw fail(position, "invalid partial name '\(raw)'\(suggestion)", hint: "fix the {{> NAME}} tag, \(noVerify)")
@@ -117,20 +124,26 @@ public struct TemplateCheck {
                         position, "unknown partial '\(name)'\(suggestion)",
                         hint: "create and commit \(name.relativePath), fix the {{> \(raw)}} tag, \(noVerify)")
                 }
-                try check(partial.template, of: partial, declared: declared, scopes: &scopes, chain: chain + [name])
-            case "/":
+                if case .parent = tag.kind { scopes.append(.transparent) }
+                let partialDepth = depth + tag.depth + 1
+                if visited.insert(Visit(name: name, depth: partialDepth, scopes: scopes)).inserted {
+                    try check(
+                        partial.template, of: partial, declared: declared, scopes: &scopes, chain: chain + [name],
+                        depth: partialDepth, visited: &visited)
+                }
+            case .close:
                 _ = scopes.popLast()
-            case "#", "^":
-                guard let name = Self.rootName(content.dropFirst()) else {
+            case .block:
+                scopes.append(.transparent)
+            case .section, .invertedSection:
+                guard let name = Self.rootName(tag.name[...]) else {
                     scopes.append(.anything)
                     continue
                 }
                 try checkVariable(name, at: position, declared: declared, scopes: scopes, fail: fail)
-                scopes.append(sigil == "^" ? .transparent : scope(of: name, in: file.frontMatter, scopes: scopes))
-            default:
-                if content.hasPrefix("role ") || content == "role" { continue }
-                let name = sigil == "&" ? content.dropFirst() : content[...]
-                guard let root = Self.rootName(name) else { continue }
+                scopes.append(tag.kind == .invertedSection ? .transparent : scope(of: name, in: file.frontMatter, scopes: scopes))
+            case .variable, .unescapedVariable:
+                guard let root = Self.rootName(tag.name[...]) else { continue }
                 try checkVariable(root, at: position, declared: declared, scopes: scopes, fail: fail)
             }
         }

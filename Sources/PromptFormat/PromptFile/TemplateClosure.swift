@@ -64,10 +64,12 @@ extension PromptFile {
     public static func partialNames(in bytes: [UInt8]) -> [PromptName] {
         let normalized = normalizedLineEndings(bytes)
         guard normalized.count >= 3 else { return [] }
-        // Quick reject: no "{{>" anywhere means no partials.
+        // Quick reject: a partial needs "{{>", a parent "{{<", and other delimiters "{{=".
         var hasTag = false
         for index in 0..<(normalized.count - 2)
-        where normalized[index] == 0x7B && normalized[index + 1] == 0x7B && normalized[index + 2] == 0x3E {
+        where normalized[index] == 0x7B && normalized[index + 1] == 0x7B
+            && (normalized[index + 2] == 0x3E || normalized[index + 2] == 0x3C || normalized[index + 2] == 0x3D)
+        {
             hasTag = true
             break
         }

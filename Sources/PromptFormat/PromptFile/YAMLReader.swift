@@ -5,7 +5,10 @@ import Yams
 /// Reads YAML documents node by node, reporting problems as
 /// `file:line:col: message` with positions in the original file.
 ///
-/// Shared by the prompt front matter and experiment file parsers.
+/// Every YAML document PromptLab reads goes through ``compose(_:)``: front
+/// matter, experiment files (with inline `cases:`), YAML datasets and `--vars`
+/// files. It checks ``YAMLLimits`` (size, depth, what aliases expand to)
+/// before Yams builds the node tree, so no document can exhaust memory or the stack.
 public struct YAMLReader {
     /// The path shown in error messages.
     public var displayPath: String
@@ -13,6 +16,8 @@ public struct YAMLReader {
     public var lineOffset: Int = 0
     /// The hint attached to every error.
     public var hint: String = "fix the YAML and try again"
+    /// The bounds checked before parsing.
+    public var limits: YAMLLimits = .standard
 
     public init(displayPath: String, lineOffset: Int = 0, hint: String = "fix the YAML and try again") {
         self.displayPath = displayPath
@@ -22,6 +27,12 @@ public struct YAMLReader {
 
     /// Parses text into a node tree; nil for an empty document.
     public func compose(_ yaml: String) throws(PromptLabError) -> Node? {
+        do {
+            try limits.check(yaml)
+        } catch {
+            throw PromptLabError(
+                .invalidInput, "\(displayPath):\(error.line + lineOffset):\(error.column): \(error.message)", hint: error.hint)
+        }
         do {
             return try Yams.compose(yaml: yaml)
         } catch let error as YamlError {

@@ -27,14 +27,23 @@ public enum VariablesInput {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PromptLabError(.invalidInput, "cannot read variables file '\(path)'", hint: "check the path")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        return try parse(Array(data), path: path)
+    }
+
+    /// Reads a variables file's bytes: JSON when `path` ends in `.json`, YAML otherwise.
+    ///
+    /// - Throws: ``PromptLabError`` `invalidInput` for text that is not UTF-8, malformed, or not a mapping.
+    public static func parse(_ data: [UInt8], path: String) throws(PromptLabError) -> [String: PromptValue] {
+        guard let text = String(validating: data, as: UTF8.self) else {
             throw PromptLabError(.invalidInput, "variables file '\(path)' is not UTF-8")
         }
         let value: PromptValue
         do {
-            value = path.hasSuffix(".json") ? try PromptValue.parseJSON(text) : try PromptValue.parseYAML(text)
+            value = path.hasSuffix(".json") ? try PromptValue.parseJSON(text) : try PromptValue.parseYAML(text, displayPath: path)
         } catch let error as PromptLabError {
-            throw PromptLabError(.invalidInput, "variables file '\(path)': \(error.message)", hint: error.hint)
+            // YAML errors already start with `path:line:col:`.
+            let message = error.message.hasPrefix(path) ? error.message : "variables file '\(path)': \(error.message)"
+            throw PromptLabError(.invalidInput, message, hint: error.hint)
         } catch {
             throw PromptLabError(.invalidInput, "variables file '\(path)' is not valid JSON", hint: "check its syntax")
         }
