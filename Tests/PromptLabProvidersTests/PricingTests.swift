@@ -26,6 +26,37 @@ struct PricingTests {
         #expect(abs(cached - (0.5 * 0.15 + 0.5 * 0.075)) < 1e-9)
     }
 
+    @Test func cacheWritesAndReadsHaveTheirOwnRates() throws {
+        let pricing = Pricing(
+            asOf: "2025-01-01",
+            models: [
+                "a/m": .init(inputPerMillion: 2, outputPerMillion: 10, cachedInputPerMillion: 0.2, cacheWriteInputPerMillion: 2.5),
+                "b/m": .init(inputPerMillion: 2, outputPerMillion: 10),
+            ])
+        // 1M uncached + 1M read + 1M written, then 1M out.
+        let cost = try #require(
+            pricing.cost(
+                model: "a/m", inputTokens: 3_000_000, outputTokens: 1_000_000, cachedTokens: 1_000_000, cacheWriteTokens: 1_000_000))
+        #expect(abs(cost - (2 + 0.2 + 2.5 + 10)) < 1e-9)
+        // Without cache rates, both fall back to the input rate.
+        let plain = try #require(
+            pricing.cost(model: "b/m", inputTokens: 3_000_000, outputTokens: 0, cachedTokens: 1_000_000, cacheWriteTokens: 1_000_000))
+        #expect(abs(plain - 6) < 1e-9)
+    }
+
+    @Test func countsThatCannotBeRightAreNeverPriced() throws {
+        let pricing = try Pricing.bundled()
+        let model = "openai/gpt-4o-mini"
+        #expect(pricing.cost(model: model, inputTokens: -1, outputTokens: 10) == nil)
+        #expect(pricing.cost(model: model, inputTokens: 10, outputTokens: -1) == nil)
+        #expect(pricing.cost(model: model, inputTokens: 10, outputTokens: 1, cachedTokens: -1) == nil)
+        #expect(pricing.cost(model: model, inputTokens: 10, outputTokens: 1, cachedTokens: 11) == nil)
+        #expect(pricing.cost(model: model, inputTokens: 10, outputTokens: 1, cachedTokens: 6, cacheWriteTokens: 6) == nil)
+        #expect(pricing.cost(model: model, inputTokens: .max, outputTokens: .max, cachedTokens: .max) == nil)
+        #expect(pricing.cost(model: model, inputTokens: Pricing.maxTokenCount + 1, outputTokens: 0) == nil)
+        #expect(pricing.cost(model: model, inputTokens: Pricing.maxTokenCount, outputTokens: Pricing.maxTokenCount) != nil)
+    }
+
     @Test func unknownModelHasNoCostNotZero() throws {
         let pricing = try Pricing.bundled()
         #expect(pricing.cost(model: "openai/gpt-imaginary", inputTokens: 10, outputTokens: 10) == nil)

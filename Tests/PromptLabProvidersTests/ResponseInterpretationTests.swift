@@ -124,6 +124,30 @@ struct ResponseInterpretationTests {
         #expect(ResponseDecoding.total(TokenCount(5), adding: TokenCount(nil)) == nil)
     }
 
+    /// A body nested far deeper than any answer is an error, not a stack overflow.
+    @Test func deeplyNestedBodiesAreMalformed() {
+        let nested = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let wrapped = #"{"choices":"# + nested + "}"
+        for reader in Self.readers {
+            for body in [nested, wrapped] {
+                guard case .failure(let error) = Self.result(reader.read, body) else {
+                    Issue.record("\(reader.name): expected an error")
+                    continue
+                }
+                guard case .malformedResponse = error.kind else {
+                    Issue.record("\(reader.name): expected malformed, got \(error)")
+                    continue
+                }
+            }
+            let errorBody = #"{"error":"# + nested + "}"
+            guard case .failure(let error) = Self.result(reader.read, status: 500, errorBody) else {
+                Issue.record("\(reader.name): expected an error")
+                continue
+            }
+            #expect(error.httpStatus == 500)
+        }
+    }
+
     /// Any bytes give an answer or a `ProviderError`, never a trap: mutations of real responses
     /// (truncations, byte flips, spliced numbers) and random bytes, with a fixed seed.
     @Test func arbitraryBytesNeverTrap() {

@@ -46,6 +46,7 @@ import Testing
         #expect(error?.kind == .invalidInput)
         #expect(error?.message.contains("temperature 1.5") == true)
         #expect(error?.message.contains("0 to 1") == true)
+        #expect(error?.hint?.contains("config:") == true)
     }
 
     @Test func theSameTemperatureIsFineForOpenAI() async throws {

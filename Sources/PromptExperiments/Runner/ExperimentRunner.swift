@@ -69,12 +69,12 @@ public final class ExperimentRunner: Sendable {
         var providers = [RetryingProvider]()
         var references = [ModelReference]()
         var endpoints = [String]()
+        var providerSettings = [ProviderSettings]()
         for variant in plan.variants {
             do {
                 let reference = try ModelReference(parsing: variant.model)
                 let settings = registry.settings(for: reference)
-                // Out-of-range settings stop the run here, before its plan is shown (so `--dry-run` too).
-                try settings.validate(GenerationConfig(variant.config))
+                providerSettings.append(settings)
                 providers.append(
                     RetryingProvider(
                         try registry.makeProvider(settings: settings), policy: retryPolicy ?? settings.retryPolicy,
@@ -87,9 +87,22 @@ public final class ExperimentRunner: Sendable {
                     hint: Self.hint(for: error))
             }
         }
+        for (variant, settings) in zip(plan.variants, providerSettings) { try Self.checkSettings(of: variant, with: settings) }
         self.providers = providers
         self.references = references
         self.endpoints = endpoints
+    }
+
+    /// Out-of-range generation settings stop the run here, before its plan is shown (so `--dry-run`
+    /// too), with the provider's limit in the message.
+    private static func checkSettings(of variant: ExperimentPlan.Variant, with settings: ProviderSettings) throws(PromptLabError) {
+        do {
+            try settings.validate(GenerationConfig(variant.config))
+        } catch {
+            throw PromptLabError(
+                .invalidInput, "variant '\(variant.name)' (\(variant.model)): \(error.description)",
+                hint: "change the setting in the prompt's front matter (config:) or in the variant's config: in the experiment")
+        }
     }
 
     private static func hint(for error: ProviderError) -> String {

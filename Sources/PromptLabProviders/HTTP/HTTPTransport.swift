@@ -100,46 +100,7 @@ struct HTTPTransport: Sendable {
 
     // MARK: - Decoding helpers
 
-    /// Decodes a 2xx body, or throws `.malformedResponse` naming what was wrong.
-    func decode<T: Decodable>(_ type: T.Type, from response: Response, requestID: String?) throws(ProviderError) -> T {
-        do {
-            return try JSONDecoder().decode(T.self, from: response.body)
-        } catch {
-            throw ProviderError(
-                .malformedResponse("\(HTTPTransport.describe(error)); body starts with \(preview(response.body))"),
-                provider: providerName,
-                requestID: requestID
-            )
-        }
-    }
-
-    /// Builds the error for a non-2xx response from the vendor's error body and `retry-after` headers.
-    func httpError(_ response: Response, requestID: String?) -> ProviderError {
-        let details = try? JSONDecoder().decode(VendorErrorBody.self, from: response.body)
-        var message = details?.error?.message.map { redactor($0) }
-        if message == nil, details?.error == nil, response.body.readableBytes > 0 {
-            message = preview(response.body)
-        }
-        let type = details?.error?.type ?? details?.error?.status
-        return ProviderError(
-            .http(
-                status: response.status,
-                type: type.map { redactor($0) },
-                code: details?.error?.code?.value.map { redactor($0) },
-                message: message.map { ProviderError.oneLine($0, limit: 300) }
-            ),
-            provider: providerName,
-            retryAfter: RetryPolicy.serverDelay(from: response.headers),
-            requestID: requestID
-        )
-    }
-
-    /// The first bytes of a body, quoted, for error messages.
-    func preview(_ body: ByteBuffer) -> String {
-        let text = body.getString(at: body.readerIndex, length: min(body.readableBytes, 120)) ?? "<\(body.readableBytes) bytes>"
-        let suffix = body.readableBytes > 120 ? "…" : ""
-        return "'\(ProviderError.oneLine(redactor(text), limit: 130))\(suffix)'"
-    }
+    // Reading a response is the providers' pure `interpretResponse` (see `ResponseDecoding`).
 
     /// A short, one-line account of a `DecodingError`.
     static func describe(_ error: any Error) -> String {
