@@ -91,6 +91,7 @@ public final class ExperimentRunner: Sendable {
     }
 
     private static func hint(for error: ProviderError) -> String {
+        if let hint = error.hint { return hint }
         if case .missingAPIKey(let variable) = error.kind {
             return "export \(variable)=... and run again; keys are read only from the environment"
         }

@@ -38,6 +38,9 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     /// How many attempts were made before giving up: set by ``RetryingProvider``, 1 for a single call,
     /// 0 when the error was found before anything was sent (``ProviderSettings/validate()``).
     public var attempts: Int
+    /// What to do about it, when the error knows better than its caller (an unusable base URL says which
+    /// setting to change). Not part of ``description``.
+    public var hint: String?
 
     /// Creates an error.
     public init(
