@@ -33,4 +33,6 @@ public enum Fault: Sendable, Hashable {
     case wrongShape
     /// Close the connection without writing any response.
     case dropConnection
+    /// Behave as a hostile server or proxy would (absurd numbers, echoed secrets, trickled bodies, ...).
+    case hostile(HostileBehaviour)
 }

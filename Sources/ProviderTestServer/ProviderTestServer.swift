@@ -178,6 +178,9 @@ public final class ProviderTestServer: Sendable {
     /// Wire-format problems found in requests, each prefixed with the request number and path.
     public var violations: [String] { state.snapshot { $0.violations } }
 
+    /// Body bytes written so far by ``HostileBehaviour/trickle(interval:)`` answers.
+    public var trickledBytes: Int { state.snapshot { $0.trickled } }
+
     /// Connections accepted so far (to check keep-alive reuse).
     public var connectionCount: Int { state.snapshot { $0.connections } }
 
@@ -203,6 +206,7 @@ final class ServerState: Sendable {
         var generator = SplitMix64(seed: 0)
         var channels: [ObjectIdentifier: any Channel] = [:]
         var connections = 0
+        var trickled = 0
     }
 
     private let storage: Mutex<Storage>
@@ -286,6 +290,8 @@ final class ServerState: Sendable {
             return (fault, storage.configuration)
         }
     }
+
+    func countTrickled(_ bytes: Int) { mutate { $0.trickled += bytes } }
 
     func addViolations(_ problems: [String], number: Int, path: String) {
         mutate { storage in
@@ -386,6 +392,17 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return
             case .hang:
                 return
+            case .hostile(.trickle(let interval)):
+                let reply = normalReply(request, route: route, configuration: configuration)
+                trickle(reply, interval: interval, context: context, version: head.version, keepAlive: keepAlive)
+                return
+            case .hostile(let behaviour):
+                if let reply = WireFormats.hostileReply(
+                    behaviour, request: request, vendor: route.vendor, model: route.model, cachedTokens: configuration.cachedTokens)
+                {
+                    write(reply, context: context, version: head.version, keepAlive: keepAlive)
+                    return
+                }
             case .delay(let delay):
                 let version = head.version
                 context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.nanosecondsClamped)) {
@@ -440,6 +457,32 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
         }
+    }
+
+    /// Writes the head of `reply` at once, then its body one byte every `interval` (until the client goes away).
+    private func trickle(_ reply: Reply, interval: Duration, context: ChannelHandlerContext, version: HTTPVersion, keepAlive: Bool) {
+        var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: reply.status))
+        head.headers.add(name: "content-type", value: "application/json")
+        head.headers.add(name: "content-length", value: String(reply.body.count))
+        for (name, value) in reply.headers { head.headers.add(name: name, value: value) }
+        if !keepAlive { head.headers.add(name: "connection", value: "close") }
+        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
+        let bytes = [UInt8](reply.body)
+        let loop = context.eventLoop.assumeIsolated()
+        func send(from index: Int) {
+            guard context.channel.isActive else { return }
+            guard index < bytes.count else {
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                if !keepAlive { context.close(promise: nil) }
+                return
+            }
+            var buffer = context.channel.allocator.buffer(capacity: 1)
+            buffer.writeInteger(bytes[index])
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            state.countTrickled(1)
+            loop.scheduleTask(in: .nanoseconds(interval.nanosecondsClamped)) { send(from: index + 1) }
+        }
+        send(from: 0)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {

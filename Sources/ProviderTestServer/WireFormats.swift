@@ -266,7 +266,9 @@ enum WireFormats {
 
     /// The deterministic answer: the last user message, cut at a stop sequence or shortened to the token
     /// limit, wrapped as `{"echo": ...}` in JSON mode.
-    static func answer(_ vendor: Vendor, json: JSONValue, model: String?, number: Int, cachedTokens: Int) -> Reply {
+    static func answer(
+        _ vendor: Vendor, json: JSONValue, model: String?, number: Int, cachedTokens: Int, requestID: String? = nil
+    ) -> Reply {
         var texts: [String] = []
         var lastUser = ""
         var maxTokens: Int?
@@ -350,7 +352,7 @@ enum WireFormats {
                     "prompt_tokens_details": ["cached_tokens": .int(cached)],
                 ],
             ]
-            return Reply(status: 200, headers: [("x-request-id", "req_\(number)")], body: body.data)
+            return Reply(status: 200, headers: [("x-request-id", requestID ?? "req_\(number)")], body: body.data)
         case .anthropic:
             // A thinking block and two text blocks, so that clients must pick and join the text blocks.
             let stopReason = finish == "length" ? "max_tokens" : (finish == "stop_sequence" ? "stop_sequence" : "end_turn")
@@ -367,7 +369,7 @@ enum WireFormats {
                     "cache_read_input_tokens": .int(cached), "cache_creation_input_tokens": 0,
                 ],
             ]
-            return Reply(status: 200, headers: [("request-id", "req_\(number)")], body: body.data)
+            return Reply(status: 200, headers: [("request-id", requestID ?? "req_\(number)")], body: body.data)
         case .gemini:
             // A thought part and two text parts, so that clients must skip thoughts and join the text.
             let body: JSONValue = [
@@ -384,7 +386,7 @@ enum WireFormats {
                     "promptTokenCount": .int(inputTokens), "candidatesTokenCount": .int(outputTokens),
                     "totalTokenCount": .int(inputTokens + outputTokens), "cachedContentTokenCount": .int(cached),
                 ],
-                "modelVersion": .string(modelName), "responseId": .string("resp_\(number)"),
+                "modelVersion": .string(modelName), "responseId": .string(requestID ?? "resp_\(number)"),
             ]
             return Reply(status: 200, body: body.data)
         }
@@ -454,7 +456,7 @@ enum WireFormats {
             return Reply(status: 200, body: Data("{\"choices\": [ this is not json".utf8))
         case .wrongShape:
             return Reply(status: 200, body: Data("{\"unexpected\": true}".utf8))
-        case .delay, .hang, .dropConnection:
+        case .delay, .hang, .dropConnection, .hostile:
             return nil
         }
     }

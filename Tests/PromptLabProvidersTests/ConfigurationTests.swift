@@ -119,6 +119,14 @@ struct ConfigurationTests {
         )
     }
 
+    /// Timeouts read from JSON are checked like the experiment file's: `Duration.seconds(_:)` traps on
+    /// values it cannot hold, so they are refused as a decoding error first.
+    @Test(arguments: ["1e300", "-1", "0", "3601", "1e400"])
+    func overridesRefuseTimeoutsOutOfRange(seconds: String) {
+        let json = #"{"timeout": \#(seconds)}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ProviderOverrides.self, from: Data(json.utf8)) }
+    }
+
     // MARK: - Validation before any request
 
     @Test(arguments: [

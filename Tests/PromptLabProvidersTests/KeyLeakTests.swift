@@ -85,6 +85,67 @@ struct KeyLeakTests {
         assertClean(capture.lines)
     }
 
+    /// Everything a provider built by the registry returns (answer text, finish reason, request id, error
+    /// messages) is redacted against every key in the environment, not only the key of the provider called.
+    @Test func answersAndErrorsAreRedactedAgainstEveryConfiguredKey() async throws {
+        let other = "sk-ant-OTHERKEY-55e1d0c9a7b3-xyzw-SECOND"
+        // At trace level AsyncHTTPClient logs whole response heads: the echoing headers must arrive redacted.
+        let capture = LogCapture()
+        try await withServerAndClient { server, client in
+            let environment = ["OPENAI_API_KEY": Self.key, "ANTHROPIC_API_KEY": other]
+            let registry = ProviderRegistry(
+                httpClient: client, environment: environment,
+                overrides: ["openai": ProviderOverrides(baseURL: server.baseURL, maxAttempts: 1)], logger: capture.logger())
+            let provider = try registry.makeRetryingProvider(for: try ModelReference(parsing: "openai/gpt-4o-mini"))
+            let request = ChatRequest(model: "gpt-4o-mini", messages: [.user("hi")])
+
+            server.enqueue(.hostile(.echoSecrets(also: other)))
+            let answer = try await provider.send(request)
+            #expect(answer.text.contains("<redacted>"), "\(answer.text)")
+            for text in [answer.text, answer.requestID ?? "", "\(answer)"] {
+                assertClean([text])
+                #expect(!text.contains(other) && !text.contains("55e1d0c9a7b3"), "\(text)")
+            }
+
+            for status in [400, 503] {
+                server.enqueue(.hostile(.echoSecrets(also: other, errorStatus: status)))
+                let error = try #require(await providerError { try await provider.send(request) })
+                #expect(error.httpStatus == status)
+                for text in renderings(of: error) + [error.requestID ?? ""] {
+                    assertClean([text])
+                    #expect(!text.contains(other) && !text.contains("55e1d0c9a7b3"), "\(text)")
+                }
+            }
+        }
+        let lines = capture.lines
+        #expect(lines.contains { $0.contains("<redacted>") }, "the response heads were logged, redacted")
+        assertClean(lines)
+        #expect(!lines.contains { $0.contains(other) || $0.contains("55e1d0c9a7b3") })
+    }
+
+    @Test func execAnswersAreRedactedAgainstEveryConfiguredKey() async throws {
+        let other = "sk-ant-OTHERKEY-55e1d0c9a7b3-xyzw-SECOND"
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let script = try directory.script(
+            "echo.sh",
+            #"cat > /dev/null; printf '{"text": "keys: %s %s", "finish_reason": "%s"}' "$OPENAI_API_KEY" "$ANTHROPIC_API_KEY" "$ANTHROPIC_API_KEY""#
+        )
+        try await HTTPClient.withHTTPClient(configuration: .promptLabProviders()) { client in
+            let registry = ProviderRegistry(
+                httpClient: client,
+                environment: [
+                    "OPENAI_API_KEY": Self.key, "ANTHROPIC_API_KEY": other,
+                    "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+                ],
+                logger: quietLogger)
+            let provider = try registry.makeProvider(for: try ModelReference(parsing: "exec/\(script)"))
+            let answer = try await provider.send(ChatRequest(model: "m", messages: [.user("x")]))
+            #expect(answer.text == "keys: <redacted> <redacted>")
+            #expect(answer.finishReason == "<redacted>")
+        }
+    }
+
     @Test func apiKeysPrintAsRedacted() {
         let key = APIKey(Self.key)
         var dumped = ""

@@ -58,6 +58,42 @@ struct RetryTests {
         }
     }
 
+    /// Retry headers any proxy can send. Each one ends in a retry whose wait is within the policy's cap
+    /// (huge values are clamped, unreadable ones such as `1e308` or `nan` fall back to back-off), never in a trap.
+    @Test(arguments: ["99999999999999999999", "1e308", "9223372036854775807", "-5", "nan", "inf", "-inf", "1e-400"])
+    func absurdRetryHeadersAreClampedOrIgnored(text: String) async throws {
+        try await withServerAndClient { server, client in
+            server.enqueue(.hostile(.retryAfter(seconds: text, milliseconds: nil)))
+            server.enqueue(.hostile(.retryAfter(seconds: nil, milliseconds: text)))
+            server.enqueue(.hostile(.retryAfter(seconds: text, milliseconds: text)))
+            let clock = ManualClock()
+            let policy = RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5), maxServerDelay: .seconds(7))
+            let response = try await openAI(server, client, policy: policy, clock: clock).send(request)
+            #expect(response.attempts == 4)
+            #expect(clock.sleeps.count == 3)
+            #expect(clock.sleeps.allSatisfy { $0 >= .zero && $0 <= .seconds(7) })
+        }
+    }
+
+    @Test func absurdRetryHeaderValues() {
+        for name in ["retry-after", "retry-after-ms"] {
+            func delay(_ text: String) -> Duration? {
+                var headers = HTTPHeaders()
+                headers.add(name: name, value: text)
+                return RetryPolicy.serverDelay(from: headers)
+            }
+            for huge in ["99999999999999999999", "9223372036854775807", "18446744073709551616.5"] {
+                #expect(delay(huge) == RetryPolicy.longestServerDelay, "\(name): \(huge)")
+            }
+            // Only digits with an optional fraction are read (RFC 9110 delta-seconds, plus the fractions some servers send).
+            for unreadable in ["-5", "nan", "inf", "-inf", "", "0x10", "1e308", "1e-400", "+3", "1.", ".5"] {
+                #expect(delay(unreadable) == nil, "\(name): \(unreadable)")
+            }
+        }
+        // An HTTP date far in the future is clamped the same way.
+        #expect(RetryPolicy.parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT") == RetryPolicy.longestServerDelay)
+    }
+
     // MARK: - What is retried
 
     @Test(arguments: [Fault.serverError, .unavailable, .overloaded, .rateLimited(), .status(408, body: "{}"), .status(409, body: "{}")])

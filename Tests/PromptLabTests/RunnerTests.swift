@@ -53,11 +53,14 @@ import Testing
         func run(
             _ experiment: ExperimentDefinition, environment: [String: String] = ["OPENAI_API_KEY": RunnerTests.key],
             options: RunOptions = RunOptions(concurrency: 8),
-            logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
+            clock: any Clock<Duration> = ContinuousClock()
         ) async throws -> RunResult {
             let plan = try ExperimentPlan.build(experiment, repository: try repository.open())
             let overrides = experiment.providers.mapValues { ProviderOverrides(baseURL: $0.baseURL, timeout: .seconds(2)) }
-            return try await ProviderRegistry.withRegistry(environment: environment, overrides: overrides, logger: logger) { registry in
+            return try await ProviderRegistry.withRegistry(
+                environment: environment, overrides: overrides, clock: clock, logger: logger
+            ) { registry in
                 let runner = try ExperimentRunner(
                     plan: plan, store: store, registry: registry, pricing: try Pricing.bundled(), logger: logger,
                     retryPolicy: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(5), maxDelay: .milliseconds(20)))

@@ -152,7 +152,8 @@ public struct ExperimentFile: Sendable {
         var providers = [String: ProviderOverrides]()
         if let node = fields["providers"] {
             for (keyNode, valueNode) in try reader.mapping(node, "'providers'") {
-                providers[try reader.key(keyNode)] = try ProviderOverrides.parse(valueNode, reader: reader)
+                let name = try reader.key(keyNode)
+                providers[name] = try ProviderOverrides.parse(valueNode, provider: name, reader: reader)
             }
         }
         let definitions: [GraderDefinition]

@@ -11,19 +11,25 @@ extension ProviderOverrides {
     ///
     /// The run and grading both read the block through this one function, so a setting means the
     /// same to both and an unknown or out-of-range one is refused by both, before any request.
+    /// A `base_url` must be usable (``BaseURLCheck``): refused here, a URL with a bad port or with
+    /// credentials never reaches the HTTP stack or the stored experiment.
+    /// - Parameter provider: The block's name (`openai`, ...), to name its key variable in hints.
     /// - Throws: ``PromptLabError`` `invalidInput` citing `file:line:col`.
-    static func parse(_ node: Node, reader: YAMLReader) throws(PromptLabError) -> ProviderOverrides {
+    static func parse(_ node: Node, provider: String, reader: YAMLReader) throws(PromptLabError) -> ProviderOverrides {
         var overrides = ProviderOverrides()
+        var baseURLNode: Node?
         for (keyNode, valueNode) in try reader.mapping(node, "a provider's settings") {
             switch try reader.key(keyNode) {
-            case "base_url": overrides.baseURL = try reader.string(valueNode, "base_url")
+            case "base_url":
+                overrides.baseURL = try reader.string(valueNode, "base_url")
+                baseURLNode = valueNode
             case "api_key_env": overrides.apiKeyEnv = try reader.string(valueNode, "api_key_env")
             case "timeout":
                 let seconds = try reader.number(valueNode, "timeout")
-                guard seconds.isFinite, seconds > 0, seconds <= 3600 else {
-                    throw reader.problem(valueNode, "'timeout' must be a number of seconds above 0 and at most 3600")
+                guard let timeout = ProviderOverrides.timeout(seconds: seconds) else {
+                    throw reader.problem(valueNode, ProviderOverrides.timeoutRangeMessage)
                 }
-                overrides.timeout = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+                overrides.timeout = timeout
             case "max_attempts":
                 let attempts = try reader.integer(valueNode, "max_attempts")
                 guard (1...20).contains(attempts) else { throw reader.problem(valueNode, "'max_attempts' must be 1...20") }
@@ -37,6 +43,18 @@ extension ProviderOverrides {
             default:
                 throw reader.problem(keyNode, "unknown provider setting (known: \(settingNames.joined(separator: ", ")))")
             }
+        }
+        if let url = overrides.baseURL, let node = baseURLNode, let problem = BaseURLCheck.problem(with: url) {
+            var error = reader.problem(node, "'base_url' \(problem.message)")
+            if problem == .credentials {
+                let variable =
+                    overrides.apiKeyEnv ?? ModelReference.Provider(rawValue: provider)?.descriptor?.apiKey.defaultVariable
+                    ?? "a variable named by api_key_env"
+                error.hint = "remove them and export \(variable)=... instead; keys never go in experiment files"
+            } else {
+                error.hint = "write a URL such as https://api.example.com or http://127.0.0.1:8080"
+            }
+            throw error
         }
         return overrides
     }

@@ -106,6 +106,7 @@ public final class ExperimentRunner: Sendable {
     }
 
     private static func hint(for error: ProviderError) -> String {
+        if let hint = error.hint { return hint }
         if case .missingAPIKey(let variable) = error.kind {
             return "export \(variable)=... and run again; keys are read only from the environment"
         }
@@ -348,6 +349,7 @@ public final class ExperimentRunner: Sendable {
         attempts: Int, requestID: String?, fromCache: Bool, started: Date, finished: Date, finishReason: String? = nil
     ) -> ResponseRecord {
         let reference = references[cell.variant]
+        let response = response.map(Self.withCheckedTokenCounts)
         return ResponseRecord(
             runID: runID, variant: plan.variants[cell.variant].name, caseID: plan.cases[cell.testCase].id,
             repeatIndex: cell.repeatIndex, outcome: outcome, inputTokens: response?.inputTokens,
@@ -357,6 +359,18 @@ public final class ExperimentRunner: Sendable {
             costUSD: response.flatMap { pricing.cost(of: $0, reference: reference) },
             provider: reference.provider.rawValue, model: reference.description, requestHash: request.requestHash,
             fromCache: fromCache, startedAt: started, finishedAt: finished)
+    }
+
+    /// `response` with its token counts as they are recorded and priced: a negative count (which no
+    /// provider means) counts as not reported, so that sums, averages and costs stay meaningful whatever
+    /// a response carries.
+    static func withCheckedTokenCounts(_ response: ChatResponse) -> ChatResponse {
+        func checked(_ count: Int?) -> Int? { count.flatMap { $0 >= 0 ? $0 : nil } }
+        var response = response
+        response.inputTokens = checked(response.inputTokens)
+        response.outputTokens = checked(response.outputTokens)
+        response.cachedTokens = checked(response.cachedTokens)
+        return response
     }
 
     fileprivate func price(_ cell: Cell) -> Pricing.Price? { pricing.price(for: references[cell.variant]) }
@@ -386,8 +400,9 @@ public final class ExperimentRunner: Sendable {
             guard let i = index[record.variant] else { return }
             if record.status == .ok { totals[i].ok += 1 } else { totals[i].errors += 1 }
             if record.fromCache { totals[i].cached += 1 }
-            totals[i].inputTokens += record.inputTokens ?? 0
-            totals[i].outputTokens += record.outputTokens ?? 0
+            // Saturating: the counts come from providers and may be anything up to Int64.max.
+            totals[i].inputTokens = totals[i].inputTokens.addingSaturating(record.inputTokens ?? 0)
+            totals[i].outputTokens = totals[i].outputTokens.addingSaturating(record.outputTokens ?? 0)
             if record.status == .ok {
                 totals[i].costUSD = totals[i].costUSD.flatMap { total in record.costUSD.map { total + $0 } }
                 if let latency = record.latencyMs, !record.fromCache { totals[i].latenciesMs.append(latency) }
@@ -513,5 +528,13 @@ extension Duration {
     var seconds: Double {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
+    }
+}
+
+extension Int {
+    /// `self + other`, held at `Int.max` or `Int.min` instead of trapping on overflow.
+    func addingSaturating(_ other: Int) -> Int {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
     }
 }

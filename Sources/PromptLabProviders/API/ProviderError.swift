@@ -51,6 +51,9 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     /// named in Gemini's `google.rpc.QuotaFailure` (`GenerateRequestsPerDayPerProjectPerModel`, ...).
     /// Such a failure is not retried, like OpenAI's `insufficient_quota`.
     public var dailyQuota: String?
+    /// What to do about it, when the error knows better than its caller (an unusable base URL says which
+    /// setting to change). Not part of ``description``.
+    public var hint: String?
 
     /// Creates an error.
     public init(

@@ -8,7 +8,7 @@ import NIOHTTP1
 ///
 /// Everything here must be total: any status, any headers and any bytes give a value or a thrown
 /// ``ProviderError``, never a trap (a fuzzer calls these functions with random input). Vendor text in
-/// the errors is not redacted here; ``ProviderError/redacted(by:)`` does that where the key is known.
+/// the errors is not redacted here; the transport's ``Redactor`` does that where the key is known.
 enum ResponseDecoding {
     /// The largest token count believed from a provider. No request comes near it (the largest
     /// context windows are a few million tokens); anything larger, negative or fractional is a broken
@@ -116,28 +116,5 @@ struct Lenient<Value: Decodable>: Decodable {
 
     init(from decoder: any Decoder) {
         value = try? Value(from: decoder)
-    }
-}
-
-// MARK: - Redaction
-
-extension ProviderError {
-    /// This error with every piece of vendor text passed through `redactor`, so an API key the
-    /// server echoes back (in a message, a type, a code or a body preview) is never stored or printed.
-    func redacted(by redactor: Redactor) -> ProviderError {
-        var copy = self
-        switch kind {
-        case .http(let status, let type, let code, let message):
-            copy.kind = .http(
-                status: status, type: type.map(redactor.callAsFunction), code: code.map(redactor.callAsFunction),
-                message: message.map(redactor.callAsFunction))
-        case .malformedResponse(let detail): copy.kind = .malformedResponse(redactor(detail))
-        case .contentFiltered(let detail): copy.kind = .contentFiltered(redactor(detail))
-        case .noTextAnswer(let detail): copy.kind = .noTextAnswer(redactor(detail))
-        case .transport, .timeout, .missingAPIKey, .invalidConfiguration, .execFailed, .cancelled: break
-        }
-        copy.finishReason = finishReason.map(redactor.callAsFunction)
-        copy.dailyQuota = dailyQuota.map(redactor.callAsFunction)
-        return copy
     }
 }

@@ -96,14 +96,23 @@ public final class ProviderRegistry: Sendable {
     }
 
     /// A validated single-attempt provider for resolved `settings`.
+    ///
+    /// Its answers and errors are redacted against every key in the environment (``RedactingProvider``),
+    /// whichever provider they came from; with no key set there is nothing to redact and no wrapper.
     public func makeProvider(settings: ProviderSettings) throws(ProviderError) -> any ChatProvider {
         try settings.validate()
         guard let descriptor = settings.reference.provider.descriptor else {
             // validate() has already rejected unregistered providers.
             throw ProviderError(.invalidConfiguration("unknown provider '\(settings.reference.provider)'"), provider: settings.providerName)
         }
-        let context = ProviderDescriptor.Context(httpClient: httpClient, environment: environment, secrets: knownSecrets(), logger: logger)
-        return try descriptor.make(settings, context)
+        let secrets = knownSecrets()
+        let redactor = Redactor(secrets)
+        // The provider logs (and AsyncHTTPClient, at trace level, logs response heads) through the same redactor.
+        let providerLogger = redactor.isEmpty ? logger : RedactingLogHandler.logger(logger, redactor: redactor)
+        let context = ProviderDescriptor.Context(
+            httpClient: httpClient, environment: environment, secrets: secrets, logger: providerLogger)
+        let provider = try descriptor.make(settings, context)
+        return redactor.isEmpty ? provider : RedactingProvider(base: provider, redactor: redactor)
     }
 
     /// A validated provider with retries and the shared adaptive limiter for its endpoint.
@@ -126,12 +135,14 @@ public final class ProviderRegistry: Sendable {
         return limiters.value(for: key) { AdaptiveConcurrencyLimiter(maxConcurrency: settings.maxConcurrency) }
     }
 
-    /// Every API key visible in the environment, to be masked in `exec/` programs' output: those of
-    /// every provider's default key variable, and of every configured `api_key_env`.
+    /// Every API key visible in the environment, to be masked in whatever a server or a program sends
+    /// back: those of every provider's default key variable, and of every configured `api_key_env`. Each
+    /// is trimmed as ``ProviderSettings`` trims the key it sends.
     func knownSecrets() -> [APIKey] {
         var variables = Set(ProviderDescriptor.secretVariables)
         for value in overrides.values { if let variable = value.apiKeyEnv { variables.insert(variable) } }
-        return variables.sorted().compactMap { environment[$0] }.filter { !$0.isEmpty }.map(APIKey.init)
+        return variables.sorted().compactMap { environment[$0]?.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty }.map(APIKey.init)
     }
 }
 

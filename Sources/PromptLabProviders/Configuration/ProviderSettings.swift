@@ -45,6 +45,19 @@ public struct ProviderOverrides: Sendable, Hashable, Codable {
         )
     }
 
+    /// The longest time limit of one attempt, in seconds.
+    public static let maxTimeoutSeconds = 3600.0
+
+    /// Why a `timeout` is refused.
+    public static let timeoutRangeMessage = "'timeout' must be a number of seconds above 0 and at most 3600"
+
+    /// `seconds` as a time limit of one attempt, or `nil` when it is not finite, not positive, or above
+    /// ``maxTimeoutSeconds`` (`Duration.seconds(_:)` traps on infinity and NaN, so this is checked first).
+    public static func timeout(seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds > 0, seconds <= maxTimeoutSeconds else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded(.up)))
+    }
+
     private enum CodingKeys: String, CodingKey {
         case baseURL = "base_url"
         case apiKeyEnv = "api_key_env"
@@ -57,7 +70,13 @@ public struct ProviderOverrides: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         baseURL = try container.decodeIfPresent(String.self, forKey: .baseURL)
         apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv)
-        timeout = try container.decodeIfPresent(Double.self, forKey: .timeout).map { Duration.seconds($0) }
+        if let seconds = try container.decodeIfPresent(Double.self, forKey: .timeout) {
+            guard let timeout = ProviderOverrides.timeout(seconds: seconds) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .timeout, in: container, debugDescription: ProviderOverrides.timeoutRangeMessage)
+            }
+            self.timeout = timeout
+        }
         maxAttempts = try container.decodeIfPresent(Int.self, forKey: .maxAttempts)
         maxConcurrency = try container.decodeIfPresent(Int.self, forKey: .maxConcurrency)
     }
@@ -163,10 +182,11 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
             guard let baseURL else {
                 throw invalid("\(reference) needs a base URL: \(descriptor.missingBaseURLAdvice)")
             }
-            guard let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(),
-                scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
-            else {
-                throw invalid("base URL '\(baseURL)' (from \(baseURLSource ?? "configuration")) is not an http(s) URL")
+            if let problem = BaseURLCheck.problem(with: baseURL) {
+                let source = baseURLSource ?? "configuration"
+                var error = invalid("base URL '\(BaseURLCheck.redactingCredentials(baseURL))' (from \(source)) \(problem.message)")
+                error.hint = baseURLHint(problem, source: source)
+                throw error
             }
         }
         // A key is required where the provider uses keys and has a key variable, by default or by configuration.
@@ -192,7 +212,7 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
     /// A one-line summary without the key, for `--verbose` output.
     public var description: String {
         var parts = ["\(reference)"]
-        if let baseURL { parts.append("base_url=\(baseURL) (\(baseURLSource ?? "?"))") }
+        if let baseURL { parts.append("base_url=\(BaseURLCheck.redactingCredentials(baseURL)) (\(baseURLSource ?? "?"))") }
         if let apiKeyVariable { parts.append("key=\(apiKeyVariable)\(apiKey == nil ? " (unset)" : " (set)")") }
         parts.append("timeout=\(formatSeconds(timeout.seconds))")
         parts.append("max_attempts=\(retryPolicy.maxAttempts)")
@@ -201,6 +221,16 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
     }
 
     // MARK: - Base URLs
+
+    /// What to do about an unusable base URL from `source` (a variable name or `configuration`).
+    func baseURLHint(_ problem: BaseURLCheck.Problem, source: String) -> String {
+        let setting = source == "configuration" ? "providers.\(providerName).base_url" : source
+        if problem == .credentials {
+            let variable = apiKeyVariable ?? "the variable named by api_key_env"
+            return "remove the credentials from \(setting) and export \(variable)=... instead; keys are read only from the environment"
+        }
+        return "set \(setting) to a URL such as https://api.example.com or http://127.0.0.1:8080"
+    }
 
     static func nonEmpty(_ text: String?) -> String? {
         guard let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }

@@ -21,11 +21,18 @@ struct HTTPTransport: Sendable {
     let timeout: Duration
     let redactor: Redactor
     let logger: Logger
+    /// What the time limit of an exchange is measured on; tests inject a clock they move themselves.
+    var clock: any Clock<Duration> = ContinuousClock()
 
     /// Responses larger than this are refused (a runaway or hostile server).
     static let maxResponseBytes = 32 * 1024 * 1024
 
     /// POSTs `body` as JSON and collects the whole response, whatever its status.
+    ///
+    /// The time limit covers the whole exchange: connecting, sending, the response head *and* the body.
+    /// AsyncHTTPClient's own deadline stops counting once the head has arrived, so a server that
+    /// trickles its body would otherwise keep the request (and its cell) alive for as long as it likes;
+    /// ``Clock/withTimeLimit(_:_:)`` cancels the request when the limit passes, wherever it is.
     ///
     /// - Throws: ``ProviderError`` `.timeout`, `.transport`, `.malformedResponse` (oversized body) or
     ///   `.cancelled`. A non-2xx status is *not* thrown here; the caller reads the vendor's error body.
@@ -38,13 +45,16 @@ struct HTTPTransport: Sendable {
         request.headers.replaceOrAdd(name: "user-agent", value: "promptlab")
         request.body = .bytes(body)
 
-        let clock = ContinuousClock()
-        let start = clock.now
+        let stopwatch = ContinuousClock()
+        let start = stopwatch.now
         let deadline = NIODeadline.now() + TimeAmount.nanoseconds(timeout.nanoseconds)
+        let (client, logger, prepared) = (self.client, self.logger, request)
         do {
-            let response = try await client.execute(request, deadline: deadline, logger: logger)
-            let bytes = try await response.body.collect(upTo: HTTPTransport.maxResponseBytes)
-            let latency = (clock.now - start).seconds
+            let (response, bytes) = try await clock.withTimeLimit(timeout) {
+                let response = try await client.execute(prepared, deadline: deadline, logger: logger)
+                return (response, try await response.body.collect(upTo: HTTPTransport.maxResponseBytes))
+            }
+            let latency = (stopwatch.now - start).seconds
             logger.debug(
                 "provider response",
                 metadata: [
@@ -65,9 +75,15 @@ struct HTTPTransport: Sendable {
         }
     }
 
+    /// Thrown by ``Clock/withTimeLimit(_:_:)`` when the limit passes first.
+    struct TimeLimitExceeded: Error {}
+
     /// Translates an AsyncHTTPClient / NIO error into a ``ProviderError``.
     func mapError(_ error: any Error) -> ProviderError {
         if let error = error as? ProviderError { return error }
+        if error is TimeLimitExceeded {
+            return ProviderError(.timeout(seconds: timeout.seconds), provider: providerName)
+        }
         if error is CancellationError || Task.isCancelled {
             return ProviderError(.cancelled, provider: providerName)
         }
@@ -170,6 +186,29 @@ struct LenientString: Decodable, Sendable, Hashable {
             value = String(bool)
         } else {
             value = nil
+        }
+    }
+}
+
+extension Clock where Duration == Swift.Duration {
+    /// Runs `operation`, cancelling it when `limit` has passed on this clock.
+    ///
+    /// The deadline is fixed before anything starts, so a test that moves a manual clock past it
+    /// stops the operation wherever it is.
+    /// - Throws: ``HTTPTransport/TimeLimitExceeded`` when the limit passed first; otherwise what
+    ///   `operation` throws.
+    func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let deadline = now.advanced(by: limit)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await self.sleep(until: deadline, tolerance: nil)
+                return nil
+            }
+            // Whichever finishes first decides; the other is cancelled (and awaited by the group).
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw HTTPTransport.TimeLimitExceeded() }
+            return value
         }
     }
 }

@@ -72,7 +72,7 @@ public struct AnthropicProvider: ChatProvider {
             answer.latencySeconds = response.latencySeconds
             return answer
         } catch {
-            throw error.redacted(by: transport.redactor)
+            throw transport.redactor(error)
         }
     }
 

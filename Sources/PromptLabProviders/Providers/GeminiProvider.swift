@@ -77,7 +77,7 @@ public struct GeminiProvider: ChatProvider {
             answer.latencySeconds = response.latencySeconds
             return answer
         } catch {
-            throw error.redacted(by: transport.redactor)
+            throw transport.redactor(error)
         }
     }
 

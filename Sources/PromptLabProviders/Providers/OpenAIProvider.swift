@@ -86,7 +86,7 @@ public struct OpenAIProvider: ChatProvider {
             answer.latencySeconds = response.latencySeconds
             return answer
         } catch {
-            throw error.redacted(by: transport.redactor)
+            throw transport.redactor(error)
         }
     }
 

@@ -68,14 +68,19 @@ public struct RetryPolicy: Sendable, Hashable {
 
     // MARK: - Reading server hints
 
+    /// The longest wait a server hint is read as, whatever it says. Far above any ``maxServerDelay``, and
+    /// small enough that converting it never overflows `Duration` or `Int64` nanoseconds.
+    public static let longestServerDelay: Duration = .seconds(86_400)
+
     /// The wait a response asks for: `retry-after-ms` (milliseconds) first, then `retry-after` as
     /// seconds or as an HTTP date. `nil` when neither header is present or readable.
+    ///
+    /// The headers come from the server or any proxy on the way, so they are read as untrusted text: only
+    /// digits with an optional fraction count (no sign, exponent, `nan` or `inf`), and any value above
+    /// ``longestServerDelay`` reads as ``longestServerDelay``.
     public static func serverDelay(from headers: HTTPHeaders, now: Date = Date()) -> Duration? {
-        if let text = headers.first(name: "retry-after-ms"),
-            let milliseconds = Double(text.trimmingCharacters(in: .whitespaces)),
-            milliseconds.isFinite, milliseconds >= 0
-        {
-            return .milliseconds(Int64(milliseconds.rounded()))
+        if let text = headers.first(name: "retry-after-ms"), let milliseconds = decimalNumber(text) {
+            return clampedDelay(seconds: milliseconds / 1000)
         }
         if let text = headers.first(name: "retry-after") {
             return parseRetryAfter(text, now: now)
@@ -84,22 +89,39 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// Parses a `retry-after` value: delta seconds (`"2"`, `"1.5"`) or an IMF-fixdate
-    /// (`"Wed, 21 Oct 2015 07:28:00 GMT"`). Dates in the past give zero.
+    /// (`"Wed, 21 Oct 2015 07:28:00 GMT"`). Dates in the past give zero; waits are clamped to
+    /// ``longestServerDelay``.
     public static func parseRetryAfter(_ text: String, now: Date = Date()) -> Duration? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let seconds = Double(trimmed), seconds.isFinite, seconds >= 0 {
-            return .milliseconds(Int64((seconds * 1000).rounded()))
+        if let seconds = decimalNumber(text) {
+            return clampedDelay(seconds: seconds)
         }
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             formatter.dateFormat = format
             if let date = formatter.date(from: trimmed) {
-                let seconds = max(0, date.timeIntervalSince(now))
-                return .milliseconds(Int64((seconds * 1000).rounded()))
+                return clampedDelay(seconds: date.timeIntervalSince(now))
             }
         }
         return nil
+    }
+
+    /// `text` as a non-negative decimal number written with digits and at most one inner point
+    /// (`"2"`, `"1.5"`), else `nil`. Values too large for a `Double` read as infinity, which
+    /// ``clampedDelay(seconds:)`` caps.
+    static func decimalNumber(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }) else { return nil }
+        return Double(trimmed) ?? .infinity
+    }
+
+    /// A wait of `seconds`, at least zero and at most ``longestServerDelay`` (also for infinity).
+    static func clampedDelay(seconds: Double) -> Duration {
+        guard !seconds.isNaN else { return .zero }
+        let bounded = min(max(seconds, 0), longestServerDelay.seconds)
+        return .milliseconds(Int64((bounded * 1000).rounded()))
     }
 }

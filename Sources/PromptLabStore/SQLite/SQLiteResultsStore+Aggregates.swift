@@ -155,8 +155,8 @@ extension SQLiteResultsStore {
             let sums = try db.cachedStatement(
                 sql: """
                     SELECT count(*), coalesce(sum(status = 'ok'), 0), coalesce(sum(status = 'error'), 0),
-                           coalesce(sum(from_cache), 0), coalesce(sum(input_tokens), 0), count(input_tokens),
-                           coalesce(sum(output_tokens), 0), count(output_tokens), total(cost_usd), count(cost_usd)
+                           coalesce(sum(from_cache), 0), total(input_tokens), count(input_tokens),
+                           total(output_tokens), count(output_tokens), total(cost_usd), count(cost_usd)
                     FROM responses INDEXED BY responses_by_variant WHERE run_id = ? AND variant = ?
                     """)
             let latency = try db.cachedStatement(
@@ -178,9 +178,9 @@ extension SQLiteResultsStore {
                     usage.ok = try reader.next()
                     usage.errors = try reader.next()
                     usage.cacheHits = try reader.next()
-                    usage.inputTokens = try reader.next()
+                    usage.inputTokens = Self.clampedCount(try reader.next(Double.self))
                     usage.inputTokensReported = try reader.next()
-                    usage.outputTokens = try reader.next()
+                    usage.outputTokens = Self.clampedCount(try reader.next(Double.self))
                     usage.outputTokensReported = try reader.next()
                     usage.knownCostUSD = try reader.next()
                     usage.pricedResponses = try reader.next()
@@ -207,6 +207,21 @@ extension SQLiteResultsStore {
                 return usage
             }
         }
+    }
+
+    // MARK: - Token sums
+
+    /// A token sum read with SQL's `total()`, as an `Int`.
+    ///
+    /// Token counts come from providers, so a run can hold counts near `Int64.max`; `sum()` then fails
+    /// with "integer overflow" and the run's report could never be built. `total()` sums in floating
+    /// point and never fails (exact up to 2^53, far beyond real usage); the sum is clamped into `Int`
+    /// here, since converting a `Double` outside its range traps.
+    static func clampedCount(_ sum: Double) -> Int {
+        if sum.isNaN { return 0 }
+        if sum >= Double(Int.max) { return .max }
+        if sum <= Double(Int.min) { return .min }
+        return Int(sum)
     }
 
     // MARK: - Key ranges
