@@ -55,4 +55,26 @@ struct ExchangeDeadlineTests {
             #expect(clock.now.offset == .zero, "the clock never moved")
         }
     }
+
+    /// When the limit passes first, a result the operation still delivers (it had finished, and only
+    /// waited for a thread) is kept if it is complete, and is a timeout otherwise. The operation here
+    /// returns only once it is cancelled, that is once the limit has won, so the order is fixed.
+    @Test(arguments: [true, false])
+    func aLateButCompleteResultIsKept(complete: Bool) async throws {
+        let clock = ManualClock(waitsForAdvance: true)
+        let race = Task {
+            try await clock.withTimeLimit(.seconds(5), keepingFinished: { _ in complete }) {
+                while !Task.isCancelled { await Task.yield() }
+                return 42
+            }
+        }
+        await clock.waitForSleeps(1)
+        clock.advance(by: .seconds(5))
+        let result = await race.result
+        if complete {
+            #expect((try? result.get()) == 42)
+        } else {
+            #expect(throws: HTTPTransport.TimeLimitExceeded.self) { try result.get() }
+        }
+    }
 }

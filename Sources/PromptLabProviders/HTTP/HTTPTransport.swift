@@ -50,7 +50,11 @@ struct HTTPTransport: Sendable {
         let deadline = NIODeadline.now() + TimeAmount.nanoseconds(timeout.nanoseconds)
         let (client, logger, prepared) = (self.client, self.logger, request)
         do {
-            let (response, bytes) = try await clock.withTimeLimit(timeout) {
+            // A late finish counts only with the whole body (as long as its content-length says).
+            let complete: @Sendable ((HTTPClientResponse, ByteBuffer)) -> Bool = { exchange in
+                exchange.0.headers.first(name: "content-length").flatMap { Int($0) } == exchange.1.readableBytes
+            }
+            let (response, bytes) = try await clock.withTimeLimit(timeout, keepingFinished: complete) {
                 let response = try await client.execute(prepared, deadline: deadline, logger: logger)
                 return (response, try await response.body.collect(upTo: HTTPTransport.maxResponseBytes))
             }
@@ -197,7 +201,14 @@ extension Clock where Duration == Swift.Duration {
     /// stops the operation wherever it is.
     /// - Throws: ``HTTPTransport/TimeLimitExceeded`` when the limit passed first; otherwise what
     ///   `operation` throws.
-    func withTimeLimit<T: Sendable>(_ limit: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    ///
+    /// When the limit passes first, the operation is cancelled and awaited: if it had in fact finished
+    /// (its task was only waiting for a thread, as on a busy machine) and `isComplete` accepts its
+    /// result, that result is kept rather than thrown away as a timeout.
+    func withTimeLimit<T: Sendable>(
+        _ limit: Duration, keepingFinished isComplete: @escaping @Sendable (T) -> Bool = { _ in false },
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         let deadline = now.advanced(by: limit)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await operation() }
@@ -205,10 +216,13 @@ extension Clock where Duration == Swift.Duration {
                 try await self.sleep(until: deadline, tolerance: nil)
                 return nil
             }
-            // Whichever finishes first decides; the other is cancelled (and awaited by the group).
             defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw HTTPTransport.TimeLimitExceeded() }
-            return value
+            if let value = try await group.next() ?? nil { return value }
+            group.cancelAll()
+            while let result = await group.nextResult() {
+                if case .success(let value?) = result, isComplete(value) { return value }
+            }
+            throw HTTPTransport.TimeLimitExceeded()
         }
     }
 }
