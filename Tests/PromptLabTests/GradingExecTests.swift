@@ -54,6 +54,30 @@ import Testing
         #expect(try await fixture.grades("exec").first?.passed == true)
     }
 
+    /// An `exec` grader inherits PromptLab's environment, so it can print an API key in its reason or
+    /// on stderr; both reach the results only with every configured key masked.
+    @Test func keysInAGradersWordsAreRedacted() async throws {
+        let key = "sk-grading-test-key"
+        let path = try script(
+            """
+            input=$(cat)
+            case "$input" in
+              *'"output":"leak reason'*) echo '{"pass": true, "reason": "used \(key) to check"}' ;;
+              *) echo "cannot reach the API with \(key)" >&2; exit 3 ;;
+            esac
+            """)
+        let fixture = try await GradingFixture(
+            cases: [.init(id: "c1", expected: "x"), .init(id: "c2", expected: "x")],
+            responses: [
+                .init(variant: "control", caseID: "c1", output: "leak reason"), .init(variant: "control", caseID: "c2", output: "fail"),
+            ],
+            graders: "  - {type: exec, command: \"\(path)\"}")
+        let result = try await GradingFixture.withRegistry { registry in try await fixture.grade(registry: registry) }
+        let reasons = try await fixture.grades("exec").compactMap(\.reason)
+        #expect(reasons == ["used <redacted> to check"], "\(reasons)")
+        #expect(result.failures.map(\.message) == ["grade.sh exited with status 3: cannot reach the API with <redacted>"])
+    }
+
     @Test func readsScorePassAndReasonAndReportsClearErrors() async throws {
         let path = try script(Self.dispatcher)
         let outputs = ["good answer", "bad answer", "score only", "crash now", "slow one", "junk please", "empty verdict"]

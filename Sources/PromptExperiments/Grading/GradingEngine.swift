@@ -98,6 +98,9 @@ public final class GradingEngine: Sendable {
     /// Each grader's configuration hash (``GradeRecord/configHash``), by grader name.
     public let configHashes: [String: String]
     private let judges: [String: JudgeRuntime]
+    /// Masks API keys in what graders return: an `exec` grader inherits the environment and could
+    /// print a key in its reason or on stderr. (Judges' answers are redacted by their providers.)
+    private let redact: @Sendable (String) -> String
     private let store: any ResultsStore
     private let logger: Logger
 
@@ -117,6 +120,11 @@ public final class GradingEngine: Sendable {
         self.graders = graders
         self.store = store
         self.logger = logger
+        if let registry {
+            redact = { registry.redact($0) }
+        } else {
+            redact = { $0 }
+        }
         var hashes = [String: String]()
         var judges = [String: JudgeRuntime]()
         for grader in graders {
@@ -306,13 +314,14 @@ public final class GradingEngine: Sendable {
         do throws(GradeProblem) {
             let runtime = judges[grader.name]
             if grader.isJudge, runtime == nil { throw GradeProblem("internal error: no judge for \(grader.name)") }
-            let outcome = try await implementation.evaluate(
+            var outcome = try await implementation.evaluate(
                 GradingJob(sample: job.sample, order: job.order, controlOutput: job.controlOutput), runtime: runtime)
+            outcome.reason = outcome.reason.map(redact)
             return .graded(job, outcome)
         } catch {
             // A failure caused by cancelling is not the grader's fault: leave the response for the next pass.
             if Task.isCancelled { return nil }
-            return .failed(job, error.message)
+            return .failed(job, redact(error.message))
         }
     }
 

@@ -138,6 +138,12 @@ public final class ProviderRegistry: Sendable {
     /// Every API key visible in the environment, to be masked in whatever a server or a program sends
     /// back: those of every provider's default key variable, and of every configured `api_key_env`. Each
     /// is trimmed as ``ProviderSettings`` trims the key it sends.
+    /// `text` with every configured key (whole, or a piece of 8 characters or more) masked: for text
+    /// that reaches the results from elsewhere than a provider, such as an `exec` grader's output.
+    public func redact(_ text: String) -> String {
+        Redactor(knownSecrets())(text)
+    }
+
     func knownSecrets() -> [APIKey] {
         var variables = Set(ProviderDescriptor.secretVariables)
         for value in overrides.values { if let variable = value.apiKeyEnv { variables.insert(variable) } }
