@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -109,7 +110,6 @@ let package = Package(
                 "PromptLabCore", "PromptFormat", "PromptVersioning",
                 "PromptLabProviders", "PromptLabStore", "PromptLabStats",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -134,6 +134,13 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // Fuzz targets: one small file per reader fed with bytes (see Fuzz/Targets/FuzzTarget.swift).
+        // Built with everything else, so the unit tests replay the corpus and past findings.
+        .target(
+            name: "PromptLabFuzzTargets",
+            dependencies: ["PromptLab", "PromptLabCore", "PromptFormat", "PromptExperiments", "PromptLabProviders"],
+            path: "Fuzz/Targets"
+        ),
         // What several test targets share: a manual clock, so no test waits on wall time.
         .target(name: "PromptLabTestSupport", path: "Tests/PromptLabTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "PromptLabTestSupport"]),
@@ -143,6 +150,7 @@ let package = Package(
             dependencies: [
                 "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
                 "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit", "ProviderTestServer", "PromptLabTestSupport",
+                "PromptLabFuzzTargets",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -163,3 +171,17 @@ let package = Package(
         .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI", "ProviderTestServer", "PromptLabTestSupport"]),
     ]
 )
+
+// The libFuzzer executable, declared only for scripts/fuzz.sh (PROMPTLAB_FUZZ=1), which builds it
+// alone in .build-fuzz with `-sanitize=fuzzer`: it calls libFuzzer's driver, so an ordinary build
+// could not link it.
+if ProcessInfo.processInfo.environment["PROMPTLAB_FUZZ"] == "1" {
+    package.products.append(.executable(name: "promptlab-fuzz", targets: ["PromptLabFuzzer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "PromptLabFuzzer",
+            dependencies: ["PromptLabFuzzTargets"],
+            path: "Fuzz/Driver",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
+}
