@@ -138,7 +138,10 @@ let package = Package(
         // Built with everything else, so the unit tests replay the corpus and past findings.
         .target(
             name: "PromptLabFuzzTargets",
-            dependencies: ["PromptLab", "PromptLabCore", "PromptFormat", "PromptExperiments", "PromptLabProviders"],
+            dependencies: [
+                "PromptLab", "PromptLabCore", "PromptFormat", "PromptExperiments", "PromptLabProviders",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Fuzz/Targets"
         ),
         // What several test targets share: a manual clock, so no test waits on wall time.

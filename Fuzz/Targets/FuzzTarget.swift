@@ -22,7 +22,7 @@ public struct FuzzTarget: Sendable {
 
     /// Every target, in the order `scripts/fuzz.sh` runs them.
     public static let all: [FuzzTarget] = [
-        .promptFile, .template, .experimentFile, .datasetYAML, .variables, .datasetCSV, .datasetJSONL,
+        .promptFile, .template, .experimentFile, .datasetYAML, .variables, .datasetCSV, .datasetJSONL, .providerResponse,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? {
