@@ -77,7 +77,7 @@ import Testing
     }
 
     /// A body trickled one byte every 100 ms (about a minute for the whole answer) ends each attempt at its
-    /// time limit (2 s in ``RunnerTests/Fixture``) as a timeout, instead of keeping the cell alive for as
+    /// time limit (2 s here) as a timeout, instead of keeping the cell alive for as
     /// long as the server likes. Real time is safe here: the body cannot arrive within the limit however
     /// fast or loaded the machine is, so the outcome is always a timeout.
     @Test func trickledBodiesEndAtTheTimeLimit() async throws {
@@ -85,7 +85,7 @@ import Testing
         let (result, trickled) = try await ProviderTestServer.withServer { server in
             server.setRandomFaults([(.hostile(.trickle(interval: .milliseconds(100))), 1)], seed: 1)
             let experiment = try fixture.experiment(model: "openai/gpt-4o-mini", cases: 1, vendorBase: server.baseURL)
-            return (try await fixture.run(experiment), server.trickledBytes)
+            return (try await fixture.run(experiment, timeout: .seconds(2)), server.trickledBytes)
         }
         try await checkConsistent(result, fixture: fixture, cells: 2)
         let rows = try await fixture.store.responses(runID: result.runID)

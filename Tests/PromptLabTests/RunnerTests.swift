@@ -50,14 +50,17 @@ import Testing
         }
 
         /// Runs an experiment to its end with fast retries.
+        ///
+        /// - Parameter timeout: Each attempt's limit. Generous by default, so that a loaded machine can
+        ///   never turn an answer into a timeout; tests of the limit itself pass a short one.
         func run(
             _ experiment: ExperimentDefinition, environment: [String: String] = ["OPENAI_API_KEY": RunnerTests.key],
             options: RunOptions = RunOptions(concurrency: 8),
             logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            clock: any Clock<Duration> = ContinuousClock()
+            clock: any Clock<Duration> = ContinuousClock(), timeout: Duration = .seconds(60)
         ) async throws -> RunResult {
             let plan = try ExperimentPlan.build(experiment, repository: try repository.open())
-            let overrides = experiment.providers.mapValues { ProviderOverrides(baseURL: $0.baseURL, timeout: .seconds(2)) }
+            let overrides = experiment.providers.mapValues { ProviderOverrides(baseURL: $0.baseURL, timeout: timeout) }
             return try await ProviderRegistry.withRegistry(
                 environment: environment, overrides: overrides, clock: clock, logger: logger
             ) { registry in
