@@ -94,7 +94,7 @@ struct GradingFixture {
     /// Runs `body` with a provider registry whose OpenAI base URL is `baseURL` (the loopback server).
     static func withRegistry<T>(baseURL: String? = nil, _ body: (ProviderRegistry) async throws -> T) async throws -> T {
         var overrides = [String: ProviderOverrides]()
-        if let baseURL { overrides["openai"] = ProviderOverrides(baseURL: baseURL, timeout: .seconds(5)) }
+        if let baseURL { overrides["openai"] = ProviderOverrides(baseURL: baseURL, timeout: .seconds(60)) }
         return try await ProviderRegistry.withRegistry(
             environment: ["OPENAI_API_KEY": "sk-grading-test-key"], overrides: overrides, logger: logger, body)
     }
