@@ -166,3 +166,16 @@ extension TemplateLimitsTests {
         #expect(rendered.messages.first?.content.count == 90_000)
     }
 }
+
+extension TemplateLimitsTests {
+    /// Found by the template fuzzer: swift-mustache drops an opening delimiter
+    /// followed by a line break and reads on, so the partial on the next line
+    /// was invisible to the checks and the cycle recursed until the stack overflowed.
+    @Test func partialAfterADelimiterAndLineBreakIsSeen() {
+        let partials = ["p": "{{=<% %>=}} <%\n<%> p%>"]
+        let failure = error { try render("{{> p}}", partials: partials) }
+        #expect(failure?.kind == .renderFailed)
+        #expect(failure?.message == "partial 'p' includes itself (t → p → p)")
+        #expect(error { try render("{{\n{{> gone}}") }?.message == "prompt 't' includes unknown partial 'gone'")
+    }
+}

@@ -115,6 +115,12 @@ struct TemplateTags {
             var position = afterOpen
             guard position < end else { return }
             let sigil = text[position]
+            // swift-mustache reads an opening delimiter followed by a line break as
+            // text (dropping the delimiter) and goes on with the next line.
+            if sigil.isNewline {
+                index = text.index(after: position)
+                continue
+            }
             let depth = frames.count - 1
             func record(_ kind: Kind, _ name: String, depth: Int) {
                 tags.append(Tag(kind: kind, name: name, position: tagStart, depth: depth))
