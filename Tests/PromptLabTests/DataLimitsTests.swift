@@ -23,17 +23,6 @@ import Testing
         return directory + name
     }
 
-    func error(_ body: () throws -> Any) -> PromptLabError? {
-        do {
-            _ = try body()
-            return nil
-        } catch let error as PromptLabError {
-            return error
-        } catch {
-            return nil
-        }
-    }
-
     /// "Billion laughs": nine levels of ten aliases each, 10⁹ strings from about 500 bytes,
     /// as the value of `key` at `indent`.
     static func bomb(key: String = "bomb", indent: String = "") -> String {
@@ -53,7 +42,7 @@ import Testing
 
     @Test func bombInFrontMatterIsRefused() {
         let text = "---\nmodel: m\ninput:\n  default:\n" + Self.bomb(indent: "    ") + "---\nHi {{bomb}}\n"
-        let failure = error { try PromptFile.parse(Array(text.utf8), name: try PromptName("t"), displayPath: "t.prompt") }
+        let failure = thrownPromptLabError { try PromptFile.parse(Array(text.utf8), name: try PromptName("t"), displayPath: "t.prompt") }
         #expect(failure?.kind == .invalidInput)
         // Line 10 holds the `&e` list, whose aliases cross the limit (each `*d` stands for 11,111 values).
         #expect(failure?.message.hasPrefix("t.prompt:10:") == true, "\(failure?.message ?? "")")
@@ -62,25 +51,25 @@ import Testing
 
     @Test func bombInVariablesFileIsRefused() throws {
         let path = try write("vars.yaml", Self.bomb())
-        let failure = error { try VariablesInput.read(assignments: [], file: path) }
+        let failure = thrownPromptLabError { try VariablesInput.read(assignments: [], file: path) }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message.hasPrefix("\(path):6:") == true, "\(failure?.message ?? "")")
     }
 
     @Test func bombInYAMLDatasetIsRefused() throws {
         let path = try write("cases.yaml", "- id: one\n  x: 1\n- id: two\n" + Self.bomb(indent: "  "))
-        let failure = error { try Dataset.load(path: path, displayPath: "cases.yaml") }
+        let failure = thrownPromptLabError { try Dataset.load(path: path, displayPath: "cases.yaml") }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message.hasPrefix("cases.yaml:9:") == true, "\(failure?.message ?? "")")
     }
 
     @Test func bombInExperimentFileAndInlineCasesIsRefused() {
         let experiment = "name: e\ncontrol: a\nvariants: {a: p}\n" + Self.bomb(key: "seed")
-        let failure = error { try ExperimentFile.parse(experiment, path: "e.yaml") }
+        let failure = thrownPromptLabError { try ExperimentFile.parse(experiment, path: "e.yaml") }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message.hasPrefix("e.yaml:9:") == true, "\(failure?.message ?? "")")
         let inline = "name: e\ncontrol: a\nvariants: {a: p}\ncases:\n  - id: one\n" + Self.bomb(indent: "    ")
-        let cases = error { try ExperimentFile.parse(inline, path: "e.yaml").loadDataset() }
+        let cases = thrownPromptLabError { try ExperimentFile.parse(inline, path: "e.yaml").loadDataset() }
         #expect(cases?.kind == .invalidInput)
         #expect(cases?.message.hasPrefix("e.yaml:11:") == true, "\(cases?.message ?? "")")
     }
@@ -88,7 +77,7 @@ import Testing
     @Test func aliasAsMappingKeyIsRefusedBeforeHashing() {
         // Yams hashes mapping keys to find duplicates: a bomb as a key would be walked in full.
         let text = Self.bomb() + "? *i\n: x\n"
-        #expect(error { try PromptValue.parseYAML(text, displayPath: "k.yaml") }?.message.hasPrefix("k.yaml:6:") == true)
+        #expect(thrownPromptLabError { try PromptValue.parseYAML(text, displayPath: "k.yaml") }?.message.hasPrefix("k.yaml:6:") == true)
     }
 
     @Test func modestAliasesStillWork() throws {
@@ -99,14 +88,14 @@ import Testing
 
     @Test func deepYAMLIsRefusedWithItsLine() {
         let deep = String(repeating: "[", count: 150) + String(repeating: "]", count: 150)
-        let failure = error { try PromptValue.parseYAML("ok: 1\nx: " + deep, displayPath: "d.yaml") }
+        let failure = thrownPromptLabError { try PromptValue.parseYAML("ok: 1\nx: " + deep, displayPath: "d.yaml") }
         #expect(failure?.message == "d.yaml:2:103: lists and mappings nest more than 100 deep", "\(failure?.message ?? "")")
     }
 
     @Test func deepJSONIsRefusedBeforeDecoding() throws {
         let deep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
         let path = try write("vars.json", "{\"x\": \(deep)}")
-        let failure = error { try VariablesInput.load(path) }
+        let failure = thrownPromptLabError { try VariablesInput.load(path) }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message.contains("nest more than 100 deep") == true, "\(failure?.message ?? "")")
         // Brackets inside strings do not count.
@@ -117,7 +106,7 @@ import Testing
 
     func csvError(_ text: String) throws -> String? {
         let path = try write("d-\(UUID().uuidString).csv", text)
-        return error { try Dataset.load(path: path, displayPath: "d.csv") }?.message
+        return thrownPromptLabError { try Dataset.load(path: path, displayPath: "d.csv") }?.message
     }
 
     @Test func unterminatedQuoteIsAnErrorNotSwallowedRows() throws {
@@ -144,7 +133,7 @@ import Testing
 
     @Test func badJSONLineNamesItsLine() throws {
         let path = try write("d.jsonl", "{\"id\": \"a\"}\n\n{\"id\": \"b\", \"x\": " + String(repeating: "[", count: 200) + "\n")
-        let failure = error { try Dataset.load(path: path, displayPath: "d.jsonl") }
+        let failure = thrownPromptLabError { try Dataset.load(path: path, displayPath: "d.jsonl") }
         #expect(
             failure?.message.hasPrefix("d.jsonl:3: JSON arrays and objects nest more than 100 deep") == true, "\(failure?.message ?? "")")
     }

@@ -12,17 +12,6 @@ import Testing
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 
-    func error(_ body: () throws -> Any) -> PromptLabError? {
-        do {
-            _ = try body()
-            return nil
-        } catch let error as PromptLabError {
-            return error
-        } catch {
-            return nil
-        }
-    }
-
     @Test(arguments: ["ticket-routing", "sentiment", "model-comparison", "word-problems"])
     func shippedExperimentsParse(_ name: String) throws {
         let experiment = try ExperimentDefinition.load(path: "\(Self.packageRoot)/experiments/\(name).yaml")
@@ -72,22 +61,22 @@ import Testing
     }
 
     @Test func malformedExperimentsCiteLineAndColumn() {
-        let unknownControl = error {
+        let unknownControl = thrownPromptLabError {
             try ExperimentDefinition.parse("name: t\ncontrol: c\nvariants: {a: p@v1}\ncases: [{x: 1}]\n", path: "e.yaml")
         }
         #expect(unknownControl?.message == "e.yaml:2:10: control 'c' is not one of the variants (a)")
-        let badRepeat = error {
+        let badRepeat = thrownPromptLabError {
             try ExperimentDefinition.parse("name: t\ncontrol: a\nvariants: {a: p@v1}\ncases: [{x: 1}]\nrepeat: lots\n", path: "e.yaml")
         }
         #expect(badRepeat?.message == "e.yaml:5:9: 'repeat' must be a whole number")
-        let key = error {
+        let key = thrownPromptLabError {
             try ExperimentDefinition.parse(
                 "name: t\ncontrol: a\nvariants: {a: p@v1}\ncases: [{x: 1}]\nproviders:\n  openai: {api_key: sk-123}\n", path: "e.yaml")
         }
         #expect(key?.message.contains("API keys never go in experiment files") == true)
-        let typo = error { try ExperimentDefinition.parse("name: t\ncontrl: a\n", path: "e.yaml") }
+        let typo = thrownPromptLabError { try ExperimentDefinition.parse("name: t\ncontrl: a\n", path: "e.yaml") }
         #expect(typo?.message.hasPrefix("e.yaml:2:1: unknown field 'contrl'") == true)
-        let yaml = error { try ExperimentDefinition.parse("name: [t\n", path: "e.yaml") }
+        let yaml = thrownPromptLabError { try ExperimentDefinition.parse("name: [t\n", path: "e.yaml") }
         #expect(yaml?.message.hasPrefix("e.yaml:2:") == true, "\(yaml?.message ?? "")")
     }
 
@@ -95,13 +84,13 @@ import Testing
         let directory = TestFolders.root + "promptlab-ds-\(UUID().uuidString)/"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "{\"x\": 1}\n\n{\"x\": 2\n".write(toFile: directory + "d.jsonl", atomically: true, encoding: .utf8)
-        let jsonl = error { try Dataset.load(path: directory + "d.jsonl", displayPath: "d.jsonl") }
+        let jsonl = thrownPromptLabError { try Dataset.load(path: directory + "d.jsonl", displayPath: "d.jsonl") }
         #expect(jsonl?.message == "d.jsonl:3: malformed JSON line")
         try "a,b\n1,2\n3\n".write(toFile: directory + "d.csv", atomically: true, encoding: .utf8)
-        let csv = error { try Dataset.load(path: directory + "d.csv", displayPath: "d.csv") }
+        let csv = thrownPromptLabError { try Dataset.load(path: directory + "d.csv", displayPath: "d.csv") }
         #expect(csv?.message == "d.csv:3: row has 1 fields but the header has 2")
         try "{\"id\": 1, \"x\": 1}\n{\"id\": 1, \"x\": 2}\n".write(toFile: directory + "dup.jsonl", atomically: true, encoding: .utf8)
-        let duplicate = error { try Dataset.load(path: directory + "dup.jsonl", displayPath: "dup.jsonl") }
+        let duplicate = thrownPromptLabError { try Dataset.load(path: directory + "dup.jsonl", displayPath: "dup.jsonl") }
         #expect(duplicate?.message.contains("duplicate case id '1'") == true)
     }
 
@@ -143,7 +132,7 @@ import Testing
               - {other: "no ticket here"}
             """
         let experiment = try ExperimentDefinition.parse(yaml, path: t.path + "e.yaml")
-        let failure = error { try ExperimentPlan.build(experiment, repository: try t.open()) }
+        let failure = thrownPromptLabError { try ExperimentPlan.build(experiment, repository: try t.open()) }
         #expect(failure?.message.hasPrefix("case 2 (") == true, "\(failure?.message ?? "")")
         #expect(failure?.message.contains("lacks variable 'ticket'") == true)
 
@@ -174,7 +163,7 @@ import Testing
               - {id: three, max_words: abc}
             """
         let experiment = try ExperimentDefinition.parse(yaml, path: t.path + "e.yaml")
-        let failure = error { try ExperimentPlan.build(experiment, repository: try t.open()) }
+        let failure = thrownPromptLabError { try ExperimentPlan.build(experiment, repository: try t.open()) }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message.hasPrefix("case 3 (") == true, "\(failure?.message ?? "")")
         #expect(

@@ -21,17 +21,6 @@ struct PromptFileTests {
         return try renderer.render(file, variables: variables)
     }
 
-    func error(_ body: () throws -> Any) -> PromptLabError? {
-        do {
-            _ = try body()
-            return nil
-        } catch let error as PromptLabError {
-            return error
-        } catch {
-            return nil
-        }
-    }
-
     @Test func parsesDotpromptFrontMatter() throws {
         let file = try parse(
             """
@@ -77,40 +66,42 @@ struct PromptFileTests {
     }
 
     @Test func malformedYAMLCitesLineAndColumn() {
-        let e = error { try parse("---\nmodel: a\nconfig:\n  temperature: [0.2\n---\nbody\n") }
+        let e = thrownPromptLabError { try parse("---\nmodel: a\nconfig:\n  temperature: [0.2\n---\nbody\n") }
         #expect(e?.kind == .invalidInput)
         #expect(e?.message.hasPrefix("t.prompt:5:") == true, "\(e?.message ?? "")")
     }
 
     @Test func wrongFieldTypeCitesTheValue() {
-        let e = error { try parse("---\nmodel: a\nconfig:\n  temperature: hot\n---\nbody\n") }
+        let e = thrownPromptLabError { try parse("---\nmodel: a\nconfig:\n  temperature: hot\n---\nbody\n") }
         #expect(e?.message == "t.prompt:4:16: 'config.temperature' must be a number")
-        let unknown = error { try parse("---\nconfig:\n  temprature: 1\n---\nx\n") }
+        let unknown = thrownPromptLabError { try parse("---\nconfig:\n  temprature: 1\n---\nx\n") }
         #expect(unknown?.message.hasPrefix("t.prompt:3:3: unknown config field 'temprature'") == true)
-        let format = error { try parse("---\noutput:\n  format: xml\n---\nx\n") }
+        let format = thrownPromptLabError { try parse("---\noutput:\n  format: xml\n---\nx\n") }
         #expect(format?.message == "t.prompt:3:11: output.format must be 'text' or 'json'")
     }
 
     @Test func unclosedFrontMatterIsAnError() {
-        #expect(error { try parse("---\nmodel: a\nbody\n") }?.message == "t.prompt:1:1: front matter opened with '---' is never closed")
+        #expect(
+            thrownPromptLabError { try parse("---\nmodel: a\nbody\n") }?.message
+                == "t.prompt:1:1: front matter opened with '---' is never closed")
     }
 
     @Test func templateErrorsCiteFileLines() {
-        let e = error { try parse("---\nmodel: a\n---\nline one\n{{#items}}\nunclosed\n") }
+        let e = thrownPromptLabError { try parse("---\nmodel: a\n---\nline one\n{{#items}}\nunclosed\n") }
         #expect(e?.kind == .invalidInput)
         #expect(e?.message.hasPrefix("t.prompt:") == true)
         #expect(e?.message.contains("never closed") == true, "\(e?.message ?? "")")
-        let role = error { try parse("---\nmodel: a\n---\nhi\n  {{role \"robot\"}}\n") }
+        let role = thrownPromptLabError { try parse("---\nmodel: a\n---\nhi\n  {{role \"robot\"}}\n") }
         #expect(role?.message.hasPrefix("t.prompt:5:3: expected {{role \"system\"}}") == true, "\(role?.message ?? "")")
     }
 
     @Test func refusesLargeAndNonUTF8Files() {
         let big = [UInt8](repeating: UInt8(ascii: "a"), count: PromptFile.maximumSize + 1)
-        let large = error { try PromptFile.parse(big, name: try PromptName("big"), displayPath: "big.prompt") }
+        let large = thrownPromptLabError { try PromptFile.parse(big, name: try PromptName("big"), displayPath: "big.prompt") }
         #expect(large?.kind == .invalidInput)
         #expect(large?.message.contains("limited to 1 MiB") == true)
         let latin1: [UInt8] = Array("line\nab".utf8) + [0xE9] + Array("z\n".utf8)
-        let bad = error { try PromptFile.parse(latin1, name: try PromptName("l"), displayPath: "l.prompt") }
+        let bad = thrownPromptLabError { try PromptFile.parse(latin1, name: try PromptName("l"), displayPath: "l.prompt") }
         #expect(bad?.message == "l.prompt:2:3: file is not valid UTF-8")
     }
 
@@ -146,11 +137,11 @@ struct PromptFileTests {
             "---\nmodel: a\nconfig:\n  temperature: [0.2\n---\nbody\n",
             "---\nmodel: a\nbody\n",
         ] {
-            let expected = error { try parse(Array(broken.utf8)) }?.message
+            let expected = thrownPromptLabError { try parse(Array(broken.utf8)) }?.message
             #expect(expected != nil)
-            #expect(error { try parse(encoded(broken)) }?.message == expected, "\(broken)")
+            #expect(thrownPromptLabError { try parse(encoded(broken)) }?.message == expected, "\(broken)")
         }
-        let latin1 = error { try parse(encoded("---\nmodel: a\n---\nab") + [0xE9]) }
+        let latin1 = thrownPromptLabError { try parse(encoded("---\nmodel: a\n---\nab") + [0xE9]) }
         #expect(latin1?.message == "t.prompt:4:3: file is not valid UTF-8")
     }
 
@@ -204,12 +195,12 @@ struct PromptFileTests {
             (["max_words": "1", "level": "low", "address": .object([("zip", "1")])], "variable 'address.street' (text) is missing"),
         ]
         for (variables, message) in failures {
-            let failure = error { try render(text, variables) }
+            let failure = thrownPromptLabError { try render(text, variables) }
             #expect(failure?.kind == .invalidInput)
             #expect(failure?.message == message)
             #expect(failure?.subject == variables.keys.first { message.contains("'\($0)") })
         }
-        let unknownType = error { try parse("---\ninput:\n  schema:\n    n: integr\n---\nx\n") }
+        let unknownType = thrownPromptLabError { try parse("---\ninput:\n  schema:\n    n: integr\n---\nx\n") }
         #expect(
             unknownType?.message.hasPrefix("t.prompt:4:8: unknown type 'integr'; did you mean 'integer'?") == true,
             "\(unknownType?.message ?? "")")
@@ -262,7 +253,7 @@ struct PromptFileTests {
     }
 
     @Test func missingVariableIsNamed() {
-        let e = error { try render("Hello {{name}} from {{place}}") }
+        let e = thrownPromptLabError { try render("Hello {{name}} from {{place}}") }
         #expect(e?.kind == .renderFailed)
         #expect(e?.message == "prompt 't' needs variable 'name', which was not given (also missing: place)")
     }
@@ -280,12 +271,12 @@ struct PromptFileTests {
             partials: ["shared/tone": "---\ndescription: tone\n---\nBe kind, {{who}}."])
         #expect(rendered.messages.count == 2)
         #expect(rendered.messages[0].content == "Base.\nBe kind, friend.")
-        let e = error { try render("{{> shared/missing}}") }
+        let e = thrownPromptLabError { try render("{{> shared/missing}}") }
         #expect(e?.message == "prompt 't' includes unknown partial 'shared/missing'")
     }
 
     @Test func partialCyclesAreReported() {
-        let e = error { try render("{{> a}}", partials: ["a": "{{> b}}", "b": "{{> a}}"]) }
+        let e = thrownPromptLabError { try render("{{> a}}", partials: ["a": "{{> b}}", "b": "{{> a}}"]) }
         #expect(e?.kind == .renderFailed)
         #expect(e?.message.contains("includes itself") == true)
     }

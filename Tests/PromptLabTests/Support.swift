@@ -111,3 +111,15 @@ func samplePrompt(temperature: Double = 0.2, line: String = "Classify the ticket
 extension PromptValue: ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
 }
+
+/// The ``PromptLabError`` that `body` throws; nil when it returns, or throws anything else.
+func thrownPromptLabError(_ body: () throws -> Any) -> PromptLabError? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as PromptLabError {
+        return error
+    } catch {
+        return nil
+    }
+}

@@ -34,17 +34,6 @@ import Testing
         try TemplateCheck(partials: lookup, knownNames: Array(partials.keys)).check(try parse(text))
     }
 
-    func error(_ body: () throws -> Any) -> PromptLabError? {
-        do {
-            _ = try body()
-            return nil
-        } catch let error as PromptLabError {
-            return error
-        } catch {
-            return nil
-        }
-    }
-
     static func nested(_ depth: Int) -> String {
         String(repeating: "{{#a}}", count: depth) + "x" + String(repeating: "{{/a}}", count: depth)
     }
@@ -53,7 +42,7 @@ import Testing
 
     @Test func deepNestingIsRefusedBeforeParsing() {
         // 3,000 sections (36 KB) overflowed the stack in swift-mustache's parser.
-        let failure = error { try parse("---\nmodel: m\n---\nHello\n" + Self.nested(3000)) }
+        let failure = thrownPromptLabError { try parse("---\nmodel: m\n---\nHello\n" + Self.nested(3000)) }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message == "t.prompt:5:601: sections nest more than 100 deep", "\(failure?.message ?? "")")
     }
@@ -65,16 +54,16 @@ import Testing
 
     @Test func parentsAndBlocksCountAsNesting() {
         let text = String(repeating: "{{$b}}", count: 101) + String(repeating: "{{/b}}", count: 101)
-        #expect(error { try parse(text) }?.message.hasPrefix("t.prompt:1:601: sections nest more than 100 deep") == true)
+        #expect(thrownPromptLabError { try parse(text) }?.message.hasPrefix("t.prompt:1:601: sections nest more than 100 deep") == true)
     }
 
     @Test func nestingCountsThroughPartials() {
         let partials = ["p": Self.nested(60)]
         let text = String(repeating: "{{#a}}", count: 50) + "{{> p}}" + String(repeating: "{{/a}}", count: 50)
-        let rendering = error { try render(text, ["a": .bool(true)], partials: partials) }
+        let rendering = thrownPromptLabError { try render(text, ["a": .bool(true)], partials: partials) }
         #expect(rendering?.kind == .invalidInput)
         #expect(rendering?.message.contains("nest more than 100 deep counting through partials") == true)
-        let commit = error { try check(text, partials: partials) }
+        let commit = thrownPromptLabError { try check(text, partials: partials) }
         #expect(commit?.kind == .invalidInput)
         #expect(commit?.message.hasPrefix("p.prompt:1:295: sections nest more than 100 deep") == true, "\(commit?.message ?? "")")
     }
@@ -82,35 +71,35 @@ import Testing
     // MARK: - Partials hidden from the old scan
 
     @Test func unknownPartialBehindSetDelimiterFailsToRender() {
-        let failure = error { try render("{{=<% %>=}}Hi <%> shared/missing%>") }
+        let failure = thrownPromptLabError { try render("{{=<% %>=}}Hi <%> shared/missing%>") }
         #expect(failure?.kind == .renderFailed)
         #expect(failure?.message == "prompt 't' includes unknown partial 'shared/missing'")
-        let commit = error { try check("{{=<% %>=}}Hi <%> shared/missing%>") }
+        let commit = thrownPromptLabError { try check("{{=<% %>=}}Hi <%> shared/missing%>") }
         #expect(commit?.kind == .invalidInput)
         #expect(commit?.message.hasPrefix("t.prompt:1:15: unknown partial 'shared/missing'") == true, "\(commit?.message ?? "")")
     }
 
     @Test func cycleBehindSetDelimiterIsRefused() {
         let partials = ["p": "{{=<% %>=}}<%> p%>"]
-        let failure = error { try render("{{> p}}", partials: partials) }
+        let failure = thrownPromptLabError { try render("{{> p}}", partials: partials) }
         #expect(failure?.kind == .renderFailed)
         #expect(failure?.message == "partial 'p' includes itself (t → p → p)")
-        #expect(error { try check("{{> p}}", partials: partials) }?.message.contains("partial 'p' includes itself") == true)
+        #expect(thrownPromptLabError { try check("{{> p}}", partials: partials) }?.message.contains("partial 'p' includes itself") == true)
     }
 
     @Test func setDelimitersEndWithTheirSection() {
         // A set-delimiter tag inside a section lasts until the section closes, as in swift-mustache.
-        let failure = error { try render("{{#a}}{{=<% %>=}}<%/a%>{{> gone}}", ["a": .bool(true)]) }
+        let failure = thrownPromptLabError { try render("{{#a}}{{=<% %>=}}<%/a%>{{> gone}}", ["a": .bool(true)]) }
         #expect(failure?.message == "prompt 't' includes unknown partial 'gone'")
     }
 
     @Test func cycleThroughAParentIsRefused() {
         let partials = ["q": "{{<q}}{{/q}}"]
-        let failure = error { try render("{{<q}}{{/q}}", partials: partials) }
+        let failure = thrownPromptLabError { try render("{{<q}}{{/q}}", partials: partials) }
         #expect(failure?.kind == .renderFailed)
         #expect(failure?.message.contains("includes itself") == true)
-        #expect(error { try render("{{<q}}{{/q}}") }?.message == "prompt 't' includes unknown partial 'q'")
-        #expect(error { try check("{{<q}}{{/q}}") }?.message.hasPrefix("t.prompt:1:1: unknown partial 'q'") == true)
+        #expect(thrownPromptLabError { try render("{{<q}}{{/q}}") }?.message == "prompt 't' includes unknown partial 'q'")
+        #expect(thrownPromptLabError { try check("{{<q}}{{/q}}") }?.message.hasPrefix("t.prompt:1:1: unknown partial 'q'") == true)
     }
 
     @Test func blocksOverrideTheirParent() throws {
@@ -120,10 +109,10 @@ import Testing
     }
 
     @Test func dynamicPartialsAreRefused() {
-        let failure = error { try parse("Hi {{>*which}}") }
+        let failure = thrownPromptLabError { try parse("Hi {{>*which}}") }
         #expect(failure?.kind == .invalidInput)
         #expect(failure?.message.hasPrefix("t.prompt:1:4: dynamic partials") == true, "\(failure?.message ?? "")")
-        #expect(error { try parse("{{<*which}}{{/*which}}") }?.message.hasPrefix("t.prompt:1:1: dynamic partials") == true)
+        #expect(thrownPromptLabError { try parse("{{<*which}}{{/*which}}") }?.message.hasPrefix("t.prompt:1:1: dynamic partials") == true)
     }
 
     @Test func partialNamesFollowSetDelimitersAndParents() {
@@ -155,7 +144,7 @@ extension TemplateLimitsTests {
     @Test func nestedListSectionsStopAtTheirBudget() {
         // Twenty sections over a three-item list would render 3²⁰ (3.5 billion) times.
         let text = String(repeating: "{{#l}}", count: 20) + "x" + String(repeating: "{{/l}}", count: 20)
-        let failure = error { try render(text, ["l": .array([.int(1), .int(2), .int(3)])]) }
+        let failure = thrownPromptLabError { try render(text, ["l": .array([.int(1), .int(2), .int(3)])]) }
         #expect(failure?.kind == .renderFailed)
         #expect(failure?.message == "prompt 't' renders more than 100000 list items (sections over lists nest too deeply)")
     }
@@ -173,9 +162,9 @@ extension TemplateLimitsTests {
     /// was invisible to the checks and the cycle recursed until the stack overflowed.
     @Test func partialAfterADelimiterAndLineBreakIsSeen() {
         let partials = ["p": "{{=<% %>=}} <%\n<%> p%>"]
-        let failure = error { try render("{{> p}}", partials: partials) }
+        let failure = thrownPromptLabError { try render("{{> p}}", partials: partials) }
         #expect(failure?.kind == .renderFailed)
         #expect(failure?.message == "partial 'p' includes itself (t → p → p)")
-        #expect(error { try render("{{\n{{> gone}}") }?.message == "prompt 't' includes unknown partial 'gone'")
+        #expect(thrownPromptLabError { try render("{{\n{{> gone}}") }?.message == "prompt 't' includes unknown partial 'gone'")
     }
 }
