@@ -21,7 +21,8 @@ extension FuzzTarget {
             for line in String(decoding: rest[..<blank], as: UTF8.self).split(separator: "\n") {
                 guard let colon = line.firstIndex(of: ":") else { continue }
                 let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-                guard !name.isEmpty else { continue }
+                // Only what an HTTP parser hands over: a header name is a token of visible ASCII.
+                guard !name.isEmpty, name.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: ":") }) else { continue }
                 headers.add(name: name, value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
             }
             rest = rest[(blank + 2)...]
