@@ -30,7 +30,7 @@ public struct RunLeaseKeeper<WaitClock: Clock<Duration>>: Sendable {
     ///   - clock: What the renewal waits on.
     public init(
         store: any ResultsStore, now: @escaping @Sendable () -> Date = { Date() }, clock: WaitClock,
-        processID: Int32 = getpid(), host: String = ProcessInfo.processInfo.hostName, logger: Logger
+        processID: Int32 = getpid(), host: String = RunLeaseKeeper.localHostName(), logger: Logger
     ) {
         self.store = store
         self.now = now
@@ -87,6 +87,14 @@ public struct RunLeaseKeeper<WaitClock: Clock<Duration>>: Sendable {
                 return
             }
         }
+    }
+
+    /// This machine's name, from `gethostname` (Foundation's `hostName` may wait on DNS).
+    public static func localHostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "unknown" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "unknown" : name
     }
 
     /// Whether a process with this id exists on this host (`kill(pid, 0)`; EPERM means it exists).
