@@ -163,7 +163,7 @@ let package = Package(
         .testTarget(
             name: "PromptLabProvidersTests",
             dependencies: [
-                "PromptLabProviders", "ProviderTestServer", "PromptLabTestSupport",
+                "PromptLabProviders", "ProviderTestServer", "PromptLabTestSupport", "PromptLabStats",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -171,7 +171,8 @@ let package = Package(
             ]
         ),
         // Runs the built `promptlab` executable end to end.
-        .testTarget(name: "PromptLabCLITests", dependencies: ["PromptLabCLI", "ProviderTestServer", "PromptLabTestSupport"]),
+        .testTarget(
+            name: "PromptLabCLITests", dependencies: ["PromptLabCLI", "ProviderTestServer", "PromptLabTestSupport", "PromptLabStats"]),
     ]
 )
 

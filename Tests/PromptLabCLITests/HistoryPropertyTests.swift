@@ -1,4 +1,5 @@
 import Foundation
+import PromptLabStats
 import PromptLabTestSupport
 import Testing
 
@@ -11,17 +12,6 @@ import Testing
 /// `PROMPTLAB_PROPERTY_STEPS` sets the number of steps (default 12, a few
 /// seconds; try 300 for a long run).
 @Suite struct HistoryPropertyTests {
-    /// SplitMix64: small, seedable, the same sequence on every platform.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let prompts = ["alpha", "beta", "team/gamma"]
 
@@ -30,7 +20,7 @@ import Testing
         let seed = environment["PROMPTLAB_PROPERTY_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
         let steps = environment["PROMPTLAB_PROPERTY_STEPS"].flatMap { Int($0) } ?? 12
         print("HistoryPropertyTests: PROMPTLAB_PROPERTY_SEED=\(seed) PROMPTLAB_PROPERTY_STEPS=\(steps)")
-        var random = SeededGenerator(state: seed)
+        var random = SplitMix64(seed: seed)  // the same sequence on every platform
         let cli = try CLITests()
         try cli.initialise()
         var counter = 0
