@@ -45,28 +45,34 @@ public final class ProviderTestServer: Sendable {
     let host: String
     let state: ServerState
     private let serverChannel: any Channel
-    private let group: MultiThreadedEventLoopGroup
+    /// The event loops this server created for itself (`nil` when it runs on the shared ones).
+    private let ownedGroup: MultiThreadedEventLoopGroup?
 
-    private init(host: String, port: Int, state: ServerState, serverChannel: any Channel, group: MultiThreadedEventLoopGroup) {
+    private init(
+        host: String, port: Int, state: ServerState, serverChannel: any Channel, ownedGroup: MultiThreadedEventLoopGroup?
+    ) {
         self.host = host
         self.port = port
         self.state = state
         self.serverChannel = serverChannel
-        self.group = group
+        self.ownedGroup = ownedGroup
     }
 
     /// Starts a server on an ephemeral port.
     ///
     /// - Parameters:
     ///   - host: The address to bind; keep the default loopback address.
-    ///   - threads: Event-loop threads (1 is plenty for tests; 2 for benchmarks on 2 cores).
+    ///   - threads: Event-loop threads of the server's own; `nil` (the default) runs it on NIO's shared
+    ///     event loops. Tests keep the default: dozens of servers run at once, and a group per server
+    ///     would cost each a thread and three descriptors. The standalone server passes its own count.
     ///   - configuration: Behaviour settings.
     public static func start(
         host: String = "127.0.0.1",
-        threads: Int = 1,
+        threads: Int? = nil,
         configuration: Configuration = Configuration()
     ) async throws -> ProviderTestServer {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
+        let ownedGroup = threads.map { MultiThreadedEventLoopGroup(numberOfThreads: max(1, $0)) }
+        let group: any EventLoopGroup = ownedGroup ?? MultiThreadedEventLoopGroup.singleton
         let state = ServerState(configuration: configuration)
         do {
             let channel = try await ServerBootstrap(group: group)
@@ -87,16 +93,16 @@ public final class ProviderTestServer: Sendable {
                 try? await channel.close()
                 throw ServerError.noPort
             }
-            return ProviderTestServer(host: host, port: port, state: state, serverChannel: channel, group: group)
+            return ProviderTestServer(host: host, port: port, state: state, serverChannel: channel, ownedGroup: ownedGroup)
         } catch {
-            try? await group.shutdownGracefully()
+            try? await ownedGroup?.shutdownGracefully()
             throw error
         }
     }
 
     /// Runs `body` with a fresh server and shuts it down afterwards, also when `body` throws.
     public static func withServer<Result>(
-        threads: Int = 1,
+        threads: Int? = nil,
         configuration: Configuration = Configuration(),
         isolation: isolated (any Actor)? = #isolation,
         _ body: (ProviderTestServer) async throws -> Result
@@ -113,13 +119,13 @@ public final class ProviderTestServer: Sendable {
     }
 
     /// Closes the listening socket and every open connection (hanging ones included), then stops the
-    /// event loops.
+    /// event loops if the server has its own.
     public func shutdown() async throws {
         try? await serverChannel.close()
         for channel in state.openChannels() {
             try? await channel.close()
         }
-        try await group.shutdownGracefully()
+        try await ownedGroup?.shutdownGracefully()
     }
 
     // MARK: - Faults
