@@ -9,6 +9,9 @@
 # 2. HTTP path: HTTP_CELLS (default 20,000) cells against a local
 #    OpenAI-compatible server on loopback, next to the ceiling the same server
 #    reaches under wrk in the same run.
+# 3. Rendering: a prompt with a 40-example {{#each}} and two partials rendered
+#    on one thread (promptlab-render-bench), next to the same messages built by
+#    hand-written Swift in the same process.
 #
 # Needs: python3, wrk and GNU time (apt-get install -y wrk time). Builds in release mode.
 set -euo pipefail
@@ -24,7 +27,7 @@ done
 scratch="$root/.build-bench"
 swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
   --product promptlab >&2
-for product in promptlab-test-server promptlab-load; do
+for product in promptlab-test-server promptlab-load promptlab-render-bench; do
   swift build -c release --static-swift-stdlib --package-path "$root" --scratch-path "$scratch" \
     --product "$product" >&2
 done
@@ -122,4 +125,14 @@ print(f"HTTP path: {cells} cells against a loopback OpenAI-compatible server at 
       f"({errors} errors). Ceilings of the same server in this run: wrk (C, 64 connections) {ceiling:,.0f} "
       f"requests/s -> ratio {rate / ceiling:.0%}; plain AsyncHTTPClient load generator (the runner's HTTP "
       f"stack, 64 in flight) {raw:,.0f} requests/s -> ratio {rate / raw:.0%}")
+PY
+
+"$bin/promptlab-render-bench" > render.json
+python3 - render.json <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print(f"Rendering: {r['renders_per_second']:,} renders/s on one thread ({r['microseconds_per_render']} us per render, "
+      f"{r['examples']} examples, two partials, {r['output_bytes']} bytes of messages); hand-written Swift building the "
+      f"same messages in the same process: {r['baseline_renders_per_second']:,}/s -> the engine takes "
+      f"{r['engine_over_baseline_time']}x its time. Uncached parses of the body: {r['uncached_parses_per_second']:,}/s")
 PY

@@ -4,8 +4,8 @@ import PromptLabCore
 extension FuzzTarget {
     /// Prompt bodies that include each other: the input is split at NUL bytes
     /// into `p0` (rendered), `p1`, `p2`, ..., each a prompt file the others can
-    /// include as a partial or a parent (`{{> p1}}`, `{{< p2}}`), so cycles,
-    /// set-delimiters, inheritance and deep nesting across partials are reached.
+    /// include as a partial (`{{> p1}}`, `{{> p2 name=list}}`), so the Handlebars
+    /// parser, Dotprompt's helpers, cycles and deep nesting across partials are reached.
     public static let template = FuzzTarget(
         name: "template", summary: "prompt bodies including each other as partials: parse, check, render"
     ) { bytes in

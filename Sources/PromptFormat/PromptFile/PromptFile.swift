@@ -39,18 +39,24 @@ public struct PromptFile: Sendable {
         var frontMatter = FrontMatter()
         var bodyStartLine = 1
         var body = Substring(text)
-        if let first = lines.first, isDelimiter(first) {
-            guard let closing = lines.dropFirst().firstIndex(where: isDelimiter) else {
+        // Like Dotprompt, blank lines and `#` comment lines (a license header) may come before the front matter.
+        let opening = lines.firstIndex { !($0.allSatisfy(\.isWhitespace) || $0.hasPrefix("#")) }
+        var hasFrontMatter = false
+        if let opening, isDelimiter(lines[opening]) {
+            guard let closing = lines[(opening + 1)...].firstIndex(where: isDelimiter) else {
                 throw PromptLabError(
-                    .invalidInput, "\(displayPath):1:1: front matter opened with '---' is never closed",
+                    .invalidInput, "\(displayPath):\(opening + 1):1: front matter opened with '---' is never closed",
                     hint: "end the front matter with a line containing only '---'")
             }
-            let yaml = lines[1..<closing].joined(separator: "\n")
-            frontMatter = try FrontMatterParser(displayPath: displayPath, lineOffset: 1).parse(yaml)
+            let yaml = lines[(opening + 1)..<closing].joined(separator: "\n")
+            frontMatter = try FrontMatterParser(displayPath: displayPath, lineOffset: opening + 1).parse(yaml)
             bodyStartLine = closing + 2
             body = lines[(closing + 1)...].joined(separator: "\n")[...]
+            hasFrontMatter = true
         }
-        let template = try PromptTemplate(source: String(body), displayPath: displayPath, firstLine: bodyStartLine)
+        // Dotprompt trims a body that follows front matter; a file without front matter is used as it is.
+        let template = try PromptTemplate(
+            source: String(body), displayPath: displayPath, firstLine: bodyStartLine, trimmed: hasFrontMatter)
         return PromptFile(name: name, frontMatter: frontMatter, template: template, bytes: bytes)
     }
 

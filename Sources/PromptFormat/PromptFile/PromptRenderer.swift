@@ -1,5 +1,5 @@
 import Foundation
-internal import Mustache
+import Handlebars
 import PromptLabCore
 
 /// A prompt rendered with variables: its messages plus its generation settings.
@@ -10,12 +10,40 @@ public struct RenderedPrompt: Sendable, Hashable {
     public var outputFormat: OutputFormat
     public var outputSchema: PromptValue?
     public var messages: [PromptMessage]
+    /// The prompt's metadata as Dotprompt reports it (`model`, `config`, `input`, `output`, `raw`, `ext`…),
+    /// with the render's option defaults merged in.
+    public var dotpromptMetadata: PromptValue
+}
+
+/// What a render takes besides the variables.
+public struct RenderOptions: Sendable {
+    /// Values templates read as `@name` (Dotprompt's context: `@state`, `@auth`, `@user`…).
+    public var context: [String: PromptValue]
+    /// The conversation so far, for `{{history}}` (or inserted before the last user message when the
+    /// template has no `{{history}}`).
+    public var history: [PromptMessage]
+    /// Defaults over the file's `input.default`, under the given variables.
+    public var defaults: [String: PromptValue]
+
+    public init(context: [String: PromptValue] = [:], history: [PromptMessage] = [], defaults: [String: PromptValue] = [:]) {
+        self.context = context
+        self.history = history
+        self.defaults = defaults
+    }
 }
 
 /// Renders prompt files with variables, resolving partials through a lookup.
 public struct PromptRenderer {
     /// Finds the prompt file a `{{> name}}` partial refers to, or nil if there is none.
     public typealias PartialLookup = (PromptName) throws(PromptLabError) -> PromptFile?
+
+    /// The limits every prompt body is parsed and rendered with.
+    public static let limits: TemplateLimits = {
+        var limits = TemplateLimits()
+        limits.maximumNesting = PromptTemplate.maximumNesting
+        limits.maximumPartialDepth = TemplateClosure.maximumDepth
+        return limits
+    }()
 
     private let lookup: PartialLookup
 
@@ -25,218 +53,177 @@ public struct PromptRenderer {
 
     /// Renders `file` with `variables` (overriding the file's `input.default`).
     ///
-    /// - Throws: ``PromptLabError`` (`renderFailed`) naming a missing variable or an unknown partial.
-    public func render(_ file: PromptFile, variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
-        try compile(file).render(variables)
+    /// - Throws: ``PromptLabError``: `invalidInput` for a value the input schema refuses, `renderFailed`
+    ///   naming a missing variable, an unknown partial or a template error with its position.
+    public func render(
+        _ file: PromptFile, variables: [String: PromptValue], options: RenderOptions = RenderOptions()
+    ) throws(PromptLabError) -> RenderedPrompt {
+        try compile(file).render(variables, options: options)
     }
 
     /// Parses `file` and its partials once, for rendering many variable sets.
     ///
-    /// - Throws: ``PromptLabError``: `renderFailed` for an unknown or cyclic partial,
-    ///   `invalidInput` for sections nested more than ``PromptTemplate/maximumNesting``
-    ///   deep counting through partials.
+    /// - Throws: ``PromptLabError`` (`renderFailed`) for an unknown or cyclic partial, or partials nested
+    ///   more than ``TemplateClosure/maximumDepth`` deep.
     public func compile(_ file: PromptFile) throws(PromptLabError) -> CompiledPrompt {
-        // A random marker per compilation: variable values cannot contain it, so they cannot start messages.
-        let nonce = UUID().uuidString
-        let sentinel: (MessageRole) -> String = { "\u{1E}\(nonce):\($0.rawValue)\u{1E}" }
-        var loader = PartialLoader(lookup: lookup, sentinel: sentinel)
-        let (source, depth) = try loader.load(file, chain: [file.name.rawValue])
+        var loader = PartialLoader(lookup: lookup)
+        let depth = try loader.load(file.template, of: file, chain: [file.name.rawValue])
         if depth > PromptTemplate.maximumNesting {
             throw PromptLabError(
                 .invalidInput,
-                "\(file.template.displayPath): sections nest more than \(PromptTemplate.maximumNesting) deep counting through partials",
+                "\(file.template.displayPath): blocks nest more than \(PromptTemplate.maximumNesting) deep counting through partials",
                 hint: "flatten the template or its partials")
         }
-        let template: MustacheTemplate
-        do {
-            template = try MustacheTemplate(string: source)
-        } catch {
-            throw PromptLabError(.renderFailed, "\(file.name): template error: \(error)")
-        }
-        return CompiledPrompt(file: file, template: template, library: loader.library, nonce: nonce)
+        return CompiledPrompt(file: file, partials: loader.templates)
     }
 }
 
-/// Loads a prompt's partials into a Mustache library, reading every template's
-/// tags as swift-mustache will (with the role sentinels in place), so no
-/// partial can hide behind a set-delimiter tag or a parent, and measuring how
-/// deep rendering will recurse.
+/// Loads a prompt's partials, following each partial's own partials, refusing unknown and cyclic ones, and
+/// measures how deeply rendering nests counting through partials.
 private struct PartialLoader {
     let lookup: PromptRenderer.PartialLookup
-    let sentinel: (MessageRole) -> String
-    var library = MustacheLibrary()
-    /// The deepest nesting of each loaded partial, counting its own partials.
+    var templates = [String: Template]()
+    /// The nesting of each loaded partial, counting its own partials.
     var depths = [String: Int]()
 
-    /// `file`'s Mustache source, and how deep rendering it nests.
-    mutating func load(_ file: PromptFile, chain: [String]) throws(PromptLabError) -> (source: String, depth: Int) {
-        let source = file.template.mustacheSource(sentinel: sentinel)
-        let tags = TemplateTags(source, depthLimit: PromptTemplate.maximumNesting)
-        try PromptTemplate.checkTags(
-            tags, in: source, displayPath: file.template.displayPath, firstLine: file.template.firstLine)
-        var depth = tags.maximumDepth
-        for tag in tags.tags {
-            switch tag.kind {
-            case .partial, .parent:
-                let partial = tag.name
-                depth = max(depth, tag.depth + 1 + (try self.depth(of: partial, includedBy: file, chain: chain)))
-            default: continue
+    mutating func load(_ template: PromptTemplate, of file: PromptFile, chain: [String]) throws(PromptLabError) -> Int {
+        var depth = template.parsed.nestingDepth
+        for reference in template.parsed.outline(helpers: TemplateCheck.helperNames).partials {
+            let name = reference.name
+            if chain.contains(name) {
+                throw PromptLabError(
+                    .renderFailed,
+                    "\(template.location(line: reference.line, column: reference.column)): partial '\(name)' includes itself (\((chain + [name]).joined(separator: " → ")))",
+                    hint: "remove one of the {{> …}} tags")
             }
+            if let known = depths[name] {
+                depth = max(depth, reference.depth + 1 + known)
+                continue
+            }
+            guard chain.count < TemplateClosure.maximumDepth else {
+                throw PromptLabError(
+                    .renderFailed, "partials nest more than \(TemplateClosure.maximumDepth) deep (\(chain.joined(separator: " → ")))",
+                    hint: "flatten the includes")
+            }
+            guard let partial = try Self.find(name, lookup: lookup) else {
+                let suggestion = (try? PromptName(name)).map { " (create \($0.relativePath))" } ?? ""
+                throw PromptLabError(
+                    .renderFailed,
+                    "\(template.location(line: reference.line, column: reference.column)): prompt '\(file.name)' includes unknown partial '\(name)'",
+                    hint: "create the partial\(suggestion) or fix the {{> \(name)}} tag")
+            }
+            templates[name] = partial.template.parsed
+            let partialDepth = try load(partial.template, of: partial, chain: chain + [name])
+            depths[name] = partialDepth
+            depth = max(depth, reference.depth + 1 + partialDepth)
         }
-        return (source, depth)
+        return depth
     }
 
-    /// Loads `partial` once and returns its depth; refuses unknown and cyclic partials.
-    private mutating func depth(of partial: String, includedBy file: PromptFile, chain: [String]) throws(PromptLabError) -> Int {
-        if chain.contains(partial) {
-            throw PromptLabError(
-                .renderFailed, "partial '\(partial)' includes itself (\((chain + [partial]).joined(separator: " → ")))")
+    /// The prompt a partial tag names: `name.prompt`, or Dotprompt's `_name.prompt` beside it.
+    static func find(_ name: String, lookup: PromptRenderer.PartialLookup) throws(PromptLabError) -> PromptFile? {
+        guard let promptName = try? PromptName(name) else {
+            throw PromptLabError(.renderFailed, "invalid partial name '\(name)'", hint: "name a prompt, such as {{> shared/tone}}")
         }
-        if let known = depths[partial] { return known }
-        let name: PromptName
-        do { name = try PromptName(partial) } catch {
-            throw PromptLabError(.renderFailed, "prompt '\(file.name)' includes an invalid partial name '\(partial)'")
-        }
-        guard chain.count < TemplateClosure.maximumDepth else {
-            throw PromptLabError(
-                .renderFailed, "partials nest more than \(TemplateClosure.maximumDepth) deep (\(chain.joined(separator: " → ")))",
-                hint: "flatten the includes")
-        }
-        guard let included = try lookup(name) else {
-            throw PromptLabError(
-                .renderFailed, "prompt '\(file.name)' includes unknown partial '\(partial)'",
-                hint: "create \(name.relativePath) or fix the {{> \(partial)}} tag")
-        }
-        let (source, depth) = try load(included, chain: chain + [partial])
-        do {
-            library.register(try MustacheTemplate(string: source), named: partial)
-        } catch {
-            throw PromptLabError(.renderFailed, "partial '\(partial)': template error: \(error)")
-        }
-        depths[partial] = depth
-        return depth
+        return try TemplateCheck.find(promptName, lookup: lookup)
     }
 }
 
-/// A prompt parsed once, with its partials, ready to render with many
-/// variable sets (one per test case).
-public struct CompiledPrompt: @unchecked Sendable {
-    // MustacheLibrary and MustacheTemplate are immutable values; rendering does not mutate them.
+/// A prompt parsed once, with its partials, ready to render with many variable sets (one per test case).
+public struct CompiledPrompt: Sendable {
     public let file: PromptFile
-    let template: MustacheTemplate
-    let library: MustacheLibrary
-    let nonce: String
-    private let examples: PromptValue
-    private let defaults: [String: PromptValue]
+    private let partials: [String: Template]
+    private let renderer: Renderer
+    /// `examples` as templates see it, converted once.
+    private let examples: TemplateValue
     private let optional: Set<String>
-    /// Declared types by variable name (`input.schema`).
-    private let types: [String: InputVariable]
 
-    init(file: PromptFile, template: MustacheTemplate, library: MustacheLibrary, nonce: String) {
+    init(file: PromptFile, partials: [String: Template]) {
         self.file = file
-        self.template = template
-        self.library = library
-        self.nonce = nonce
-        examples = PromptValue.array(
-            file.frontMatter.examples.map { .object([("input", $0.input), ("output", .string($0.output.templateText))]) })
-        self.defaults = Dictionary(file.frontMatter.inputDefaults.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        optional = Set(file.frontMatter.inputVariables.filter(\.isOptional).map(\.name))
-        types = Dictionary(file.frontMatter.inputVariables.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        self.partials = partials
+        renderer = Renderer(helpers: DotpromptHelpers.all, partials: partials, limits: PromptRenderer.limits)
+        examples = TemplateValue(
+            .array(file.frontMatter.examples.map { .object([("input", $0.input), ("output", .string($0.output.templateText))]) }))
+        optional = file.frontMatter.optionalVariableNames
     }
 
-    /// Checks `variables` against the declared types, converting text where
-    /// that is unambiguous (see ``SchemaType/check(_:path:optional:)``).
+    /// Checks `variables` against the input schema, converting text where that is unambiguous.
     ///
     /// - Throws: ``PromptLabError`` (`invalidInput`) naming the variable, its type and the value.
     public func typed(_ variables: [String: PromptValue]) throws(PromptLabError) -> [String: PromptValue] {
-        guard !types.isEmpty else { return variables }
-        var result = variables
-        for (key, value) in variables {
-            guard let declared = types[key] else { continue }
-            result[key] = try declared.schema.check(value, path: key, optional: declared.isOptional)
-        }
-        return result
+        try file.frontMatter.checkVariables(variables)
     }
 
-    /// Renders with `variables` (overriding the file's `input.default`), each
-    /// checked against its declared type first.
+    /// Renders with `variables` (overriding the defaults), checked against the input schema first.
     ///
-    /// - Throws: ``PromptLabError``: `invalidInput` for a value of the wrong type,
-    ///   `renderFailed` naming a missing variable.
-    public func render(_ variables: [String: PromptValue]) throws(PromptLabError) -> RenderedPrompt {
-        var given = defaults
+    /// - Throws: ``PromptLabError``: `invalidInput` for a value of the wrong type, `renderFailed` naming a
+    ///   missing variable or a template error with its position.
+    public func render(_ variables: [String: PromptValue], options: RenderOptions = RenderOptions()) throws(PromptLabError)
+        -> RenderedPrompt
+    {
+        var given = [String: PromptValue]()
+        for (key, value) in file.frontMatter.inputDefaults { given[key] = value }
+        for (key, value) in options.defaults { given[key] = value }
         for (key, value) in try typed(variables) { given[key] = value }
-        let budget = RenderBudget()
-        var values = [String: Any](minimumCapacity: given.count + 1)
-        for (key, value) in given { values[key] = value.templateObject(budget: budget) }
-        values["examples"] = examples.templateObject(budget: budget)
-        let scope = VariableScope(values: values, variables: given, optional: optional)
-        let text = template.render(scope, library: library)
-        if budget.isExceeded {
+        var pairs = [(String, TemplateValue)]()
+        pairs.reserveCapacity(given.count + 1)
+        for key in given.keys.sorted() { pairs.append((key, TemplateValue(given[key]!))) }  // keys come from `given`.
+        if given["examples"] == nil, !file.frontMatter.examples.isEmpty { pairs.append(("examples", examples)) }
+        var data = [String: TemplateValue]()
+        for (key, value) in options.context { data[key] = TemplateValue(value) }
+
+        let rendering: Rendering
+        do {
+            rendering = try renderer.render(file.template.parsed, context: .object(TemplateObject(pairs)), data: data)
+        } catch {
             throw PromptLabError(
-                .renderFailed,
-                "prompt '\(file.name)' renders more than \(RenderBudget.maximumItems) list items (sections over lists nest too deeply)",
-                hint: "iterate fewer nested lists, or pass smaller lists")
+                .renderFailed, "\(file.template.location(line: error.line, column: error.column)): \(error.message)",
+                hint: "fix the template or the values it is given")
         }
-        if let missing = scope.missing.first {
-            let others = scope.missing.count > 1 ? " (also missing: \(scope.missing.dropFirst().joined(separator: ", ")))" : ""
+        let missing = rendering.missingNames.filter { !optional.contains($0) && $0 != "examples" }
+        if let first = missing.first {
+            let others = missing.count > 1 ? " (also missing: \(missing.dropFirst().joined(separator: ", ")))" : ""
             throw PromptLabError(
-                .renderFailed, "prompt '\(file.name)' needs variable '\(missing)', which was not given\(others)",
-                hint: "pass it with --var \(missing)=VALUE or --vars FILE, or give it a default under input.default",
-                subject: missing)
+                .renderFailed, "prompt '\(file.name)' needs variable '\(first)', which was not given\(others)",
+                hint: "pass it with --var \(first)=VALUE or --vars FILE, or give it a default under input.default",
+                subject: first)
         }
+        var metadata = file.frontMatter.dotpromptMetadata
+        if !options.defaults.isEmpty { metadata = metadata.merging(input: options.defaults) }
         return RenderedPrompt(
             name: file.name, model: file.frontMatter.model, config: file.frontMatter.config,
             outputFormat: file.frontMatter.outputFormat, outputSchema: file.frontMatter.outputSchema,
-            messages: PromptRenderer.split(text, nonce: nonce))
+            messages: MessageAssembly.messages(from: rendering.pieces, history: options.history),
+            dotpromptMetadata: metadata)
     }
 }
 
-extension PromptRenderer {
-    /// Splits rendered text at role sentinels into trimmed, non-empty messages.
-    ///
-    /// Works on UTF-8 bytes (the sentinel is ASCII), since this runs once per request in experiments.
-    static func split(_ text: String, nonce: String) -> [PromptMessage] {
-        var messages = [PromptMessage]()
-        var role = MessageRole.user
-        let bytes = Array(text.utf8)
-        let prefix = Array((nonce + ":").utf8)
-        func flush(_ range: Range<Int>) {
-            var lower = range.lowerBound
-            var upper = range.upperBound
-            while lower < upper, Self.isASCIIWhitespace(bytes[lower]) { lower += 1 }
-            while upper > lower, Self.isASCIIWhitespace(bytes[upper - 1]) { upper -= 1 }
-            guard lower < upper else { return }
-            let content = String(decoding: bytes[lower..<upper], as: UTF8.self)
-            let trimmed = content.trimmedOfWhitespace  // non-ASCII whitespace, rarely present
-            if !trimmed.isEmpty { messages.append(PromptMessage(role: role, content: trimmed)) }
-        }
-        var segmentStart = 0
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == 0x1E else {
-                index += 1
-                continue
-            }
-            let nameStart = index + 1 + prefix.count
-            if nameStart <= bytes.count, bytes[(index + 1)..<nameStart].elementsEqual(prefix),
-                let close = bytes[nameStart...].firstIndex(of: 0x1E),
-                let next = MessageRole(rawValue: String(decoding: bytes[nameStart..<close], as: UTF8.self))
-            {
-                flush(segmentStart..<index)
-                role = next
-                segmentStart = close + 1
-                index = close + 1
+extension PromptValue {
+    /// Dotprompt metadata with `defaults` merged into `input.default`.
+    fileprivate func merging(input defaults: [String: PromptValue]) -> PromptValue {
+        guard case .object(var pairs) = self else { return self }
+        var input: [(key: String, value: PromptValue)] = []
+        if case .object(let existing)? = self["input"] { input = existing }
+        var defaultPairs: [(key: String, value: PromptValue)] = []
+        if case .object(let existing)? = self["input"]?["default"] { defaultPairs = existing }
+        for key in defaults.keys.sorted() {
+            if let index = defaultPairs.firstIndex(where: { $0.key == key }) {
+                defaultPairs[index].value = defaults[key]!  // keys come from `defaults`.
             } else {
-                index += 1
+                defaultPairs.append((key, defaults[key]!))  // keys come from `defaults`.
             }
         }
-        flush(segmentStart..<bytes.count)
-        return messages
-    }
-
-    private static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D
+        if let index = input.firstIndex(where: { $0.key == "default" }) {
+            input[index].value = .object(defaultPairs)
+        } else {
+            input.append(("default", .object(defaultPairs)))
+        }
+        if let index = pairs.firstIndex(where: { $0.key == "input" }) {
+            pairs[index].value = .object(input)
+        } else {
+            pairs.append(("input", .object(input)))
+        }
+        return .object(pairs)
     }
 }
 
@@ -247,34 +234,5 @@ extension String {
             return ""
         }
         return String(self[first...last])
-    }
-}
-
-/// The root of the template context: answers lookups and records the names
-/// that no value and no default supplied.
-///
-/// `{{.}}` at the top level inserts the variables (defaults overridden by the
-/// given values, `examples` left out) as one JSON object with sorted keys.
-private final class VariableScope: MustacheParent, MustacheCustomRenderable {
-    let values: [String: Any]
-    let variables: [String: PromptValue]
-    let optional: Set<String>
-    private(set) var missing: [String] = []
-
-    init(values: [String: Any], variables: [String: PromptValue], optional: Set<String>) {
-        self.values = values
-        self.variables = variables
-        self.optional = optional
-    }
-
-    var renderText: String {
-        PromptValue.object(variables.keys.sorted().map { ($0, variables[$0]!) }).jsonText(pretty: false)  // keys come from `variables`.
-    }
-    var isNull: Bool { false }
-
-    func child(named name: String) -> Any? {
-        if let value = values[name] { return value }
-        if name != ".", !optional.contains(name), !missing.contains(name) { missing.append(name) }
-        return nil
     }
 }

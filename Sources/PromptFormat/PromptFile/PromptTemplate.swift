@@ -1,200 +1,102 @@
 import Foundation
-internal import Mustache
+import Handlebars
 import PromptLabCore
+import Synchronization
 
-/// The role of a chat message.
-public enum MessageRole: String, Sendable, Hashable, Codable, CaseIterable {
-    case system, user, assistant
-}
-
-/// One rendered chat message.
-public struct PromptMessage: Sendable, Hashable, Codable {
-    public var role: MessageRole
-    public var content: String
-
-    public init(role: MessageRole, content: String) {
-        self.role = role
-        self.content = content
-    }
-}
-
-/// A prompt body: Mustache text split into messages by `{{role "..."}}` markers.
+/// A prompt body: Handlebars text, as Dotprompt reads it, split into messages by `{{role "…"}}` and
+/// `{{history}}` when rendered.
 ///
-/// Role markers are found in the template *source* and replaced by a random
-/// sentinel before Mustache runs, so a variable's value can never start a new
-/// message, and values are inserted as plain text, never parsed as template text.
+/// The body is parsed once into a syntax tree (cached per body text, see ``TemplateCache``); rendering
+/// inserts values as data, never as template text, and Dotprompt's helpers produce markers that no value
+/// can forge (see ``MessageAssembly``).
 public struct PromptTemplate: Sendable {
-    /// The body text as written.
+    /// The body text as written in the file.
     public let source: String
-    /// Sections, inverted sections, parents and blocks nest at most this deep,
-    /// counting through partials: rendering recurses once per level.
+    /// Blocks, inverted sections and subexpressions nest at most this deep in one template; rendering
+    /// recurses once per level.
     public static let maximumNesting = 100
 
-    /// The names of prompts this body includes with `{{> name}}` or as a parent (`{{< name}}`).
+    /// The names of prompts this body includes with `{{> name}}`, in order of first use.
     public let partialNames: [String]
-    /// The body as swift-mustache parses it: role markers blanked to spaces,
-    /// lines and columns unchanged.
-    let mustacheText: String
+    /// Every partial tag, with its position in the parsed text and how deeply it is nested.
+    let partialReferences: [PartialReference]
 
-    /// The file path and the file line the body starts on, for error messages.
+    /// The file path, and where the parsed text starts in the file, for error messages.
     let displayPath: String
     let firstLine: Int
-    /// The source with role markers replaced by placeholders; see `render`.
-    private let pieces: [Piece]
-
-    private enum Piece: Sendable {
-        case text(String)
-        case role(MessageRole)
-    }
+    let firstColumn: Int
+    /// The parsed body.
+    let parsed: Template
 
     /// Parses and checks a body.
     ///
-    /// - Throws: ``PromptLabError`` (`invalidInput`) citing `file:line:col` for an
-    ///   unknown role or a Mustache syntax error.
-    public init(source: String, displayPath: String, firstLine: Int) throws(PromptLabError) {
+    /// - Parameters:
+    ///   - trimmed: Whether to drop leading and trailing whitespace first, as Dotprompt does for a body that
+    ///     follows front matter.
+    /// - Throws: ``PromptLabError`` (`invalidInput`) citing `file:line:col` for a syntax error.
+    public init(source: String, displayPath: String, firstLine: Int, trimmed: Bool = false) throws(PromptLabError) {
         self.source = source
         self.displayPath = displayPath
-        self.firstLine = firstLine
-        var pieces = [Piece]()
-        var blanked = ""  // markers replaced by spaces, so Mustache errors keep their columns
-        var rest = source[...]
-        while let range = rest.range(of: "{{") {
-            let afterOpen = rest[range.upperBound...]
-            let trimmed = afterOpen.drop { $0 == " " }
-            guard trimmed.hasPrefix("role"), trimmed.dropFirst(4).first.map({ $0 == " " || $0 == "}" }) ?? false else {
-                let next = afterOpen.startIndex
-                pieces.append(.text(String(rest[..<next])))
-                blanked += rest[..<next]
-                rest = rest[next...]
-                continue
-            }
-            pieces.append(.text(String(rest[..<range.lowerBound])))
-            blanked += rest[..<range.lowerBound]
-            guard let close = afterOpen.range(of: "}}") else {
-                throw Self.error(displayPath, firstLine, source, at: range.lowerBound, "role marker is missing its closing '}}'")
-            }
-            let inner = afterOpen[..<close.lowerBound].trimmingCharacters(in: .whitespaces).dropFirst(4)
-                .trimmingCharacters(in: .whitespaces)
-            guard inner.count >= 2, inner.first == "\"", inner.last == "\"",
-                let role = MessageRole(rawValue: String(inner.dropFirst().dropLast()))
-            else {
-                throw Self.error(
-                    displayPath, firstLine, source, at: range.lowerBound,
-                    "expected {{role \"system\"}}, {{role \"user\"}} or {{role \"assistant\"}}, found {{role \(inner)}}")
-            }
-            pieces.append(.role(role))
-            blanked += String(source[range.lowerBound..<close.upperBound].map { $0 == "\n" ? "\n" : " " })
-            rest = afterOpen[close.upperBound...]
+        var text = Substring(source)
+        var line = firstLine
+        var column = 1
+        if trimmed {
+            let start = text.firstIndex { !$0.isWhitespace } ?? text.endIndex
+            let skipped = text[..<start]
+            let newlines = skipped.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+            line += newlines
+            column += skipped.count - ((skipped.lastIndex(of: "\n").map { skipped.distance(from: skipped.startIndex, to: $0) + 1 }) ?? 0)
+            text = text[start...]
+            if let end = text.lastIndex(where: { !$0.isWhitespace }) { text = text[...end] }
         }
-        pieces.append(.text(String(rest)))
-        blanked += rest
-        self.pieces = pieces
-        mustacheText = blanked
-
-        // swift-mustache parses sections recursively: refuse deep nesting before it sees the text.
-        let tags = TemplateTags(blanked, depthLimit: Self.maximumNesting)
-        try Self.checkTags(tags, in: blanked, displayPath: displayPath, firstLine: firstLine)
+        self.firstLine = line
+        self.firstColumn = column
         do {
-            _ = try MustacheTemplate(string: String(blanked))
-        } catch let error as MustacheTemplate.ParserError {
-            let line = firstLine + error.context.lineNumber - 1
+            parsed = try TemplateCache.shared.template(for: String(text))
+        } catch {
             throw PromptLabError(
                 .invalidInput,
-                "\(displayPath):\(line):\(error.context.columnNumber): template error: \(Self.describe(error.error))",
-                hint: "fix the Mustache syntax and try again")
-        } catch {
-            throw PromptLabError(.invalidInput, "\(displayPath):\(firstLine):1: template error: \(error)")
+                "\(displayPath):\(Self.fileLine(error.line, line)):\(Self.fileColumn(error.line, error.column, column)): template error: \(error.message)",
+                hint: "fix the template syntax (Handlebars, as Dotprompt uses it; see docs/prompt-format.md)")
         }
-        partialNames = tags.includedNames
+        partialReferences = parsed.partials
+        var seen = Set<String>()
+        partialNames = parsed.partials.map(\.name).filter { seen.insert($0).inserted }
     }
 
-    /// Refuses what swift-mustache would accept but PromptLab cannot check or
-    /// bound: nesting deeper than ``maximumNesting``, dynamic partials
-    /// (`{{>*name}}`, whose name is a variable) and partial tags without a name.
-    static func checkTags(
-        _ tags: TemplateTags, in text: String, displayPath: String, firstLine: Int
-    ) throws(PromptLabError) {
-        for tag in tags.tags {
-            if tag.depth > maximumNesting {
-                throw error(
-                    displayPath, firstLine, text, at: tag.position,
-                    "sections nest more than \(maximumNesting) deep", hint: "flatten the template, or move part of it into a partial")
-            }
-            switch tag.kind {
-            case .partial(dynamic: true), .parent(dynamic: true):
-                throw error(
-                    displayPath, firstLine, text, at: tag.position,
-                    "dynamic partials ({{>*\(tag.name)}}) are not supported: PromptLab must know every partial a prompt includes",
-                    hint: "name the partial: {{> shared/name}}")
-            case .partial, .parent:
-                if tag.name.isEmpty {
-                    throw error(
-                        displayPath, firstLine, text, at: tag.position, "a partial tag needs a prompt name",
-                        hint: "write {{> shared/name}}")
-                }
-            default: continue
-            }
-        }
+    /// `file:line:col` for a position in the parsed text.
+    func location(line: Int, column: Int) -> String {
+        "\(displayPath):\(Self.fileLine(line, firstLine)):\(Self.fileColumn(line, column, firstColumn))"
     }
 
-    /// The body with role markers replaced by `sentinel(role)`, ready for Mustache.
-    func mustacheSource(sentinel: (MessageRole) -> String) -> String {
-        var text = "{{% CONTENT_TYPE: TEXT}}"
-        for piece in pieces {
-            switch piece {
-            case .text(let t): text += t
-            case .role(let role): text += sentinel(role)
-            }
-        }
-        return text
+    private static func fileLine(_ line: Int, _ first: Int) -> Int { first + max(line, 1) - 1 }
+    private static func fileColumn(_ line: Int, _ column: Int, _ firstColumn: Int) -> Int {
+        line <= 1 ? firstColumn + max(column, 1) - 1 : column
     }
 
-    /// The partials and parents a body includes, as swift-mustache reads its
-    /// tags (set-delimiter tags included).
+    /// The partials a body includes, read with the same parser; empty for a body that does not parse.
     static func findPartials(in source: String) -> [String] {
-        TemplateTags(blankingRoleMarkers(source), depthLimit: maximumNesting).includedNames
+        guard let template = try? TemplateCache.shared.template(for: source) else { return [] }
+        var seen = Set<String>()
+        return template.partials.map(\.name).filter { seen.insert($0).inserted }
     }
+}
 
-    /// `source` with each `{{role ...}}` marker turned into spaces (newlines
-    /// kept), as `init` does before parsing, without checking the markers.
-    static func blankingRoleMarkers(_ source: String) -> String {
-        var blanked = ""
-        var rest = source[...]
-        while let range = rest.range(of: "{{") {
-            let afterOpen = rest[range.upperBound...]
-            let trimmed = afterOpen.drop { $0 == " " }
-            guard trimmed.hasPrefix("role"), trimmed.dropFirst(4).first.map({ $0 == " " || $0 == "}" }) ?? false,
-                let close = afterOpen.range(of: "}}")
-            else {
-                blanked += rest[..<afterOpen.startIndex]
-                rest = afterOpen
-                continue
-            }
-            blanked += rest[..<range.lowerBound]
-            blanked += String(rest[range.lowerBound..<close.upperBound].map { $0 == "\n" ? "\n" : " " })
-            rest = afterOpen[close.upperBound...]
+/// Parsed templates by their text, so a body that many prompts, versions or requests share is parsed once
+/// per process. Bounded: when full it starts over.
+final class TemplateCache: Sendable {
+    static let shared = TemplateCache()
+    static let capacity = 512
+
+    private let templates = Mutex([String: Template]())
+
+    func template(for text: String) throws(TemplateSyntaxError) -> Template {
+        if let cached = templates.withLock({ $0[text] }) { return cached }
+        let template = try Template(text, limits: PromptRenderer.limits)
+        templates.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
+            cache[text] = template
         }
-        return blanked + rest
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error as? MustacheTemplate.Error {
-        case .sectionCloseNameIncorrect: "a section is closed with a different name than it was opened with"
-        case .unfinishedName: "a tag is not closed with '}}'"
-        case .expectedSectionEnd: "a section is never closed ({{/name}} missing)"
-        case .invalidSetDelimiter: "malformed set-delimiter tag"
-        case .invalidConfigVariableSyntax, .unrecognisedConfigVariable: "unrecognised {{% pragma}}"
-        default: "\(error)"
-        }
-    }
-
-    private static func error(
-        _ path: String, _ firstLine: Int, _ source: String, at index: String.Index, _ message: String,
-        hint: String = "fix the template and try again"
-    ) -> PromptLabError {
-        let before = source[..<index]
-        let line = firstLine + before.filter { $0 == "\n" }.count
-        let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
-        return PromptLabError(.invalidInput, "\(path):\(line):\(column): \(message)", hint: hint)
+        return template
     }
 }

@@ -45,7 +45,12 @@ public struct TemplateClosure: Sendable {
         while !frontier.isEmpty, depth < maximumDepth {
             var next = [PromptName]()
             for partial in frontier where partial != name && found[partial] == nil {
-                let content = try read(partial)
+                var content = try read(partial)
+                // Dotprompt's convention: `{{> tone}}` may live in `_tone.prompt`.
+                if content == nil, let underscored = partial.dotpromptPartialFile, found[underscored] == nil {
+                    content = try read(underscored)
+                    if content != nil { found[underscored] = .some(content) }
+                }
                 found[partial] = .some(content)
                 if let content { next += PromptFile.partialNames(in: content) }
             }
@@ -64,24 +69,36 @@ extension PromptFile {
     public static func partialNames(in bytes: [UInt8]) -> [PromptName] {
         let normalized = normalizedLineEndings(bytes)
         guard normalized.count >= 3 else { return [] }
-        // Quick reject: a partial needs "{{>", a parent "{{<", and other delimiters "{{=".
+        // Quick reject: a partial tag starts with "{{>" or "{{~>".
         var hasTag = false
-        for index in 0..<(normalized.count - 2)
-        where normalized[index] == 0x7B && normalized[index + 1] == 0x7B
-            && (normalized[index + 2] == 0x3E || normalized[index + 2] == 0x3C || normalized[index + 2] == 0x3D)
-        {
-            hasTag = true
-            break
+        for index in 0..<(normalized.count - 2) where normalized[index] == 0x7B && normalized[index + 1] == 0x7B {
+            let next = normalized[index + 2]
+            if next == 0x3E || (next == 0x7E && index + 3 < normalized.count && normalized[index + 3] == 0x3E) {
+                hasTag = true
+                break
+            }
         }
         guard hasTag else { return [] }
         let text = String(decoding: normalized, as: UTF8.self)
         var body = Substring(text)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if let first = lines.first, first.trimmingCharacters(in: .whitespaces) == "---",
-            let closing = lines.dropFirst().firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == "---" })
+        let isDelimiter = { (line: Substring) in line.trimmingCharacters(in: .whitespaces) == "---" }
+        if let opening = lines.firstIndex(where: { !($0.allSatisfy(\.isWhitespace) || $0.hasPrefix("#")) }),
+            isDelimiter(lines[opening]),
+            let closing = lines[(opening + 1)...].firstIndex(where: isDelimiter)
         {
-            body = lines[(closing + 1)...].joined(separator: "\n")[...]
+            body = lines[(closing + 1)...].joined(separator: "\n").trimmedOfWhitespace[...]
         }
         return PromptTemplate.findPartials(in: String(body)).compactMap { try? PromptName($0) }
+    }
+}
+
+extension PromptName {
+    /// Dotprompt's file name for this partial: `shared/_tone` for `shared/tone`; nil when the name already
+    /// starts with `_`.
+    public var dotpromptPartialFile: PromptName? {
+        var components = rawValue.split(separator: "/").map(String.init)
+        guard let last = components.popLast(), !last.hasPrefix("_") else { return nil }
+        return try? PromptName((components + ["_" + last]).joined(separator: "/"))
     }
 }

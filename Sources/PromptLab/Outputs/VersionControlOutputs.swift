@@ -180,9 +180,22 @@ public struct RenderOutput: Codable, Sendable, Equatable {
         public var schema: PromptValue?
     }
 
+    /// A rendered message: `content` is its text parts joined; `parts` lists every part (text, media,
+    /// section) when the message is more than one text part; `metadata` is Dotprompt's message metadata
+    /// (`purpose: history`…), when there is any.
     public struct Message: Codable, Sendable, Equatable {
         public var role: String
         public var content: String
+        public var parts: [MessagePart]?
+        public var metadata: PromptValue?
+
+        public init(_ message: PromptMessage) {
+            role = message.role.rawValue
+            content = message.content
+            let plain = message.parts.count == 1 && { if case .text = message.parts[0] { true } else { false } }()
+            parts = plain ? nil : message.parts
+            metadata = message.metadata.isEmpty ? nil : .object(message.metadata)
+        }
     }
 }
 

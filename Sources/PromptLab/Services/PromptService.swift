@@ -175,7 +175,7 @@ public struct PromptService {
             templateHash: try repository.templateClosure(of: version).hash, model: rendered.model,
             config: .object(rendered.config.fields),
             output: .init(format: rendered.outputFormat.rawValue, schema: rendered.outputSchema),
-            messages: rendered.messages.map { .init(role: $0.role.rawValue, content: $0.content) })
+            messages: rendered.messages.map(RenderOutput.Message.init))
     }
 
     // MARK: - Labels

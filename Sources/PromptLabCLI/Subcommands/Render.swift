@@ -1,4 +1,5 @@
 import ArgumentParser
+import PromptFormat
 import PromptLab
 
 extension PromptLabCommand {
@@ -33,7 +34,18 @@ extension PromptLabCommand {
             if output.isJSON { return try Terminal.writeJSON(rendered) }
             var text = ""
             for message in rendered.messages {
-                text += Terminal.paint("── \(message.role) ──", .cyan) + "\n" + message.content + "\n\n"
+                let purpose = message.metadata?["purpose"].map { " (\($0.templateText))" } ?? ""
+                text += Terminal.paint("── \(message.role)\(purpose) ──", .cyan) + "\n"
+                for part in message.parts ?? [.text(message.content)] {
+                    switch part {
+                    case .text(let content): text += content
+                    case .media(let url, let type):
+                        let shown = url.hasPrefix("data:") ? String(url.prefix(40)) + "… (\(url.utf8.count) bytes)" : url
+                        text += Terminal.paint("[media \(type ?? "?"): \(shown)]", .dim)
+                    case .section(let name): text += Terminal.paint("[section \(name)]", .dim)
+                    }
+                }
+                text += text.hasSuffix("\n") ? "\n" : "\n\n"
             }
             text += Terminal.paint("── settings ──", .dim) + "\n"
             text += "model: \(rendered.model ?? "(none)")\n"

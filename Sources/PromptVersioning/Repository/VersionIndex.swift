@@ -299,7 +299,9 @@ private struct IndexFile {
                 guard let name = repository.promptName(forRepositoryPath: change.path) else { continue }
                 changed.insert(name.rawValue)
                 graph.blobs[name.rawValue] = change.newBlob
-                let partials = try change.newBlob.map { PromptFile.partialNames(in: try git.blob($0)) } ?? []
+                // A tag `{{> tone}}` may also mean Dotprompt's `_tone.prompt`: both count as included.
+                let partials = try change.newBlob.map { PromptFile.partialNames(in: try git.blob($0)) }
+                    .map { names in names + names.compactMap(\.dotpromptPartialFile) } ?? []
                 if graph.setIncludes(of: name.rawValue, to: partials) {
                     includeLines += (["I", name.rawValue] + partials.map(\.rawValue)).map(Escaping.escape).joined(separator: "\t") + "\n"
                 }
