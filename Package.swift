@@ -92,6 +92,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // The Handlebars dialect of prompt bodies: tokenizer, parser, renderer. No dependencies.
+        .target(name: "Handlebars"),
         // The prompt file format: front matter, names, values, templates and rendering.
         .target(
             name: "PromptFormat",
@@ -147,6 +149,7 @@ let package = Package(
         // What several test targets share: a manual clock, so no test waits on wall time.
         .target(name: "PromptLabTestSupport", path: "Tests/PromptLabTestSupport"),
         .testTarget(name: "GitKitTests", dependencies: ["GitKit", "PromptLabTestSupport"]),
+        .testTarget(name: "HandlebarsTests", dependencies: ["Handlebars"]),
         .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PromptLabTests",
