@@ -31,6 +31,9 @@ final class RenderSession {
     private var contexts: [TemplateValue]
     /// Whether the current context is the root context (for `missingNames`).
     private var contextIsRoot = true
+    /// The contexts of the templates that included the current partial, innermost last: a name no
+    /// context of the partial has is looked up there too (Mustache's rule, see `lookup`).
+    private var enclosingContexts: [TemplateValue] = []
     private var dataFrames: [DataFrame]
     /// Values of `as |…|` parameters, innermost declaring block last. Restarted by each partial.
     private var blockParameterFrames: [[TemplateValue]] = []
@@ -256,10 +259,16 @@ final class RenderSession {
         case .context(let depth):
             guard depth < contexts.count else { return nil }
             value = contexts[contexts.count - 1 - depth]
-            if recordingMissing && contextIsRoot && path.isPlainContextLookup, let first = segments.first,
-                Self.member(of: value, first) == nil
-            {
-                recordMissing(first.name)
+            if depth == 0, path.isPlainContextLookup, let first = segments.first, Self.member(of: value, first) == nil {
+                // Mustache's rule, Handlebars' `compat` mode: a name the current context lacks is looked up in
+                // the enclosing contexts, innermost first, so `{{#note}}({{note}}){{/note}}` and a root variable
+                // used inside `{{#each}}` render as they do in Mustache. Only when no context has the name is it
+                // missing, and then it is a variable the root lacks.
+                if let enclosing = enclosingContext(having: first) {
+                    value = enclosing
+                } else if recordingMissing {
+                    recordMissing(first.name)
+                }
             }
         case .data(let depth):
             guard let first = segments.first, let found = dataValue(first.name, depth: depth) else { return nil }
@@ -276,6 +285,21 @@ final class RenderSession {
             next += 1
         }
         return value
+    }
+
+    /// The innermost enclosing context (below the current one, then the includers') that has `first`.
+    private func enclosingContext(having first: PathSegment) -> TemplateValue? {
+        var index = contexts.count - 2
+        while index >= 0 {
+            if Self.member(of: contexts[index], first) != nil { return contexts[index] }
+            index -= 1
+        }
+        index = enclosingContexts.count - 1
+        while index >= 0 {
+            if Self.member(of: enclosingContexts[index], first) != nil { return enclosingContexts[index] }
+            index -= 1
+        }
+        return nil
     }
 
     private static func member(of value: TemplateValue, _ segment: PathSegment) -> TemplateValue? {
@@ -469,9 +493,11 @@ final class RenderSession {
         }
 
         let savedContexts = contexts
+        let savedEnclosing = enclosingContexts
         let savedParameters = blockParameterFrames
         let savedHelpers = helpers
         let savedIsRoot = contextIsRoot
+        enclosingContexts += contexts
         contexts = [context]
         blockParameterFrames = []
         helpers = resolveHelpers(of: template)
@@ -479,6 +505,7 @@ final class RenderSession {
         partialDepth += 1
         defer {
             contexts = savedContexts
+            enclosingContexts = savedEnclosing
             blockParameterFrames = savedParameters
             helpers = savedHelpers
             contextIsRoot = savedIsRoot
