@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import ProviderTestServer
 import Testing
 
@@ -171,6 +172,14 @@ struct MessagePartsTests {
             #expect(body["contents"]?[1]?["parts"] == [["fileData": ["mimeType": "image/png", "fileUri": "https://example.com/a.PNG"]]])
             #expect(body["contents"]?[2]?["parts"] == [["text": "and now?"]])
         }
+    }
+
+    /// Media in an answer (an image model's `inlineData`, even a partial one) does not hide its text.
+    @Test func geminiAnswersWithMediaPartsAreStillRead() throws {
+        let body =
+            #"{"candidates":[{"content":{"role":"model","parts":[{"inlineData":{"mimeType":"image/png"}},{"text":"a cat"}]},"finishReason":"STOP"}]}"#
+        let answer = try GeminiProvider.interpretResponse(status: 200, headers: [:], body: ByteBuffer(string: body))
+        #expect(answer.text == "a cat")
     }
 
     // MARK: - exec

@@ -270,15 +270,16 @@ public struct GeminiProvider: ChatProvider {
 
 enum GeminiWire {
     struct Part: Codable {
+        // Optional fields: a response part with a partial blob must not make the whole answer unreadable.
         /// Inline bytes, base64 (`Blob`).
         struct InlineData: Codable {
-            var mimeType: String
-            var data: String
+            var mimeType: String?
+            var data: String?
         }
         /// A file by URI (`FileData`).
         struct FileData: Codable {
-            var mimeType: String
-            var fileUri: String
+            var mimeType: String?
+            var fileUri: String?
         }
         var text: String?
         var thought: Bool?
