@@ -136,7 +136,9 @@ enum WireFormats {
             allowed: [
                 "model", "messages", "temperature", "top_p", "max_tokens", "max_completion_tokens", "stop", "seed",
                 "response_format", "n", "stream", "stream_options", "user", "frequency_penalty", "presence_penalty",
-                "logprobs", "reasoning_effort",
+                "logprobs", "top_logprobs", "logit_bias", "reasoning_effort",
+                // Not OpenAI's, but the compatible servers served on this path (vLLM, llama.cpp) take it.
+                "top_k",
             ], in: "the request", &problems)
         if json["model"]?.stringValue?.isEmpty ?? true { problems.append("'model' must be a non-empty string") }
         if let messages = json["messages"]?.arrayValue, !messages.isEmpty {
@@ -149,7 +151,11 @@ enum WireFormats {
                 if !["system", "developer", "user", "assistant"].contains(role) {
                     problems.append("messages[\(index)].role '\(role)' is not valid")
                 }
-                if message["content"]?.stringValue == nil { problems.append("messages[\(index)].content must be a string") }
+                if let parts = message["content"]?.arrayValue {
+                    checkOpenAIParts(parts, role: role, place: "messages[\(index)].content", &problems)
+                } else if message["content"]?.stringValue == nil {
+                    problems.append("messages[\(index)].content must be a string or an array of parts")
+                }
             }
         } else {
             problems.append("'messages' must be a non-empty array")
@@ -166,6 +172,39 @@ enum WireFormats {
             let type = format["type"]?.stringValue ?? ""
             if !["text", "json_object", "json_schema"].contains(type) {
                 problems.append("'response_format.type' must be text, json_object or json_schema")
+            }
+            if type == "json_schema" {
+                let name = format["json_schema"]?["name"]?.stringValue ?? ""
+                let nameCharacters = name.unicodeScalars.allSatisfy {
+                    CharacterSet.alphanumerics.contains($0) && $0.isASCII || $0 == "_" || $0 == "-"
+                }
+                if name.isEmpty || name.count > 64 || !nameCharacters {
+                    problems.append("'response_format.json_schema.name' must be 1 to 64 of a-z, A-Z, 0-9, _ and -")
+                }
+                if format["json_schema"]?["schema"]?.objectValue == nil {
+                    problems.append("'response_format.json_schema.schema' must be an object")
+                }
+            }
+        }
+    }
+
+    /// Chat Completions content parts: `text` everywhere, `image_url` (an http(s) URL or a data URI of
+    /// an image) in user messages only.
+    private static func checkOpenAIParts(_ parts: [JSONValue], role: String, place: String, _ problems: inout [String]) {
+        if parts.isEmpty { problems.append("\(place) must not be empty") }
+        for (index, part) in parts.enumerated() {
+            switch part["type"]?.stringValue {
+            case "text":
+                if part["text"]?.stringValue == nil { problems.append("\(place)[\(index)].text must be a string") }
+            case "image_url":
+                if role != "user" { problems.append("\(place)[\(index)]: image_url parts are only for user messages") }
+                let url = part["image_url"]?["url"]?.stringValue ?? ""
+                let imageData = ["png", "jpeg", "gif", "webp"].contains { url.hasPrefix("data:image/\($0);base64,") }
+                if !(url.hasPrefix("https://") || url.hasPrefix("http://") || imageData) {
+                    problems.append("\(place)[\(index)].image_url.url must be an http(s) URL or a base64 data URI of an image")
+                }
+            default:
+                problems.append("\(place)[\(index)].type must be text or image_url")
             }
         }
     }
@@ -195,7 +234,9 @@ enum WireFormats {
                 } else if role != "user" && role != "assistant" {
                     problems.append("messages[\(index)].role '\(role)' is not valid")
                 }
-                if message["content"]?.stringValue == nil && message["content"]?.arrayValue == nil {
+                if let blocks = message["content"]?.arrayValue {
+                    checkAnthropicBlocks(blocks, role: role, place: "messages[\(index)].content", &problems)
+                } else if message["content"]?.stringValue == nil {
                     problems.append("messages[\(index)].content must be a string or an array of blocks")
                 }
             }
@@ -204,6 +245,71 @@ enum WireFormats {
         }
         checkNumbers(json, ["temperature", "top_p"], &problems)
         checkStrings(json["stop_sequences"], "stop_sequences", &problems)
+    }
+
+    /// Messages content blocks: `text`; `image` (PNG, JPEG, GIF, WebP) and `document` (PDF) with a
+    /// `base64` or `url` source, in user messages only.
+    private static func checkAnthropicBlocks(_ blocks: [JSONValue], role: String, place: String, _ problems: inout [String]) {
+        if blocks.isEmpty { problems.append("\(place) must not be empty") }
+        for (index, block) in blocks.enumerated() {
+            let here = "\(place)[\(index)]"
+            let type = block["type"]?.stringValue ?? ""
+            switch type {
+            case "text":
+                if block["text"]?.stringValue == nil { problems.append("\(here).text must be a string") }
+            case "image", "document":
+                if role != "user" { problems.append("\(here): \(type) blocks are only for user messages") }
+                let accepted: Set<String> =
+                    type == "image" ? ["image/png", "image/jpeg", "image/gif", "image/webp"] : ["application/pdf"]
+                let source = block["source"]
+                switch source?["type"]?.stringValue {
+                case "base64":
+                    if !accepted.contains(source?["media_type"]?.stringValue ?? "") {
+                        problems.append("\(here).source.media_type must be one of \(accepted.sorted())")
+                    }
+                    if Data(base64Encoded: source?["data"]?.stringValue ?? "") == nil {
+                        problems.append("\(here).source.data must be base64")
+                    }
+                case "url":
+                    let url = source?["url"]?.stringValue ?? ""
+                    if !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+                        problems.append("\(here).source.url must be an http(s) URL")
+                    }
+                default:
+                    problems.append("\(here).source.type must be base64 or url")
+                }
+            default:
+                problems.append("\(here).type '\(type)' is not a content block this server knows")
+            }
+        }
+    }
+
+    /// A Gemini `Schema`: an OpenAPI 3.0 subset that rejects JSON Schema's `additionalProperties`,
+    /// `$schema` and other keywords it does not have, and a `type` that is a list.
+    private static func checkGeminiSchema(_ schema: JSONValue, place: String, depth: Int, _ problems: inout [String]) {
+        guard depth < 100, let members = schema.objectValue else {
+            problems.append("\(place) must be a schema object")
+            return
+        }
+        let known: Set<String> = [
+            "type", "format", "title", "description", "nullable", "enum", "items", "properties", "required", "minItems",
+            "maxItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "minimum", "maximum", "anyOf",
+            "propertyOrdering", "default", "example",
+        ]
+        for key in members.keys.sorted() where !known.contains(key) { problems.append("\(place) has unknown field '\(key)'") }
+        if let type = members["type"] {
+            let types = ["STRING", "NUMBER", "INTEGER", "BOOLEAN", "ARRAY", "OBJECT"]
+            if !types.contains((type.stringValue ?? "").uppercased()) {
+                problems.append("\(place).type must be one of \(types)")
+            }
+        }
+        for (name, property) in (members["properties"]?.objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+            checkGeminiSchema(property, place: "\(place).properties.\(name)", depth: depth + 1, &problems)
+        }
+        if let items = members["items"] { checkGeminiSchema(items, place: "\(place).items", depth: depth + 1, &problems) }
+        for (index, option) in (members["anyOf"]?.arrayValue ?? []).enumerated() {
+            checkGeminiSchema(option, place: "\(place).anyOf[\(index)]", depth: depth + 1, &problems)
+        }
     }
 
     private static func checkGemini(_ json: [String: JSONValue], model: String?, _ problems: inout [String]) {
@@ -217,8 +323,31 @@ enum WireFormats {
                 problems.append("\(place).parts must be a non-empty array")
                 return
             }
-            for (index, part) in parts.enumerated() where part["text"]?.stringValue == nil {
-                problems.append("\(place).parts[\(index)] must have a text string")
+            for (index, part) in parts.enumerated() {
+                let here = "\(place).parts[\(index)]"
+                let kinds = ["text", "inlineData", "fileData"].filter { part[$0] != nil }
+                guard kinds.count == 1 else {
+                    problems.append("\(here) must have exactly one of text, inlineData and fileData")
+                    continue
+                }
+                switch kinds[0] {
+                case "text":
+                    if part["text"]?.stringValue == nil { problems.append("\(here).text must be a string") }
+                case "inlineData":
+                    if (part["inlineData"]?["mimeType"]?.stringValue ?? "").isEmpty {
+                        problems.append("\(here).inlineData.mimeType is required")
+                    }
+                    if Data(base64Encoded: part["inlineData"]?["data"]?.stringValue ?? "") == nil {
+                        problems.append("\(here).inlineData.data must be base64")
+                    }
+                default:
+                    if (part["fileData"]?["mimeType"]?.stringValue ?? "").isEmpty {
+                        problems.append("\(here).fileData.mimeType is required")
+                    }
+                    if (part["fileData"]?["fileUri"]?.stringValue ?? "").isEmpty {
+                        problems.append("\(here).fileData.fileUri is required")
+                    }
+                }
             }
         }
         if let contents = json["contents"]?.arrayValue, !contents.isEmpty {
@@ -259,6 +388,13 @@ enum WireFormats {
             if let type = config["responseMimeType"], !["text/plain", "application/json"].contains(type.stringValue ?? "") {
                 problems.append("'generationConfig.responseMimeType' is not supported")
             }
+            if let topK = config["topK"], topK.intValue == nil { problems.append("'generationConfig.topK' must be an integer") }
+            if let schema = config["responseSchema"] {
+                if config["responseMimeType"]?.stringValue != "application/json" {
+                    problems.append("'generationConfig.responseSchema' needs responseMimeType application/json")
+                }
+                checkGeminiSchema(schema, place: "generationConfig.responseSchema", depth: 0, &problems)
+            }
         }
     }
 
@@ -279,13 +415,15 @@ enum WireFormats {
         case .openai:
             modelName = json["model"]?.stringValue ?? ""
             for message in json["messages"]?.arrayValue ?? [] {
-                let content = message["content"]?.stringValue ?? ""
+                let content =
+                    message["content"]?.stringValue
+                    ?? (message["content"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
                 texts.append(content)
                 if message["role"]?.stringValue == "user" { lastUser = content }
             }
             maxTokens = (json["max_completion_tokens"] ?? json["max_tokens"])?.intValue
             stops = json["stop"]?.arrayValue?.compactMap(\.stringValue) ?? json["stop"]?.stringValue.map { [$0] } ?? []
-            jsonMode = json["response_format"]?["type"]?.stringValue == "json_object"
+            jsonMode = ["json_object", "json_schema"].contains(json["response_format"]?["type"]?.stringValue ?? "")
         case .anthropic:
             modelName = json["model"]?.stringValue ?? ""
             if let system = json["system"]?.stringValue { texts.append(system) }

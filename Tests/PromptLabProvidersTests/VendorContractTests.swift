@@ -23,6 +23,21 @@ struct VendorContractTests {
                 temperature: 1, maxOutputTokens: 4096, topP: 1, stopSequences: ["a", "b", "c", "d", "e"], seed: Int(Int32.max))
         ),
         ("JSON mode", [.user("hi")], GenerationConfig(responseFormat: .json)),
+        ("top-k", [.user("hi")], GenerationConfig(topK: 40)),
+        ("a JSON schema", [.user("hi")], GenerationConfig(responseFormat: .json, responseSchema: StructuredOutputTests.schema)),
+        (
+            "images and a PDF",
+            [
+                .system("Describe."),
+                ChatMessage(
+                    role: .user,
+                    parts: [
+                        .text("these"), .media(url: "data:image/png;base64,\(MessagePartsTests.png)", contentType: nil),
+                        .media(url: "https://example.com/a.jpg", contentType: nil),
+                        .media(url: "https://example.com/b.pdf", contentType: nil),
+                    ]),
+            ], GenerationConfig()
+        ),
     ]
 
     // MARK: - Anthropic
@@ -50,7 +65,11 @@ struct VendorContractTests {
             if !["user", "assistant"].contains(message["role"]?.stringValue ?? "") {
                 problems.append("messages[\(index)].role must be user or assistant")
             }
-            if message["content"]?.stringValue == nil { problems.append("messages[\(index)].content must be text") }
+            if let blocks = message["content"]?.arrayValue {
+                problems += anthropicBlockProblems(blocks, place: "messages[\(index)].content")
+            } else if message["content"]?.stringValue == nil {
+                problems.append("messages[\(index)].content must be text or content blocks")
+            }
         }
         if object["messages"]?.arrayValue?.isEmpty ?? true { problems.append("'messages' must be a non-empty list") }
         if let system = object["system"], system.stringValue == nil { problems.append("'system' must be text") }
@@ -62,6 +81,38 @@ struct VendorContractTests {
         }
         if let stops = object["stop_sequences"], !(stops.arrayValue?.allSatisfy { $0.stringValue != nil } ?? false) {
             problems.append("'stop_sequences' must be a list of strings")
+        }
+        return problems
+    }
+
+    /// Content blocks of `MessageParam` (`TextBlockParam`, `ImageBlockParam`, `DocumentBlockParam`):
+    /// `{type: "text", text}`; `{type: "image" | "document", source}` where `source` is
+    /// `{type: "base64", media_type, data}` (images: `image/jpeg`, `image/png`, `image/gif`,
+    /// `image/webp`; documents: `application/pdf`) or `{type: "url", url}`.
+    static func anthropicBlockProblems(_ blocks: [JSONValue], place: String) -> [String] {
+        var problems = [String]()
+        for (index, block) in blocks.enumerated() {
+            let here = "\(place)[\(index)]"
+            switch block["type"]?.stringValue {
+            case "text":
+                if block["text"]?.stringValue == nil { problems.append("\(here).text must be text") }
+            case .some(let type) where type == "image" || type == "document":
+                let mediaTypes = type == "image" ? ["image/jpeg", "image/png", "image/gif", "image/webp"] : ["application/pdf"]
+                let source = block["source"]
+                switch source?["type"]?.stringValue {
+                case "base64":
+                    if !mediaTypes.contains(source?["media_type"]?.stringValue ?? "") {
+                        problems.append("\(here).source.media_type must be one of \(mediaTypes)")
+                    }
+                    if source?["data"]?.stringValue == nil { problems.append("\(here).source.data must be text") }
+                case "url":
+                    if source?["url"]?.stringValue == nil { problems.append("\(here).source.url must be text") }
+                default:
+                    problems.append("\(here).source.type must be base64 or url")
+                }
+            default:
+                problems.append("\(here).type must be text, image or document")
+            }
         }
         return problems
     }
@@ -91,8 +142,20 @@ struct VendorContractTests {
                 problems.append("\(place).parts must be a non-empty list")
                 return
             }
-            for (index, part) in parts.enumerated() where part["text"]?.stringValue == nil {
-                problems.append("\(place).parts[\(index)].text must be text")
+            // A `Part` is one of `text`, `inlineData` (`Blob`: `mimeType`, base64 `data`) and `fileData`
+            // (`FileData`: `mimeType`, `fileUri`).
+            for (index, part) in parts.enumerated() {
+                if let blob = part["inlineData"] {
+                    if blob["mimeType"]?.stringValue == nil || blob["data"]?.stringValue == nil {
+                        problems.append("\(place).parts[\(index)].inlineData needs mimeType and data")
+                    }
+                } else if let file = part["fileData"] {
+                    if file["mimeType"]?.stringValue == nil || file["fileUri"]?.stringValue == nil {
+                        problems.append("\(place).parts[\(index)].fileData needs mimeType and fileUri")
+                    }
+                } else if part["text"]?.stringValue == nil {
+                    problems.append("\(place).parts[\(index)].text must be text")
+                }
             }
         }
         guard let contents = object["contents"]?.arrayValue, !contents.isEmpty else {

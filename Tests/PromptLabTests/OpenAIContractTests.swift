@@ -74,6 +74,32 @@ struct OpenAIContractTests {
         ("text mode", [.user("hi")], GenerationConfig(responseFormat: .text)),
         ("a system prompt", [.system("Be brief."), .user("hi")], GenerationConfig()),
         (
+            "images, inline and by URL",
+            [
+                .system("Describe."),
+                ChatMessage(
+                    role: .user,
+                    parts: [
+                        .text("this"), .media(url: "data:image/png;base64,iVBORw0KGgo=", contentType: nil),
+                        .media(url: "https://example.com/a.jpg", contentType: nil),
+                    ]),
+            ],
+            GenerationConfig()
+        ),
+        (
+            "a JSON schema", [.user("answer in JSON")],
+            GenerationConfig(
+                responseFormat: .json,
+                responseSchema: [
+                    "type": "object", "properties": ["label": ["type": "string"]], "required": ["label"],
+                    "additionalProperties": false,
+                ])
+        ),
+        (
+            "provider-specific settings", [.user("hi")],
+            GenerationConfig(additional: ["frequencyPenalty": 0.5, "presencePenalty": -0.5, "logprobs": true])
+        ),
+        (
             "few-shot messages and every setting",
             [.system("Classify."), .user("charged twice"), .assistant("billing"), .user("app crashes")],
             GenerationConfig(

@@ -47,7 +47,11 @@ extension ExperimentPlan {
         text += ",\"model\":" + PromptValue.jsonQuoted(request.model) + ",\"messages\":["
         for (index, message) in request.messages.enumerated() {
             if index > 0 { text += "," }
-            text += "{\"role\":\"" + message.role.rawValue + "\",\"content\":" + PromptValue.jsonQuoted(message.content) + "}"
+            text += "{\"role\":\"" + message.role.rawValue + "\",\"content\":" + PromptValue.jsonQuoted(message.content)
+            if message.hasMedia {
+                text += ",\"parts\":[" + message.parts.map(canonicalText(of:)).joined(separator: ",") + "]"
+            }
+            text += "}"
         }
         text += "],\"temperature\":" + (config.temperature.map { String($0) } ?? "null")
         text += ",\"maxOutputTokens\":" + (config.maxOutputTokens.map { String($0) } ?? "null")
@@ -56,8 +60,24 @@ extension ExperimentPlan {
             ",\"stopSequences\":"
             + (config.stopSequences.map { "[" + $0.map(PromptValue.jsonQuoted).joined(separator: ",") + "]" } ?? "null")
         text += ",\"seed\":" + (config.seed.map { String($0) } ?? "null")
-        text += ",\"responseFormat\":" + (config.responseFormat.map { "\"" + $0.rawValue + "\"" } ?? "null") + "}"
-        return text
+        text += ",\"responseFormat\":" + (config.responseFormat.map { "\"" + $0.rawValue + "\"" } ?? "null")
+        // Settings added later are written only when set, so requests without them keep their hashes
+        // (and their cached responses).
+        if let topK = config.topK { text += ",\"topK\":" + String(topK) }
+        if let schema = config.responseSchema { text += ",\"responseSchema\":" + schema.canonicalText }
+        if !config.additional.isEmpty { text += ",\"additional\":" + ProviderJSON.object(config.additional).canonicalText }
+        return text + "}"
+    }
+
+    /// A message part as Genkit writes it, keys sorted.
+    private static func canonicalText(of part: ChatPart) -> String {
+        switch part {
+        case .text(let text):
+            return "{\"text\":" + PromptValue.jsonQuoted(text) + "}"
+        case .media(let url, let contentType):
+            let type = contentType.map { "\"contentType\":" + PromptValue.jsonQuoted($0) + "," } ?? ""
+            return "{\"media\":{" + type + "\"url\":" + PromptValue.jsonQuoted(url) + "}}"
+        }
     }
 }
 

@@ -519,6 +519,7 @@ extension ProviderError {
         case .execFailed: "exec_failed"
         case .contentFiltered: "content_filtered"
         case .noTextAnswer: "no_text_answer"
+        case .unsupportedInput: "unsupported_input"
         case .cancelled: "cancelled"
         }
     }

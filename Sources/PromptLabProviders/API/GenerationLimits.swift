@@ -17,6 +17,9 @@ public struct GenerationLimits: Sendable, Hashable {
     public var maxStopSequences: Int?
     /// The accepted seeds; nil when any `Int` is accepted (or the seed is not sent).
     public var seed: ClosedRange<Int>?
+    /// The accepted top-k values; nil when the vendor has no top-k sampling (OpenAI), so a request
+    /// that sets ``GenerationConfig/topK`` is refused rather than sent with it silently dropped.
+    public var topK: ClosedRange<Int>?
 
     /// Declares a vendor's limits; unset limits are the ``basic`` ones.
     public init(
@@ -25,7 +28,8 @@ public struct GenerationLimits: Sendable, Hashable {
         topP: ClosedRange<Double> = 0...1,
         maxOutputTokens: ClosedRange<Int> = 1...Int.max,
         maxStopSequences: Int? = nil,
-        seed: ClosedRange<Int>? = nil
+        seed: ClosedRange<Int>? = nil,
+        topK: ClosedRange<Int>? = Int.min...Int.max
     ) {
         self.vendor = vendor
         self.temperature = temperature
@@ -33,10 +37,12 @@ public struct GenerationLimits: Sendable, Hashable {
         self.maxOutputTokens = maxOutputTokens
         self.maxStopSequences = maxStopSequences
         self.seed = seed
+        self.topK = topK
     }
 
     /// What every server accepts: a finite, non-negative temperature, a probability for `topP`, and
-    /// at least one answer token. For servers that copy a wire format but not its limits.
+    /// at least one answer token; any `topK` (vLLM takes -1 for "all tokens", llama.cpp 0). For servers
+    /// that copy a wire format but not its limits.
     public static func basic(_ vendor: String) -> GenerationLimits { GenerationLimits(vendor: vendor) }
 
     /// The 32-bit range of the vendors' `int32` fields (Gemini's `seed` and `maxOutputTokens`).
@@ -60,6 +66,17 @@ public struct GenerationLimits: Sendable, Hashable {
         }
         if let range = seed, let value = config.seed, !range.contains(value) {
             return "seed \(value) is out of range; \(vendor) accepts \(range.lowerBound) to \(range.upperBound)"
+        }
+        if let value = config.topK {
+            guard let range = topK else { return "\(vendor) has no topK setting; remove topK from the prompt's config" }
+            if !range.contains(value) {
+                return outOfRange("topK", String(value), String(range.lowerBound), Double(range.upperBound))
+            }
+        }
+        if let problem = config.responseSchema?.problem(at: "responseSchema") { return problem }
+        for key in config.additional.keys.sorted() {
+            if key.isEmpty { return "a config key is empty" }
+            if let problem = config.additional[key]?.problem(at: key) { return problem }
         }
         return nil
     }

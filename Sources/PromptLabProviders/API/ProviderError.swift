@@ -29,6 +29,10 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
         /// (`tool_calls`, `tool_use`), a full context window (`model_context_window_exceeded`), a paused
         /// turn. Asking again gets the same answer, so it is not retried.
         case noTextAnswer(String)
+        /// The request holds something this provider or model cannot take, found before anything was
+        /// sent: a media part of a type it does not accept, media in a role it does not allow, an invalid
+        /// `data:` URI, a setting the vendor has no equivalent for. Asking again gets the same answer.
+        case unsupportedInput(String)
         /// The calling task was cancelled.
         case cancelled
     }
@@ -106,7 +110,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Retryable: HTTP 408, 409, 429 (but not `insufficient_quota` or a per-day quota), every 5xx and 529;
     /// transport errors; timeouts; malformed (unparseable) responses; and `exec/` programs that exit with
     /// status 75 (`EX_TEMPFAIL`). Never retried: 400, 401, 403, 404 and other 4xx, missing keys, bad
-    /// configuration, content filters and refusals, answers without text, cancellation. See <https://platform.openai.com/docs/guides/error-codes> and
+    /// configuration, unsupported input, content filters and refusals, answers without text, cancellation. See <https://platform.openai.com/docs/guides/error-codes> and
     /// <https://docs.anthropic.com/en/api/errors>.
     public var isRetryable: Bool {
         switch kind {
@@ -117,7 +121,7 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
             return true
         case .execFailed(let exitStatus, _, _):
             return exitStatus == 75
-        case .missingAPIKey, .invalidConfiguration, .contentFiltered, .noTextAnswer, .cancelled:
+        case .missingAPIKey, .invalidConfiguration, .unsupportedInput, .contentFiltered, .noTextAnswer, .cancelled:
             return false
         }
     }
@@ -161,6 +165,8 @@ public struct ProviderError: Error, Sendable, Hashable, CustomStringConvertible 
             return "answer withheld by the provider: \(detail)"
         case .noTextAnswer(let detail):
             return "no text answer: \(detail)"
+        case .unsupportedInput(let detail):
+            return "unsupported input: \(detail)"
         case .cancelled:
             return "cancelled"
         }

@@ -117,6 +117,8 @@ extension Redactor {
             redacted.kind = .contentFiltered(self(detail))
         case .noTextAnswer(let detail):
             redacted.kind = .noTextAnswer(self(detail))
+        case .unsupportedInput(let detail):
+            redacted.kind = .unsupportedInput(self(detail))
         case .timeout, .missingAPIKey, .cancelled:
             break
         }

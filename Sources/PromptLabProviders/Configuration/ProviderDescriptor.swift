@@ -23,6 +23,8 @@ public struct ProviderDescriptor: Sendable {
     public let modelSyntax: ModelSyntax
     /// The generation settings the vendor accepts, checked by ``ProviderSettings/validate(_:)``.
     public let generationLimits: GenerationLimits
+    /// The media the provider takes in messages, checked by ``ProviderSettings/validate(request:)``.
+    public let mediaSupport: MediaSupport
     /// Checks the model part of a reference beyond its syntax (``ProviderSettings/validate()``).
     let validateModel: @Sendable (ModelReference) throws(ProviderError) -> Void
     /// Builds a provider from validated settings.
@@ -32,11 +34,12 @@ public struct ProviderDescriptor: Sendable {
     ///
     /// - Parameters:
     ///   - generationLimits: The vendor's documented ranges; default: ``GenerationLimits/basic(_:)``.
+    ///   - mediaSupport: The media its messages may hold; default: ``MediaSupport/textOnly``.
     ///   - validateModel: Called by ``ProviderSettings/validate()`` after the common checks; default: accepts every model.
     ///   - make: Called with settings that passed ``ProviderSettings/validate()``.
     init(
         _ provider: ModelReference.Provider, summary: String, endpoint: Endpoint?, apiKey: KeyUse,
-        modelSyntax: ModelSyntax = .name, generationLimits: GenerationLimits? = nil,
+        modelSyntax: ModelSyntax = .name, generationLimits: GenerationLimits? = nil, mediaSupport: MediaSupport = .textOnly,
         validateModel: @escaping @Sendable (ModelReference) throws(ProviderError) -> Void = { _ in },
         make: @escaping @Sendable (ProviderSettings, Context) throws(ProviderError) -> any ChatProvider
     ) {
@@ -46,6 +49,7 @@ public struct ProviderDescriptor: Sendable {
         self.apiKey = apiKey
         self.modelSyntax = modelSyntax
         self.generationLimits = generationLimits ?? .basic(provider.rawValue)
+        self.mediaSupport = mediaSupport
         self.validateModel = validateModel
         self.make = make
     }

@@ -209,6 +209,19 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Checks a whole request without sending it: its generation settings (``validate(_:)``) and its
+    /// media parts against what the provider takes (``ProviderDescriptor/mediaSupport``).
+    ///
+    /// Each provider checks again before it sends, so calling this is optional; it lets a run stop
+    /// before its first request rather than fail cell by cell.
+    /// - Throws: ``ProviderError/Kind/invalidConfiguration(_:)`` for a setting out of range,
+    ///   ``ProviderError/Kind/unsupportedInput(_:)`` for media the provider cannot take.
+    public func validate(request: ChatRequest) throws(ProviderError) {
+        try validate(request.config)
+        let support = reference.provider.descriptor?.mediaSupport ?? .textOnly
+        try support.check(request.messages, provider: providerName)
+    }
+
     /// A one-line summary without the key, for `--verbose` output.
     public var description: String {
         var parts = ["\(reference)"]

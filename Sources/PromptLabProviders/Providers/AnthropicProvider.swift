@@ -9,7 +9,13 @@ import NIOHTTP1
 /// Sends `POST {base}/v1/messages` with `x-api-key`, `anthropic-version: 2023-06-01`; system messages are
 /// joined (blank line between) into the top-level `system` field; `max_tokens` is required by the API and
 /// defaults to ``defaultMaxTokens``. Reads the `text` blocks of `content`, `stop_reason`, `usage` and the
-/// `request-id` header. `seed` and ``ResponseFormat/json`` have no Messages equivalent and are not sent.
+/// `request-id` header. `seed`, ``ResponseFormat/json`` and ``GenerationConfig/responseSchema`` have no
+/// Messages equivalent and are not sent (a prompt that wants JSON from Claude must ask for it in words).
+///
+/// A user message with media is sent as content blocks: images as `image` blocks and PDFs as `document`
+/// blocks, each with a `base64` source (a `data:` URI) or a `url` source (``mediaSupport``).
+/// ``GenerationConfig/topK`` is `top_k`; ``GenerationConfig/additional`` entries go at the top level in
+/// snake_case.
 /// See <https://docs.anthropic.com/en/api/messages>.
 public struct AnthropicProvider: ChatProvider {
     /// The `anthropic-version` header value.
@@ -50,14 +56,14 @@ public struct AnthropicProvider: ChatProvider {
         if let problem = AnthropicProvider.documentedLimits.problem(with: request.config) {
             throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
         }
-        let wire = AnthropicWire.Request(request)
+        let wire = try AnthropicWire.Request(request, provider: name)
         guard !wire.messages.isEmpty else {
             throw ProviderError(
                 .invalidConfiguration("the Messages API needs at least one user or assistant message"), provider: name)
         }
         let body: ByteBuffer
         do {
-            body = try JSONEncoder.encodeToBuffer(wire)
+            body = try JSONEncoder.encodeToBuffer(WithExtraFields(base: wire, extra: wire.extra))
         } catch {
             throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
         }
@@ -78,7 +84,22 @@ public struct AnthropicProvider: ChatProvider {
 
     /// The ranges of the Messages API (<https://docs.anthropic.com/en/api/messages>): `temperature`
     /// 0–1, `top_p` 0–1, `max_tokens` at least 1. No limit on the number of `stop_sequences` is documented.
-    public static let documentedLimits = GenerationLimits(vendor: "Anthropic", temperature: 0...1)
+    /// `top_k` is a non-negative integer.
+    public static let documentedLimits = GenerationLimits(vendor: "Anthropic", temperature: 0...1, topK: 0...Int.max)
+
+    /// Images (JPEG, PNG, GIF, WebP) and PDFs, in user messages
+    /// (<https://docs.anthropic.com/en/docs/build-with-claude/vision>,
+    /// <https://docs.anthropic.com/en/docs/build-with-claude/pdf-support>). A URL whose type cannot be
+    /// told is sent as an image.
+    public static let mediaSupport = MediaSupport(
+        summary: "images (image/png, image/jpeg, image/gif, image/webp) and PDFs (application/pdf)",
+        contentTypes: MediaSupport.webImageTypes.union(["application/pdf"]))
+
+    /// The body fields PromptLab sets (or must not have set, like `stream`), which
+    /// ``GenerationConfig/additional`` may not name.
+    static let reservedFields: Set<String> = [
+        "model", "max_tokens", "system", "messages", "temperature", "top_p", "top_k", "stop_sequences", "stream",
+    ]
 
     /// Reads one Messages response: the answer, or the ``ProviderError`` it amounts to.
     ///
@@ -153,7 +174,37 @@ enum AnthropicWire {
     struct Request: Encodable {
         struct Message: Encodable {
             var role: String
-            var content: String
+            var content: Content
+        }
+        /// A plain string for text, content blocks for a message with media.
+        enum Content: Encodable {
+            case text(String)
+            case blocks([Block])
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                switch self {
+                case .text(let text): try container.encode(text)
+                case .blocks(let blocks): try container.encode(blocks)
+                }
+            }
+        }
+        /// A `text`, `image` or `document` block.
+        struct Block: Encodable {
+            struct Source: Encodable {
+                var type: String
+                var mediaType: String?
+                var data: String?
+                var url: String?
+
+                enum CodingKeys: String, CodingKey {
+                    case type, data, url
+                    case mediaType = "media_type"
+                }
+            }
+            var type: String
+            var text: String?
+            var source: Source?
         }
         var model: String
         var maxTokens: Int
@@ -161,26 +212,63 @@ enum AnthropicWire {
         var messages: [Message]
         var temperature: Double?
         var topP: Double?
+        var topK: Int?
         var stopSequences: [String]?
+        /// ``GenerationConfig/additional``, keys in snake_case, to encode beside the fields above
+        /// (``WithExtraFields``).
+        var extra: [String: ProviderJSON] = [:]
 
         enum CodingKeys: String, CodingKey {
             case model, system, messages, temperature
             case maxTokens = "max_tokens"
             case topP = "top_p"
+            case topK = "top_k"
             case stopSequences = "stop_sequences"
         }
 
-        init(_ request: ChatRequest) {
+        /// - Throws: ``ProviderError`` for media the API cannot take and for ``GenerationConfig/additional``
+        ///   keys that collide with the fields PromptLab sets.
+        init(_ request: ChatRequest, provider: String) throws(ProviderError) {
             model = request.model
             maxTokens = request.config.maxOutputTokens ?? AnthropicProvider.defaultMaxTokens
+            // The top-level `system` is text: media in a system message is refused by the check below.
             let systemParts = request.messages.filter { $0.role == .system }.map(\.content)
             system = systemParts.isEmpty ? nil : systemParts.joined(separator: "\n\n")
-            messages = request.messages.filter { $0.role != .system }.map {
-                Message(role: $0.role.rawValue, content: $0.content)
+            messages = []
+            for (index, message) in request.messages.enumerated() {
+                if message.role == .system {
+                    if message.hasMedia { try AnthropicProvider.mediaSupport.check([message], at: index, provider: provider) }
+                    continue
+                }
+                messages.append(
+                    Message(role: message.role.rawValue, content: try Self.content(of: message, index: index, provider: provider)))
             }
             temperature = request.config.temperature
             topP = request.config.topP
+            topK = request.config.topK
             stopSequences = request.config.stopSequences.flatMap { $0.isEmpty ? nil : $0 }
+            extra = try AdditionalSettings.place(
+                request.config.additional, convert: AdditionalSettings.snakeCase, reserved: AnthropicProvider.reservedFields,
+                provider: provider)
+        }
+
+        static func content(of message: ChatMessage, index: Int, provider: String) throws(ProviderError) -> Content {
+            guard message.hasMedia else { return .text(message.content) }
+            var blocks: [Block] = []
+            for part in message.parts {
+                switch part {
+                case .text(let text):
+                    blocks.append(Block(type: "text", text: text))
+                case .media(let url, let contentType):
+                    let media = try AnthropicProvider.mediaSupport.resolve(
+                        url: url, contentType: contentType, role: message.role, place: "messages[\(index)]", provider: provider)
+                    let source =
+                        media.base64Data.map { Block.Source(type: "base64", mediaType: media.contentType, data: $0) }
+                        ?? Block.Source(type: "url", url: media.url)
+                    blocks.append(Block(type: media.contentType == "application/pdf" ? "document" : "image", source: source))
+                }
+            }
+            return .blocks(blocks)
         }
     }
 
@@ -226,6 +314,7 @@ extension ProviderDescriptor {
         .anthropic, summary: "Anthropic Messages",
         endpoint: Endpoint(defaultBaseURL: "https://api.anthropic.com", baseURLVariable: "ANTHROPIC_BASE_URL"),
         apiKey: .required(variable: "ANTHROPIC_API_KEY"), generationLimits: AnthropicProvider.documentedLimits,
+        mediaSupport: AnthropicProvider.mediaSupport,
         make: { (settings, context) throws(ProviderError) in
             AnthropicProvider(
                 name: settings.providerName, baseURL: try settings.requiredBaseURL(), apiKey: try settings.requiredAPIKey(),

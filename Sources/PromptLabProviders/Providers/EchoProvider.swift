@@ -6,6 +6,7 @@ public struct EchoProvider: ChatProvider {
     public init() {}
 
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+        try MediaSupport.textOnly.check(request.messages, provider: name)
         let text = request.messages.last(where: { $0.role == .user })?.content ?? ""
         return ChatResponse(
             text: text,

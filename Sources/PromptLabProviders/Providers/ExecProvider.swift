@@ -7,11 +7,16 @@ import Logging
 ///
 /// ```text
 /// stdin:  {"model": "...", "messages": [{"role": "user", "content": "..."}],
-///          "config": {"temperature": 0.2, "max_output_tokens": 50, "top_p": ..., "stop_sequences": [...],
-///                     "seed": ..., "response_format": "json"}}          // unset settings are left out
+///          "config": {"temperature": 0.2, "max_output_tokens": 50, "top_p": ..., "top_k": ...,
+///                     "stop_sequences": [...], "seed": ..., "response_format": "json",
+///                     "response_schema": {...}, "additional": {...}}}   // unset settings are left out
 /// stdout: {"text": "...", "input_tokens": 12, "output_tokens": 3, "cached_tokens": 0, "finish_reason": "stop"}
 ///         // only "text" is required; {"error": "message"} reports a failure
 /// ```
+///
+/// A message with media also has `"parts"`, Genkit's form: `[{"text": "..."}, {"media": {"url": "...",
+/// "contentType": "image/png"}}]` (its `content` is then the text alone). Parts reach the program
+/// as the prompt gave them, unchecked: the program decides what it can take.
 ///
 /// A non-zero exit status, death by a signal or output that is not such an object fails the request with
 /// a one-line error that quotes the first line of stderr. Exit status 75 (`EX_TEMPFAIL`) marks the failure
@@ -178,13 +183,18 @@ enum ExecWire {
             var stopSequences: [String]?
             var seed: Int?
             var responseFormat: String?
+            var topK: Int?
+            var responseSchema: ProviderJSON?
+            var additional: [String: ProviderJSON]?
 
             enum CodingKeys: String, CodingKey {
-                case temperature, seed
+                case temperature, seed, additional
                 case maxOutputTokens = "max_output_tokens"
                 case topP = "top_p"
                 case stopSequences = "stop_sequences"
                 case responseFormat = "response_format"
+                case topK = "top_k"
+                case responseSchema = "response_schema"
             }
         }
         var model: String
@@ -201,7 +211,10 @@ enum ExecWire {
                 topP: settings.topP,
                 stopSequences: settings.stopSequences,
                 seed: settings.seed,
-                responseFormat: settings.responseFormat?.rawValue
+                responseFormat: settings.responseFormat?.rawValue,
+                topK: settings.topK,
+                responseSchema: settings.responseSchema,
+                additional: settings.additional.isEmpty ? nil : settings.additional
             )
         }
     }
@@ -234,6 +247,7 @@ extension ModelReference.Provider {
 extension ProviderDescriptor {
     public static let exec = ProviderDescriptor(
         .exec, summary: "an external program (JSON on stdin and stdout)", endpoint: nil, apiKey: .unused, modelSyntax: .commandLine,
+        mediaSupport: .anything,
         validateModel: { (reference) throws(ProviderError) in _ = try reference.commandLine() },
         make: { (settings, context) throws(ProviderError) in
             ExecProvider(

@@ -11,6 +11,12 @@ import NIOHTTP1
 /// `systemInstruction`; assistant messages get the role `model`. Reads the text parts of the first
 /// candidate (skipping thought summaries), `finishReason`, `usageMetadata` (thinking tokens count as
 /// output, as they are billed) and `responseId`.
+///
+/// Media parts become `inlineData` (a `data:` URI) or `fileData` (a URL) parts, each with its
+/// `mimeType` (``mediaSupport``). ``ResponseFormat/json`` is `responseMimeType: application/json`, with
+/// ``GenerationConfig/responseSchema`` reduced to the OpenAPI subset Gemini takes (``geminiSchema(_:)``).
+/// ``GenerationConfig/topK`` is `generationConfig.topK`; of ``GenerationConfig/additional``,
+/// `safetySettings` goes at the top level and every other entry in `generationConfig`.
 /// See <https://ai.google.dev/api/generate-content>.
 public struct GeminiProvider: ChatProvider {
     public let name: String
@@ -56,14 +62,14 @@ public struct GeminiProvider: ChatProvider {
         if let problem = GeminiProvider.documentedLimits.problem(with: request.config) {
             throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
         }
-        let wire = GeminiWire.Request(request)
+        let wire = try GeminiWire.Request(request, provider: name)
         guard !wire.contents.isEmpty else {
             throw ProviderError(
                 .invalidConfiguration("generateContent needs at least one user or assistant message"), provider: name)
         }
         let body: ByteBuffer
         do {
-            body = try JSONEncoder.encodeToBuffer(wire)
+            body = try JSONEncoder.encodeToBuffer(WithExtraFields(base: wire, extra: wire.extra))
         } catch {
             throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
         }
@@ -83,10 +89,98 @@ public struct GeminiProvider: ChatProvider {
 
     /// The ranges of `GenerationConfig` (<https://ai.google.dev/api/generate-content#generationconfig>,
     /// `google/ai/generativelanguage/v1beta/generative_service.proto`): `temperature` 0–2, `topP` 0–1,
-    /// up to 5 `stopSequences`, and `seed` and `maxOutputTokens` are `int32`.
+    /// up to 5 `stopSequences`, and `seed`, `maxOutputTokens` and `topK` are `int32` (`topK` not negative).
     public static let documentedLimits = GenerationLimits(
         vendor: "Gemini", temperature: 0...2, maxOutputTokens: 1...Int(Int32.max), maxStopSequences: 5,
-        seed: GenerationLimits.int32Range)
+        seed: GenerationLimits.int32Range, topK: 0...Int(Int32.max))
+
+    /// Images, audio, video, PDFs and text, in user and model messages, each with a known type
+    /// (<https://ai.google.dev/gemini-api/docs/file-input-methods>): `mimeType` is required, so a URL
+    /// whose type cannot be told from its extension needs a `contentType`.
+    public static let mediaSupport = MediaSupport(
+        summary: "images, audio, video, PDFs and text (image/*, audio/*, video/*, application/pdf, text/*)",
+        contentTypes: ["application/pdf"], contentTypePrefixes: ["image/", "audio/", "video/", "text/"],
+        roles: [.user, .assistant], needsContentType: true)
+
+    /// The `generationConfig` fields PromptLab sets, which ``GenerationConfig/additional`` may not name.
+    static let reservedConfigFields: Set<String> = [
+        "temperature", "maxOutputTokens", "topP", "topK", "stopSequences", "seed", "responseMimeType", "responseSchema",
+        "responseJsonSchema",
+    ]
+
+    /// The ``GenerationConfig/additional`` entries that belong at the top level of the request rather
+    /// than in `generationConfig`.
+    static let topLevelAdditional: Set<String> = ["safetySettings"]
+
+    /// The JSON Schema keywords Gemini's `Schema` (an OpenAPI 3.0 subset) accepts; others are dropped.
+    /// See <https://ai.google.dev/api/caching#Schema>.
+    static let schemaKeywords: Set<String> = [
+        "type", "format", "title", "description", "nullable", "enum", "items", "properties", "required", "minItems",
+        "maxItems", "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "minimum", "maximum", "anyOf",
+        "propertyOrdering", "default", "example",
+    ]
+
+    /// A JSON Schema as Gemini's `responseSchema` takes it: keywords it rejects (`additionalProperties`,
+    /// `$schema`, `const`, …) dropped, `oneOf` read as `anyOf`, `type: [T, "null"]` written
+    /// `type: T, nullable: true`, and type names upper-cased (`STRING`).
+    ///
+    /// - Throws: ``ProviderError/Kind/invalidConfiguration(_:)`` for a `$ref` (Gemini has no references)
+    ///   or nesting deeper than ``ProviderJSON/maxDepth``.
+    static func geminiSchema(_ schema: ProviderJSON, provider: String = "gemini") throws(ProviderError) -> ProviderJSON {
+        try geminiSchema(schema, path: "responseSchema", depth: 0, provider: provider)
+    }
+
+    private static func geminiSchema(_ schema: ProviderJSON, path: String, depth: Int, provider: String) throws(ProviderError)
+        -> ProviderJSON
+    {
+        func refuse(_ detail: String) -> ProviderError {
+            ProviderError(.invalidConfiguration("\(path): \(detail)"), provider: provider, attempts: 0)
+        }
+        guard depth < ProviderJSON.maxDepth else {
+            // Named from the root: the path down to here is too long to be read.
+            throw ProviderError(
+                .invalidConfiguration("responseSchema is nested deeper than \(ProviderJSON.maxDepth) levels"), provider: provider,
+                attempts: 0)
+        }
+        guard let members = schema.objectValue else { return schema }
+        if members["$ref"] != nil { throw refuse("Gemini's responseSchema cannot use $ref; write the schema out in full") }
+        var result: [String: ProviderJSON] = [:]
+        for (key, value) in members {
+            switch key {
+            case "type":
+                var types = value.arrayValue ?? [value]
+                if types.contains(.string("null")) {
+                    result["nullable"] = true
+                    types.removeAll { $0 == .string("null") }
+                }
+                let names = types.compactMap { $0.stringValue?.uppercased() }
+                if names.count == 1 {
+                    result["type"] = .string(names[0])
+                } else if names.count > 1 {
+                    result["anyOf"] = .array(names.map { .object(["type": .string($0)]) })
+                }
+            case "properties":
+                var properties: [String: ProviderJSON] = [:]
+                for (name, property) in value.objectValue ?? [:] {
+                    properties[name] = try geminiSchema(property, path: "\(path).properties.\(name)", depth: depth + 1, provider: provider)
+                }
+                result["properties"] = .object(properties)
+            case "items":
+                result["items"] = try geminiSchema(value, path: "\(path).items", depth: depth + 1, provider: provider)
+            case "anyOf", "oneOf":
+                var options: [ProviderJSON] = []
+                for (index, option) in (value.arrayValue ?? []).enumerated() {
+                    options.append(try geminiSchema(option, path: "\(path).\(key)[\(index)]", depth: depth + 1, provider: provider))
+                }
+                result["anyOf"] = .array(options)
+            case _ where schemaKeywords.contains(key):
+                result[key] = value
+            default:
+                break
+            }
+        }
+        return .object(result)
+    }
 
     /// Finish reasons that mean the answer was withheld by a filter: safety, recitation of training
     /// data, prohibited content, a blocklist term, personal data (`SPII`), and their image counterparts.
@@ -176,8 +270,21 @@ public struct GeminiProvider: ChatProvider {
 
 enum GeminiWire {
     struct Part: Codable {
+        // Optional fields: a response part with a partial blob must not make the whole answer unreadable.
+        /// Inline bytes, base64 (`Blob`).
+        struct InlineData: Codable {
+            var mimeType: String?
+            var data: String?
+        }
+        /// A file by URI (`FileData`).
+        struct FileData: Codable {
+            var mimeType: String?
+            var fileUri: String?
+        }
         var text: String?
         var thought: Bool?
+        var inlineData: InlineData?
+        var fileData: FileData?
     }
     struct Content: Codable {
         var role: String?
@@ -189,41 +296,94 @@ enum GeminiWire {
             var temperature: Double?
             var maxOutputTokens: Int?
             var topP: Double?
+            var topK: Int?
             var stopSequences: [String]?
             var seed: Int?
             var responseMimeType: String?
+            var responseSchema: ProviderJSON?
 
             var isEmpty: Bool {
-                temperature == nil && maxOutputTokens == nil && topP == nil && stopSequences == nil && seed == nil
-                    && responseMimeType == nil
+                temperature == nil && maxOutputTokens == nil && topP == nil && topK == nil && stopSequences == nil && seed == nil
+                    && responseMimeType == nil && responseSchema == nil
             }
         }
         var systemInstruction: Content?
         var contents: [Content]
-        var generationConfig: Config?
+        /// The settings with the ``GenerationConfig/additional`` entries that belong to them.
+        var generationConfig: WithExtraFields<Config>?
+        /// ``GenerationConfig/additional`` entries of the top level (`safetySettings`), to encode beside
+        /// the fields above (``WithExtraFields``).
+        var extra: [String: ProviderJSON] = [:]
 
-        init(_ request: ChatRequest) {
+        enum CodingKeys: String, CodingKey {
+            case systemInstruction, contents, generationConfig
+        }
+
+        /// - Throws: ``ProviderError`` for media Gemini cannot take, a schema it cannot read, and
+        ///   ``GenerationConfig/additional`` keys that collide with the fields PromptLab sets.
+        init(_ request: ChatRequest, provider: String) throws(ProviderError) {
+            // `systemInstruction` is text: media in a system message is refused by the check below.
             let system = request.messages.filter { $0.role == .system }.map(\.content)
             if !system.isEmpty {
                 systemInstruction = Content(role: nil, parts: [Part(text: system.joined(separator: "\n\n"))])
             }
-            contents = request.messages.compactMap { message in
+            contents = []
+            for (index, message) in request.messages.enumerated() {
                 switch message.role {
-                case .system: return nil
-                case .user: return Content(role: "user", parts: [Part(text: message.content)])
-                case .assistant: return Content(role: "model", parts: [Part(text: message.content)])
+                case .system:
+                    if message.hasMedia { try GeminiProvider.mediaSupport.check([message], at: index, provider: provider) }
+                case .user:
+                    contents.append(Content(role: "user", parts: try Self.parts(of: message, index: index, provider: provider)))
+                case .assistant:
+                    contents.append(Content(role: "model", parts: try Self.parts(of: message, index: index, provider: provider)))
                 }
             }
             let settings = request.config
+            let json = settings.responseFormat == .json
+            var schema: ProviderJSON?
+            if json, let responseSchema = settings.responseSchema {
+                schema = try GeminiProvider.geminiSchema(responseSchema, provider: provider)
+            }
             let config = Config(
                 temperature: settings.temperature,
                 maxOutputTokens: settings.maxOutputTokens,
                 topP: settings.topP,
+                topK: settings.topK,
                 stopSequences: settings.stopSequences.flatMap { $0.isEmpty ? nil : $0 },
                 seed: settings.seed,
-                responseMimeType: settings.responseFormat == .json ? "application/json" : nil
+                responseMimeType: json ? "application/json" : nil,
+                responseSchema: schema
             )
-            generationConfig = config.isEmpty ? nil : config
+            let additional = try AdditionalSettings.place(
+                settings.additional, convert: AdditionalSettings.camelCase,
+                reserved: GeminiProvider.reservedConfigFields, provider: provider)
+            extra = additional.filter { GeminiProvider.topLevelAdditional.contains($0.key) }
+            let configExtra = additional.filter { !GeminiProvider.topLevelAdditional.contains($0.key) }
+            generationConfig = config.isEmpty && configExtra.isEmpty ? nil : WithExtraFields(base: config, extra: configExtra)
+        }
+
+        /// One text part for a text message (as always); text, `inlineData` and `fileData` parts in order
+        /// for a message with media.
+        static func parts(of message: ChatMessage, index: Int, provider: String) throws(ProviderError) -> [Part] {
+            guard message.hasMedia else { return [Part(text: message.content)] }
+            var parts: [Part] = []
+            for part in message.parts {
+                switch part {
+                case .text(let text):
+                    parts.append(Part(text: text))
+                case .media(let url, let contentType):
+                    let media = try GeminiProvider.mediaSupport.resolve(
+                        url: url, contentType: contentType, role: message.role, place: "messages[\(index)]", provider: provider)
+                    // `resolve` has checked that the type is known: Gemini's support needs it.
+                    let mimeType = media.contentType ?? "application/octet-stream"
+                    if let data = media.base64Data {
+                        parts.append(Part(inlineData: Part.InlineData(mimeType: mimeType, data: data)))
+                    } else {
+                        parts.append(Part(fileData: Part.FileData(mimeType: mimeType, fileUri: media.url)))
+                    }
+                }
+            }
+            return parts
         }
     }
 
@@ -327,6 +487,7 @@ extension ProviderDescriptor {
             defaultBaseURL: "https://generativelanguage.googleapis.com", baseURLVariable: "GEMINI_BASE_URL",
             versionSuffixes: ["/v1beta", "/v1"]),
         apiKey: .required(variable: "GEMINI_API_KEY"), generationLimits: GeminiProvider.documentedLimits,
+        mediaSupport: GeminiProvider.mediaSupport,
         make: { (settings, context) throws(ProviderError) in
             GeminiProvider(
                 name: settings.providerName, baseURL: try settings.requiredBaseURL(), apiKey: try settings.requiredAPIKey(),

@@ -32,6 +32,7 @@ public struct LocalProvider: ChatProvider {
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
         let clock = ContinuousClock()
         let start = clock.now
+        try MediaSupport.textOnly.check(request.messages, provider: name)
         guard request.messages.contains(where: { $0.role == .user }) else {
             throw ProviderError(.invalidConfiguration("local/baseline needs a user message to answer"), provider: name)
         }
@@ -58,7 +59,7 @@ extension ModelReference.Provider {
 
 extension ProviderDescriptor {
     public static let local = ProviderDescriptor(
-        .local, summary: "the built-in offline providers", endpoint: nil, apiKey: .unused,
+        .local, summary: "the built-in offline providers", endpoint: nil, apiKey: .unused, mediaSupport: .textOnly,
         validateModel: { (reference) throws(ProviderError) in _ = try LocalProviderName(validating: reference) },
         make: { (settings, _) throws(ProviderError) in try LocalProviderName(validating: settings.reference).makeProvider() })
 }

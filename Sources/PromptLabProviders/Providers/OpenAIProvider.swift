@@ -14,6 +14,12 @@ import NIOHTTP1
 /// accepts it (it is in the published request schema), a prompt that sets it asks for the closest to
 /// repeatable sampling there is, and the compatible servers (vLLM, llama.cpp, Ollama) honour it; it
 /// is never sent by default.
+///
+/// A message with media is sent as a content array of `text` and `image_url` parts (a URL or `data:` URI
+/// as given); only images, in user messages, are accepted (``mediaSupport``). ``ResponseFormat/json`` is
+/// `json_object`, or `json_schema` (named `output`, not strict) with a ``GenerationConfig/responseSchema``.
+/// ``GenerationConfig/topK`` is sent as `top_k` to compatible servers and refused for OpenAI, which has
+/// none; ``GenerationConfig/additional`` entries go at the top level in snake_case.
 /// See <https://platform.openai.com/docs/api-reference/chat/create>.
 public struct OpenAIProvider: ChatProvider {
     /// Which flavour of the API the server speaks.
@@ -69,9 +75,10 @@ public struct OpenAIProvider: ChatProvider {
         if let problem = limits.problem(with: request.config) {
             throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
         }
+        let wire = try OpenAIWire.Request(request, dialect: dialect, provider: name)
         let body: ByteBuffer
         do {
-            body = try JSONEncoder.encodeToBuffer(OpenAIWire.Request(request, dialect: dialect))
+            body = try JSONEncoder.encodeToBuffer(WithExtraFields(base: wire, extra: wire.extra))
         } catch {
             throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
         }
@@ -94,7 +101,21 @@ public struct OpenAIProvider: ChatProvider {
     /// <https://github.com/openai/openai-openapi>): `temperature` 0–2, `top_p` 0–1, `stop` up to 4
     /// strings. `seed` is any 64-bit integer. Compatible servers (``Dialect/compatible``) document their
     /// own limits and get ``GenerationLimits/basic(_:)``.
-    public static let documentedLimits = GenerationLimits(vendor: "OpenAI", temperature: 0...2, maxStopSequences: 4)
+    public static let documentedLimits = GenerationLimits(
+        vendor: "OpenAI", temperature: 0...2, maxStopSequences: 4, topK: nil)
+
+    /// Images in user messages: the `image_url` content part of Chat Completions takes PNG, JPEG, GIF and
+    /// WebP (<https://platform.openai.com/docs/guides/images-vision>). Compatible servers get the same
+    /// check, since `image_url` is the only media part their copies of the format share.
+    public static let mediaSupport = MediaSupport(
+        summary: "images (image/png, image/jpeg, image/gif, image/webp)", contentTypes: MediaSupport.webImageTypes)
+
+    /// The body fields PromptLab sets (or must not have set, like `stream`), which
+    /// ``GenerationConfig/additional`` may not name.
+    static let reservedFields: Set<String> = [
+        "model", "messages", "temperature", "max_tokens", "max_completion_tokens", "top_p", "top_k", "stop", "seed",
+        "response_format", "stream", "stream_options",
+    ]
 
     /// Reads one Chat Completions response: the answer, or the ``ProviderError`` it amounts to.
     ///
@@ -161,10 +182,47 @@ enum OpenAIWire {
     struct Request: Encodable {
         struct Message: Encodable {
             var role: String
-            var content: String
+            var content: Content
+        }
+        /// A plain string for text, an array of parts for a message with media.
+        enum Content: Encodable {
+            case text(String)
+            case parts([Part])
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                switch self {
+                case .text(let text): try container.encode(text)
+                case .parts(let parts): try container.encode(parts)
+                }
+            }
+        }
+        struct Part: Encodable {
+            struct ImageURL: Encodable {
+                var url: String
+            }
+            var type: String
+            var text: String?
+            var imageURL: ImageURL?
+
+            enum CodingKeys: String, CodingKey {
+                case type, text
+                case imageURL = "image_url"
+            }
         }
         struct Format: Encodable {
+            struct Schema: Encodable {
+                var name: String
+                var schema: ProviderJSON
+                var strict: Bool
+            }
             var type: String
+            var jsonSchema: Schema?
+
+            enum CodingKeys: String, CodingKey {
+                case type
+                case jsonSchema = "json_schema"
+            }
         }
         var model: String
         var messages: [Message]
@@ -172,31 +230,67 @@ enum OpenAIWire {
         var maxTokens: Int?
         var maxCompletionTokens: Int?
         var topP: Double?
+        var topK: Int?
         var stop: [String]?
         var seed: Int?
         var responseFormat: Format?
+        /// ``GenerationConfig/additional``, keys in snake_case, to encode beside the fields above
+        /// (``WithExtraFields``).
+        var extra: [String: ProviderJSON] = [:]
 
         enum CodingKeys: String, CodingKey {
             case model, messages, temperature, stop, seed
             case maxTokens = "max_tokens"
             case maxCompletionTokens = "max_completion_tokens"
             case topP = "top_p"
+            case topK = "top_k"
             case responseFormat = "response_format"
         }
 
-        init(_ request: ChatRequest, dialect: OpenAIProvider.Dialect) {
+        /// - Throws: ``ProviderError`` for media the server cannot take and for ``GenerationConfig/additional``
+        ///   keys that collide with the fields PromptLab sets.
+        init(_ request: ChatRequest, dialect: OpenAIProvider.Dialect, provider: String) throws(ProviderError) {
             model = request.model
-            messages = request.messages.map { Message(role: $0.role.rawValue, content: $0.content) }
+            messages = []
+            for (index, message) in request.messages.enumerated() {
+                messages.append(
+                    Message(role: message.role.rawValue, content: try Self.content(of: message, index: index, provider: provider)))
+            }
             let config = request.config
             temperature = config.temperature
             switch dialect {
             case .openAI: maxCompletionTokens = config.maxOutputTokens
-            case .compatible: maxTokens = config.maxOutputTokens
+            case .compatible:
+                maxTokens = config.maxOutputTokens
+                topK = config.topK
             }
             topP = config.topP
             stop = config.stopSequences.flatMap { $0.isEmpty ? nil : $0 }
             seed = config.seed
-            if config.responseFormat == .json { responseFormat = Format(type: "json_object") }
+            if config.responseFormat == .json {
+                responseFormat = Format(
+                    type: config.responseSchema == nil ? "json_object" : "json_schema",
+                    jsonSchema: config.responseSchema.map { Format.Schema(name: "output", schema: $0, strict: false) })
+            }
+            extra = try AdditionalSettings.place(
+                config.additional, convert: AdditionalSettings.snakeCase, reserved: OpenAIProvider.reservedFields,
+                provider: provider)
+        }
+
+        static func content(of message: ChatMessage, index: Int, provider: String) throws(ProviderError) -> Content {
+            guard message.hasMedia else { return .text(message.content) }
+            var parts: [Part] = []
+            for part in message.parts {
+                switch part {
+                case .text(let text):
+                    parts.append(Part(type: "text", text: text))
+                case .media(let url, let contentType):
+                    let source = try OpenAIProvider.mediaSupport.resolve(
+                        url: url, contentType: contentType, role: message.role, place: "messages[\(index)]", provider: provider)
+                    parts.append(Part(type: "image_url", imageURL: Part.ImageURL(url: source.dataURI)))
+                }
+            }
+            return .parts(parts)
         }
     }
 
@@ -255,18 +349,19 @@ extension ProviderDescriptor {
         .openai, summary: "OpenAI Chat Completions",
         endpoint: Endpoint(defaultBaseURL: "https://api.openai.com", baseURLVariable: "OPENAI_BASE_URL"),
         apiKey: .required(variable: "OPENAI_API_KEY"), generationLimits: OpenAIProvider.documentedLimits,
+        mediaSupport: OpenAIProvider.mediaSupport,
         make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .openAI, context) })
 
     public static let ollama = ProviderDescriptor(
         .ollama, summary: "Ollama's OpenAI-compatible /v1",
         endpoint: Endpoint(defaultBaseURL: "http://localhost:11434", baseURLVariable: "OLLAMA_BASE_URL"),
-        apiKey: .ifConfigured,
+        apiKey: .ifConfigured, mediaSupport: OpenAIProvider.mediaSupport,
         make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .compatible, context) })
 
     public static let openAICompatible = ProviderDescriptor(
         .openAICompatible, summary: "an OpenAI-compatible server (vLLM, llama.cpp, LM Studio, ...)",
         endpoint: Endpoint(defaultBaseURL: nil, baseURLVariable: "OPENAI_COMPATIBLE_BASE_URL"),
-        apiKey: .ifConfigured,
+        apiKey: .ifConfigured, mediaSupport: OpenAIProvider.mediaSupport,
         make: { (settings, context) throws(ProviderError) in try OpenAIProvider(settings, dialect: .compatible, context) })
 }
 
