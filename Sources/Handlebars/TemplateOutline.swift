@@ -38,8 +38,18 @@ public struct TemplateOutline: Sendable {
         public let hashKeys: [String]
     }
 
+    /// A call of a helper, with the arguments that are literals (nil where an argument is a path or a
+    /// subexpression), so a caller can check them before rendering (`{{role "robot"}}`).
+    public struct HelperCall: Sendable, Hashable {
+        public let name: String
+        public let literalParameters: [TemplateValue?]
+        public let line: Int
+        public let column: Int
+    }
+
     public let variables: [VariableUse]
     public let partials: [PartialUse]
+    public let helperCalls: [HelperCall]
 }
 
 extension Template {
@@ -48,7 +58,7 @@ extension Template {
     public func outline(helpers: Set<String>) -> TemplateOutline {
         var walker = OutlineWalker(helpers: helpers.union(["if", "unless", "each", "with", "lookup", "log"]))
         walker.walk(program, frames: [], depth: 0)
-        return TemplateOutline(variables: walker.variables, partials: walker.partials)
+        return TemplateOutline(variables: walker.variables, partials: walker.partials, helperCalls: walker.helperCalls)
     }
 }
 
@@ -56,6 +66,7 @@ private struct OutlineWalker {
     let helpers: Set<String>
     var variables = [TemplateOutline.VariableUse]()
     var partials = [TemplateOutline.PartialUse]()
+    var helperCalls = [TemplateOutline.HelperCall]()
 
     mutating func walk(_ program: ProgramSyntax?, frames: [TemplateOutline.ContextChange], depth: Int) {
         guard let program else { return }
@@ -105,6 +116,13 @@ private struct OutlineWalker {
     /// Records what a tag reads: its path (unless it names a helper) and every path among its arguments.
     private mutating func use(_ call: CallSyntax, frames: [TemplateOutline.ContextChange], printsPath: Bool) {
         let isHelper = call.path.helperSlot != nil && helpers.contains(call.path.original)
+        if isHelper {
+            helperCalls.append(
+                .init(
+                    name: call.path.original,
+                    literalParameters: call.parameters.map { if case .literal(let literal) = $0 { literal.value } else { nil } },
+                    line: call.line, column: call.column))
+        }
         if printsPath && !isHelper || (!isHelper && call.hasArguments == false) {
             record(call.path, line: call.line, column: call.column, frames: frames)
         }

@@ -4,9 +4,9 @@ import Testing
 
 @testable import PromptFormat
 
-/// Templates that once crashed or hid their partials: nesting that overflowed
-/// swift-mustache's recursive parser, partials behind set-delimiter tags and
-/// parents, and `{{.}}` printing a Swift type name.
+/// Templates that once crashed or hid their partials (deep nesting, partials behind Mustache's
+/// set-delimiter tags and parents, `{{.}}` printing a Swift type name), held to the Handlebars engine's
+/// limits.
 @Suite struct TemplateLimitsTests {
     func parse(_ text: String, name: String = "t") throws -> PromptFile {
         try PromptFile.parse(Array(text.utf8), name: try PromptName(name), displayPath: "\(name).prompt")
@@ -41,10 +41,12 @@ import Testing
     // MARK: - Nesting
 
     @Test func deepNestingIsRefusedBeforeParsing() {
-        // 3,000 sections (36 KB) overflowed the stack in swift-mustache's parser.
+        // 3,000 sections (36 KB) once overflowed the stack of a recursive parser.
         let failure = thrownPromptLabError { try parse("---\nmodel: m\n---\nHello\n" + Self.nested(3000)) }
         #expect(failure?.kind == .invalidInput)
-        #expect(failure?.message == "t.prompt:5:601: sections nest more than 100 deep", "\(failure?.message ?? "")")
+        #expect(
+            failure?.message == "t.prompt:5:601: template error: blocks and subexpressions are nested more than 100 deep",
+            "\(failure?.message ?? "")")
     }
 
     @Test func nestingUpToTheLimitRenders() throws {
@@ -52,9 +54,9 @@ import Testing
         #expect(rendered.messages.map(\.content) == ["x"])
     }
 
-    @Test func parentsAndBlocksCountAsNesting() {
-        let text = String(repeating: "{{$b}}", count: 101) + String(repeating: "{{/b}}", count: 101)
-        #expect(thrownPromptLabError { try parse(text) }?.message.hasPrefix("t.prompt:1:601: sections nest more than 100 deep") == true)
+    @Test func subexpressionsCountAsNesting() {
+        let text = "{{lookup " + String(repeating: "(lookup ", count: 101) + "a" + String(repeating: " 'b')", count: 101) + " 'c'}}"
+        #expect(thrownPromptLabError { try parse(text) }?.message.contains("nested more than 100 deep") == true)
     }
 
     @Test func nestingCountsThroughPartials() {
@@ -62,61 +64,67 @@ import Testing
         let text = String(repeating: "{{#a}}", count: 50) + "{{> p}}" + String(repeating: "{{/a}}", count: 50)
         let rendering = thrownPromptLabError { try render(text, ["a": .bool(true)], partials: partials) }
         #expect(rendering?.kind == .invalidInput)
-        #expect(rendering?.message.contains("nest more than 100 deep counting through partials") == true)
+        #expect(rendering?.message == "t.prompt: blocks nest more than 100 deep counting through partials", "\(rendering?.message ?? "")")
         let commit = thrownPromptLabError { try check(text, partials: partials) }
         #expect(commit?.kind == .invalidInput)
-        #expect(commit?.message.hasPrefix("p.prompt:1:295: sections nest more than 100 deep") == true, "\(commit?.message ?? "")")
+        #expect(
+            commit?.message == "p.prompt:1:1: blocks nest more than 100 deep counting through partials (included by t)",
+            "\(commit?.message ?? "")")
     }
 
-    // MARK: - Partials hidden from the old scan
+    // MARK: - Partials
 
-    @Test func unknownPartialBehindSetDelimiterFailsToRender() {
-        let failure = thrownPromptLabError { try render("{{=<% %>=}}Hi <%> shared/missing%>") }
+    @Test func unknownPartialsAreNamedWithTheirPlace() {
+        let failure = thrownPromptLabError { try render("Hi\n  {{> shared/missing}}") }
         #expect(failure?.kind == .renderFailed)
-        #expect(failure?.message == "prompt 't' includes unknown partial 'shared/missing'")
-        let commit = thrownPromptLabError { try check("{{=<% %>=}}Hi <%> shared/missing%>") }
+        #expect(failure?.message == "t.prompt:2:3: prompt 't' includes unknown partial 'shared/missing'", "\(failure?.message ?? "")")
+        let commit = thrownPromptLabError { try check("Hi {{> shared/missing}}") }
         #expect(commit?.kind == .invalidInput)
-        #expect(commit?.message.hasPrefix("t.prompt:1:15: unknown partial 'shared/missing'") == true, "\(commit?.message ?? "")")
+        #expect(commit?.message.hasPrefix("t.prompt:1:4: unknown partial 'shared/missing'") == true, "\(commit?.message ?? "")")
     }
 
-    @Test func cycleBehindSetDelimiterIsRefused() {
-        let partials = ["p": "{{=<% %>=}}<%> p%>"]
-        let failure = thrownPromptLabError { try render("{{> p}}", partials: partials) }
+    @Test func partialCyclesAreRefusedWhereverTheyClose() {
+        let partials = ["p": "{{#if a}}{{> q}}{{/if}}", "q": "x {{> p}}"]
+        let failure = thrownPromptLabError { try render("{{> p}}", ["a": .bool(true)], partials: partials) }
         #expect(failure?.kind == .renderFailed)
-        #expect(failure?.message == "partial 'p' includes itself (t → p → p)")
+        #expect(failure?.message == "q.prompt:1:3: partial 'p' includes itself (t → p → q → p)", "\(failure?.message ?? "")")
         #expect(thrownPromptLabError { try check("{{> p}}", partials: partials) }?.message.contains("partial 'p' includes itself") == true)
     }
 
-    @Test func setDelimitersEndWithTheirSection() {
-        // A set-delimiter tag inside a section lasts until the section closes, as in swift-mustache.
-        let failure = thrownPromptLabError { try render("{{#a}}{{=<% %>=}}<%/a%>{{> gone}}", ["a": .bool(true)]) }
-        #expect(failure?.message == "prompt 't' includes unknown partial 'gone'")
+    @Test func dotpromptPartialFilesAreFound() throws {
+        // Dotprompt keeps partials in `_name.prompt`; `{{> name}}` finds them, in rendering and at commit.
+        let partials = ["shared/_tone": "Be {{mood}}."]
+        let rendered = try render("{{> shared/tone mood=\"kind\"}}", partials: partials)
+        #expect(rendered.messages.map(\.content) == ["Be kind."])
+        try check("{{> shared/tone}}", partials: partials)
     }
 
-    @Test func cycleThroughAParentIsRefused() {
-        let partials = ["q": "{{<q}}{{/q}}"]
-        let failure = thrownPromptLabError { try render("{{<q}}{{/q}}", partials: partials) }
-        #expect(failure?.kind == .renderFailed)
-        #expect(failure?.message.contains("includes itself") == true)
-        #expect(thrownPromptLabError { try render("{{<q}}{{/q}}") }?.message == "prompt 't' includes unknown partial 'q'")
-        #expect(thrownPromptLabError { try check("{{<q}}{{/q}}") }?.message.hasPrefix("t.prompt:1:1: unknown partial 'q'") == true)
-    }
-
-    @Test func blocksOverrideTheirParent() throws {
-        let partials = ["layout": "<{{$title}}default{{/title}}>"]
-        let rendered = try render("{{<layout}}{{$title}}Hi {{a}}{{/title}}{{/layout}}", ["a": .string("Ann")], partials: partials)
-        #expect(rendered.messages.map(\.content) == ["<Hi Ann>"])
+    /// Handlebars has no set delimiters, parents or blocks: they are refused with their place and the reason,
+    /// never read as text, so nothing can hide a partial from the checks.
+    @Test func mustacheOnlyTagsAreRefusedWithTheReason() {
+        let delimiters = thrownPromptLabError { try parse("Hi {{=<% %>=}}<%> shared/missing%>") }
+        #expect(delimiters?.kind == .invalidInput)
+        #expect(
+            delimiters?.message == "t.prompt:1:4: template error: set-delimiter tags are Mustache-only; PromptLab bodies follow Handlebars",
+            "\(delimiters?.message ?? "")")
+        let parent = thrownPromptLabError { try parse("{{<q}}{{/q}}") }
+        #expect(parent?.message.hasPrefix("t.prompt:1:1: template error: parent tags ({{<name}}) are Mustache-only") == true)
+        let block = thrownPromptLabError { try parse("{{$title}}x{{/title}}") }
+        #expect(block?.kind == .invalidInput)
+        #expect(block?.message.hasPrefix("t.prompt:1:1: template error:") == true, "\(block?.message ?? "")")
     }
 
     @Test func dynamicPartialsAreRefused() {
-        let failure = thrownPromptLabError { try parse("Hi {{>*which}}") }
+        let failure = thrownPromptLabError { try parse("Hi {{> (which)}}") }
         #expect(failure?.kind == .invalidInput)
-        #expect(failure?.message.hasPrefix("t.prompt:1:4: dynamic partials") == true, "\(failure?.message ?? "")")
-        #expect(thrownPromptLabError { try parse("{{<*which}}{{/*which}}") }?.message.hasPrefix("t.prompt:1:1: dynamic partials") == true)
+        #expect(failure?.message.hasPrefix("t.prompt:1:4: template error:") == true, "\(failure?.message ?? "")")
+        #expect(failure?.message.contains("not supported") == true, "\(failure?.message ?? "")")
+        let block = thrownPromptLabError { try parse("{{#> layout}}x{{/layout}}") }
+        #expect(block?.message.contains("not supported") == true, "\(block?.message ?? "")")
     }
 
-    @Test func partialNamesFollowSetDelimitersAndParents() {
-        let body = "---\nmodel: m\n---\n{{role \"user\"}}{{=<% %>=}}<%> a%><%<b%><%/b%>"
+    @Test func partialNamesAreReadWithTheParser() {
+        let body = "---\nmodel: m\n---\n{{role \"user\"}}{{> a}} {{~> b name=x~}} {{! {{> not-a-partial}} }}"
         #expect(PromptFile.partialNames(in: Array(body.utf8)).map(\.rawValue) == ["a", "b"])
     }
 
@@ -146,7 +154,7 @@ extension TemplateLimitsTests {
         let text = String(repeating: "{{#l}}", count: 20) + "x" + String(repeating: "{{/l}}", count: 20)
         let failure = thrownPromptLabError { try render(text, ["l": .array([.int(1), .int(2), .int(3)])]) }
         #expect(failure?.kind == .renderFailed)
-        #expect(failure?.message == "prompt 't' renders more than 100000 list items (sections over lists nest too deeply)")
+        #expect(failure?.message.hasPrefix("t.prompt:1:115: the template renders more than 100000 block bodies") == true, "\(failure?.message ?? "")")
     }
 
     @Test func listsWithinTheBudgetRender() throws {
@@ -157,14 +165,10 @@ extension TemplateLimitsTests {
 }
 
 extension TemplateLimitsTests {
-    /// Found by the template fuzzer: swift-mustache drops an opening delimiter
-    /// followed by a line break and reads on, so the partial on the next line
-    /// was invisible to the checks and the cycle recursed until the stack overflowed.
-    @Test func partialAfterADelimiterAndLineBreakIsSeen() {
-        let partials = ["p": "{{=<% %>=}} <%\n<%> p%>"]
-        let failure = thrownPromptLabError { try render("{{> p}}", partials: partials) }
-        #expect(failure?.kind == .renderFailed)
-        #expect(failure?.message == "partial 'p' includes itself (t → p → p)")
-        #expect(thrownPromptLabError { try render("{{\n{{> gone}}") }?.message == "prompt 't' includes unknown partial 'gone'")
+    /// An opening delimiter at the end of a line once hid the partial on the next line from the checks.
+    @Test func anUnclosedTagIsAnErrorNotText() {
+        let failure = thrownPromptLabError { try render("{{\n{{> gone}}") }
+        #expect(failure?.kind == .invalidInput)
+        #expect(failure?.message.hasPrefix("t.prompt:2:1: template error:") == true, "\(failure?.message ?? "")")
     }
 }

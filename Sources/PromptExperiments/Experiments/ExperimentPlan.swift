@@ -34,6 +34,9 @@ public struct ExperimentPlan: Sendable {
     public var repeatCount: Int
     /// Characters of every rendered request per variant (one repeat), for estimates.
     public var renderedCharacters: [Int] = []
+    /// Per variant, one rendered message for each kind of media it sends (role, content type, URL or data),
+    /// with its case's index: the runner checks them against each provider before the first request.
+    public var mediaSamples: [[(caseIndex: Int, message: PromptMessage)]] = []
     /// variants × cases × repeats.
     public var cellCount: Int { variants.count * cases.count * repeatCount }
 
@@ -73,7 +76,7 @@ public struct ExperimentPlan: Sendable {
                     templateHash: try repository.templateClosure(of: version).hash, partials: partials, compiled: compiled))
         }
         var plan = ExperimentPlan(experiment: experiment, variants: variants, repeatCount: repeatOverride ?? experiment.repeatCount)
-        plan.renderedCharacters = try plan.validateCases()
+        (plan.renderedCharacters, plan.mediaSamples) = try plan.validateCases()
         return plan
     }
 
@@ -82,11 +85,16 @@ public struct ExperimentPlan: Sendable {
     ) throws(PromptLabError) {
         for raw in file.template.partialNames {
             let name = try PromptName(raw)
-            if partials[name] != nil { continue }
-            guard let partial = try lookup(name) else {
+            if partials[name] != nil || name.dotpromptPartialFile.map({ partials[$0] != nil }) == true { continue }
+            // `{{> tone}}` is `tone.prompt`, or Dotprompt's `_tone.prompt`.
+            var found = try lookup(name).map { (name, $0) }
+            if found == nil, let underscored = name.dotpromptPartialFile {
+                found = try lookup(underscored).map { (underscored, $0) }
+            }
+            guard let (foundName, partial) = found else {
                 throw PromptLabError(.renderFailed, "prompt '\(file.name)' includes unknown partial '\(raw)'")
             }
-            partials[name] = partial
+            partials[foundName] = partial
             try collectPartials(of: partial, lookup: lookup, into: &partials)
         }
     }
@@ -94,13 +102,23 @@ public struct ExperimentPlan: Sendable {
     /// Renders every (variant, case) once, so a missing variable or a value of
     /// the wrong type stops the run before any request; returns the rendered
     /// characters per variant.
-    private func validateCases() throws(PromptLabError) -> [Int] {
+    private func validateCases() throws(PromptLabError) -> ([Int], [[(caseIndex: Int, message: PromptMessage)]]) {
         var characters = [Int]()
+        var samples = [[(caseIndex: Int, message: PromptMessage)]]()
         for variant in variants {
             var total = 0
+            var variantSamples = [(caseIndex: Int, message: PromptMessage)]()
+            var seenMedia = Set<String>()
             for (index, testCase) in cases.enumerated() {
                 do {
-                    total += try render(variant, testCase).messages.reduce(0) { $0 + $1.content.utf8.count }
+                    let messages = try render(variant, testCase).messages
+                    total += messages.reduce(0) { $0 + $1.content.utf8.count }
+                    for message in messages where message.hasMedia {
+                        for case .media(let url, let type) in message.parts
+                        where seenMedia.insert("\(message.role) \(type ?? "-") \(url.hasPrefix("data:") ? "data" : "url")").inserted {
+                            variantSamples.append((index, message))
+                        }
+                    }
                 } catch {
                     if error.kind == .invalidInput, error.subject != nil {
                         throw PromptLabError(
@@ -120,8 +138,9 @@ public struct ExperimentPlan: Sendable {
                 }
             }
             characters.append(total)
+            samples.append(variantSamples)
         }
-        return characters
+        return (characters, samples)
     }
 
     /// The messages one variant sends for one case.

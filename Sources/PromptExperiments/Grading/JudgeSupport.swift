@@ -82,7 +82,7 @@ struct JudgeRuntime: Sendable {
             throw GradeProblem("judge prompt \(promptLabel): \(error.message)")
         }
         // Same three roles
-        let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }
+        let messages = rendered.messages.map(ChatMessage.init)
         let request = ChatRequest(model: model.model, messages: messages, config: config)
         do {
             return try await provider.send(request).text

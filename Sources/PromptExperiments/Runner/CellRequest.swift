@@ -26,9 +26,10 @@ extension ExperimentPlan {
     func request(for cell: Cell, reference: ModelReference, endpoint: String) throws(PromptLabError) -> CellRequest {
         let variant = variants[cell.variant]
         let rendered = try render(variant, cases[cell.testCase])
-        // Same three roles
-        let messages = rendered.messages.map { ChatMessage(role: ChatMessage.Role(rawValue: $0.role.rawValue)!, content: $0.content) }
-        let config = GenerationConfig(variant.config, responseFormat: rendered.outputFormat == .json ? .json : nil)
+        let messages = rendered.messages.map(ChatMessage.init)
+        let config = GenerationConfig(
+            variant.config, responseFormat: rendered.outputFormat == .json ? .json : nil,
+            responseSchema: rendered.outputFormat == .json ? rendered.outputSchema.map(ProviderJSON.init) : nil)
         let request = ChatRequest(model: reference.model, messages: messages, config: config)
         let canonical = Self.canonicalText(reference: reference, endpoint: endpoint, request: request)
         let requestHash = ContentHash.hex(of: canonical)
@@ -83,9 +84,51 @@ extension ExperimentPlan {
 
 extension GenerationConfig {
     /// A prompt's generation settings as a provider request carries them.
-    init(_ settings: GenerationSettings, responseFormat: ResponseFormat? = nil) {
+    init(_ settings: GenerationSettings, responseFormat: ResponseFormat? = nil, responseSchema: ProviderJSON? = nil) {
         self.init(
             temperature: settings.temperature, maxOutputTokens: settings.maxOutputTokens, topP: settings.topP,
-            stopSequences: settings.stopSequences, seed: settings.seed, responseFormat: responseFormat)
+            stopSequences: settings.stopSequences, seed: settings.seed, responseFormat: responseFormat, responseSchema: responseSchema)
+    }
+}
+
+extension ChatMessage {
+    /// A rendered message as providers take it: the same role, text and media parts in order. Section
+    /// markers are Dotprompt's bookkeeping and are not sent.
+    init(_ message: PromptMessage) {
+        let role: ChatMessage.Role =
+            switch message.role {
+            case .system: .system
+            case .user: .user
+            case .assistant: .assistant
+            }
+        guard message.hasMedia else {
+            self.init(role: role, content: message.content)
+            return
+        }
+        self.init(
+            role: role,
+            parts: message.parts.compactMap { part in
+                switch part {
+                case .text(let text): .text(text)
+                case .media(let url, let contentType): .media(url: url, contentType: contentType)
+                case .section: nil
+                }
+            })
+    }
+}
+
+extension ProviderJSON {
+    /// A prompt value (an output schema) as a provider request carries it.
+    init(_ value: PromptValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .integer(i)
+        case .double(let d): self = .number(d)
+        case .string(let s): self = .string(s)
+        case .array(let items): self = .array(items.map(ProviderJSON.init))
+        case .object(let pairs):
+            self = .object(Dictionary(pairs.map { ($0.key, ProviderJSON($0.value)) }, uniquingKeysWith: { _, last in last }))
+        }
     }
 }

@@ -87,7 +87,11 @@ public final class ExperimentRunner: Sendable {
                     hint: Self.hint(for: error))
             }
         }
-        for (variant, settings) in zip(plan.variants, providerSettings) { try Self.checkSettings(of: variant, with: settings) }
+        for (index, (variant, settings)) in zip(plan.variants, providerSettings).enumerated() {
+            try Self.checkSettings(of: variant, with: settings)
+            try Self.checkMedia(
+                of: variant, samples: index < plan.mediaSamples.count ? plan.mediaSamples[index] : [], cases: plan.cases, with: settings)
+        }
         self.providers = providers
         self.references = references
         self.endpoints = endpoints
@@ -102,6 +106,26 @@ public final class ExperimentRunner: Sendable {
             throw PromptLabError(
                 .invalidInput, "variant '\(variant.name)' (\(variant.model)): \(error.description)",
                 hint: "change the setting in the prompt's front matter (config:) or in the variant's config: in the experiment")
+        }
+    }
+
+    /// Media a provider cannot take (an image for the offline model, a video for OpenAI) stops the run here,
+    /// before any request, naming the case.
+    private static func checkMedia(
+        of variant: ExperimentPlan.Variant, samples: [(caseIndex: Int, message: PromptMessage)], cases: [TestCase],
+        with settings: ProviderSettings
+    ) throws(PromptLabError) {
+        for (caseIndex, message) in samples {
+            do {
+                try settings.validate(
+                    request: ChatRequest(model: settings.reference.model, messages: [ChatMessage(message)], config: GenerationConfig()))
+            } catch {
+                let testCase = cases[caseIndex]
+                throw PromptLabError(
+                    .invalidInput,
+                    "variant '\(variant.name)' (\(variant.model)), case \(caseIndex + 1) (\(testCase.location), id \(testCase.id)): \(error.description)",
+                    hint: error.hint ?? "send this media to a model that takes it, or leave it out of the prompt")
+            }
         }
     }
 

@@ -59,6 +59,14 @@ public struct PromptTemplate: Sendable {
                 "\(displayPath):\(Self.fileLine(error.line, line)):\(Self.fileColumn(error.line, error.column, column)): template error: \(error.message)",
                 hint: "fix the template syntax (Handlebars, as Dotprompt uses it; see docs/prompt-format.md)")
         }
+        // A role the template names literally is checked now, so `commit` catches `{{role "robot"}}`.
+        for call in parsed.outline(helpers: TemplateCheck.helperNames).helperCalls where call.name == "role" {
+            guard case .string(let role)?? = call.literalParameters.first, MessageRole(dotpromptName: role) == nil else { continue }
+            throw PromptLabError(
+                .invalidInput,
+                "\(displayPath):\(Self.fileLine(call.line, line)):\(Self.fileColumn(call.line, call.column, column)): expected {{role \"system\"}}, {{role \"user\"}} or {{role \"model\"}} (or \"assistant\"), found {{role \"\(role)\"}}",
+                hint: "use one of the roles Dotprompt defines")
+        }
         partialReferences = parsed.partials
         var seen = Set<String>()
         partialNames = parsed.partials.map(\.name).filter { seen.insert($0).inserted }
