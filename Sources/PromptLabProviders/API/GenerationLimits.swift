@@ -17,6 +17,8 @@ public struct GenerationLimits: Sendable, Hashable {
     public var maxStopSequences: Int?
     /// The accepted seeds; nil when any `Int` is accepted (or the seed is not sent).
     public var seed: ClosedRange<Int>?
+    /// The accepted top-K values; nil when the vendor has no top-K setting (OpenAI).
+    public var topK: ClosedRange<Int>?
 
     /// Declares a vendor's limits; unset limits are the ``basic`` ones.
     public init(
@@ -25,7 +27,8 @@ public struct GenerationLimits: Sendable, Hashable {
         topP: ClosedRange<Double> = 0...1,
         maxOutputTokens: ClosedRange<Int> = 1...Int.max,
         maxStopSequences: Int? = nil,
-        seed: ClosedRange<Int>? = nil
+        seed: ClosedRange<Int>? = nil,
+        topK: ClosedRange<Int>? = 1...Int.max
     ) {
         self.vendor = vendor
         self.temperature = temperature
@@ -33,6 +36,7 @@ public struct GenerationLimits: Sendable, Hashable {
         self.maxOutputTokens = maxOutputTokens
         self.maxStopSequences = maxStopSequences
         self.seed = seed
+        self.topK = topK
     }
 
     /// What every server accepts: a finite, non-negative temperature, a probability for `topP`, and
@@ -62,6 +66,15 @@ public struct GenerationLimits: Sendable, Hashable {
             return "seed \(value) is out of range; \(vendor) accepts \(range.lowerBound) to \(range.upperBound)"
         }
         return nil
+    }
+
+    /// Why `value` does not fit the vendor's top-K setting; nil when it does.
+    /// (Requests do not carry top-K yet: front matter written for Genkit sets it, and this says early
+    /// where it cannot apply.)
+    public func problem(topK value: Int) -> String? {
+        guard let range = topK else { return "topK is not a setting \(vendor) accepts" }
+        guard !range.contains(value) else { return nil }
+        return outOfRange("topK", String(value), String(range.lowerBound), Double(range.upperBound))
     }
 
     private func outOfRange(_ name: String, _ value: String, _ lower: String, _ upper: Double) -> String {

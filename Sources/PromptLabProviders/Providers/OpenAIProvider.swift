@@ -94,7 +94,8 @@ public struct OpenAIProvider: ChatProvider {
     /// <https://github.com/openai/openai-openapi>): `temperature` 0–2, `top_p` 0–1, `stop` up to 4
     /// strings. `seed` is any 64-bit integer. Compatible servers (``Dialect/compatible``) document their
     /// own limits and get ``GenerationLimits/basic(_:)``.
-    public static let documentedLimits = GenerationLimits(vendor: "OpenAI", temperature: 0...2, maxStopSequences: 4)
+    public static let documentedLimits = GenerationLimits(
+        vendor: "OpenAI", temperature: 0...2, maxStopSequences: 4, topK: nil)
 
     /// Reads one Chat Completions response: the answer, or the ``ProviderError`` it amounts to.
     ///
