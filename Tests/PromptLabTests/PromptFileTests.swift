@@ -77,7 +77,7 @@ struct PromptFileTests {
         let unknown = thrownPromptLabError { try parse("---\nconfig:\n  temprature: 1\n---\nx\n") }
         #expect(unknown?.message.hasPrefix("t.prompt:3:3: unknown config field 'temprature'") == true)
         let format = thrownPromptLabError { try parse("---\noutput:\n  format: xml\n---\nx\n") }
-        #expect(format?.message == "t.prompt:3:11: output.format must be 'text' or 'json'")
+        #expect(format?.message == "t.prompt:3:11: output.format must be one of text, json, media, array, enum, jsonl")
     }
 
     @Test func unclosedFrontMatterIsAnError() {
@@ -86,7 +86,7 @@ struct PromptFileTests {
                 == "t.prompt:1:1: front matter opened with '---' is never closed")
     }
 
-    @Test func templateErrorsCiteFileLines() {
+    @Test func templateErrorsCiteFileLines() throws {
         let e = thrownPromptLabError { try parse("---\nmodel: a\n---\nline one\n{{#items}}\nunclosed\n") }
         #expect(e?.kind == .invalidInput)
         #expect(e?.message.hasPrefix("t.prompt:") == true)

@@ -163,8 +163,11 @@ public final class GradingEngine: Sendable {
     ///
     /// - Parameter progress: Called on the calling task as judge and `exec` grades finish.
     /// - Throws: Store errors (``StoreError/Kind/runNotFound`` for an unknown run).
+    ///   - outputSchemas: Each variant's prompt's JSON output schema, by variant name
+    ///     (``outputSchemas(of:repository:)``): the default schema of `is-json` graders.
     public func grade(
-        runID: String, options: GradingOptions = GradingOptions(), progress: (GradingProgress) -> Void = { _ in }
+        runID: String, options: GradingOptions = GradingOptions(), outputSchemas: [String: PromptValue] = [:],
+        progress: (GradingProgress) -> Void = { _ in }
     ) async throws -> GradingResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -186,7 +189,8 @@ public final class GradingEngine: Sendable {
         var samples = [(key: String, sample: GradingSample)]()
         var controlOutputs = [String: String]()
         for response in responses {
-            guard let sample = GradingSample(response: response, testCase: cases[response.caseID]) else { continue }
+            guard var sample = GradingSample(response: response, testCase: cases[response.caseID]) else { continue }
+            sample.outputSchema = outputSchemas[response.variant]
             samples.append((response.idempotencyKey, sample))
             if response.variant == control { controlOutputs["\(response.caseID)\u{0}\(response.repeatIndex)"] = sample.output }
         }
@@ -354,7 +358,25 @@ extension GradingEngine {
         guard !configuration.graders.isEmpty else { return .empty(runID: runID) }
         let engine = try GradingEngine(
             graders: configuration.graders, store: store, repository: repository, registry: registry, logger: logger)
-        return try await engine.grade(runID: runID, options: options, progress: progress)
+        let schemas = GradingEngine.outputSchemas(of: try await store.variants(runID: runID), repository: repository)
+        return try await engine.grade(runID: runID, options: options, outputSchemas: schemas, progress: progress)
+    }
+
+    /// The compiled `output.schema` of each variant's prompt that asks for JSON
+    /// (`output.format: json`), by variant name, read at the commit the run used;
+    /// variants whose prompt cannot be read (no repository) have none.
+    public static func outputSchemas(of variants: [RunVariantRecord], repository: PromptRepository?) -> [String: PromptValue] {
+        guard let repository else { return [:] }
+        var schemas = [String: PromptValue]()
+        for variant in variants {
+            guard let name = try? PromptName(variant.promptName) else { continue }
+            let selector: PromptReference.Selector = variant.commitSHA == "working" ? .working : .revision(variant.commitSHA)
+            guard let file = try? repository.resolve(PromptReference(name: name, selector: selector)).parse(),
+                file.frontMatter.outputFormat == .json, let schema = file.frontMatter.outputSchema
+            else { continue }
+            schemas[variant.name] = schema
+        }
+        return schemas
     }
 }
 

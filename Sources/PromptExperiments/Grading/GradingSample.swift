@@ -25,12 +25,15 @@ public struct GradingSample: Sendable {
     public var costUSD: Double?
     /// Whether the answer came from the response cache (so its latency says nothing).
     public var fromCache: Bool
+    /// The compiled `output.schema` of the variant's prompt when it asks for JSON
+    /// (`output.format: json`): what `is-json` checks when it has no `schema` of its own.
+    public var outputSchema: PromptValue?
 
     /// Creates a sample.
     public init(
         output: String, expected: String? = nil, variables: PromptValue = .object([]), metadata: PromptValue? = nil,
         variant: String = "", caseID: String = "", repeatIndex: Int = 0, outputTokens: Int? = nil,
-        latencyMs: Double? = nil, costUSD: Double? = nil, fromCache: Bool = false
+        latencyMs: Double? = nil, costUSD: Double? = nil, fromCache: Bool = false, outputSchema: PromptValue? = nil
     ) {
         self.output = output
         self.expected = expected
@@ -43,6 +46,7 @@ public struct GradingSample: Sendable {
         self.latencyMs = latencyMs
         self.costUSD = costUSD
         self.fromCache = fromCache
+        self.outputSchema = outputSchema
     }
 
     /// A sample from a stored response and its case; nil for an error response.
@@ -118,32 +122,5 @@ extension String {
     /// Whitespace runs collapsed to one space, ends trimmed.
     var collapsingWhitespace: String {
         split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
-    }
-}
-
-/// An `NSRegularExpression`, which is immutable and safe to share between threads.
-struct SharedRegex: @unchecked Sendable {
-    let regex: NSRegularExpression
-    var source: String { regex.pattern }
-
-    init(_ pattern: String, options: NSRegularExpression.Options = []) throws {
-        regex = try NSRegularExpression(pattern: pattern, options: options)
-    }
-
-    /// The first match in `text`.
-    func firstMatch(in text: String) -> NSTextCheckingResult? {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))
-    }
-
-    func matches(in text: String) -> [NSTextCheckingResult] {
-        regex.matches(in: text, range: NSRange(text.startIndex..., in: text))
-    }
-
-    /// The text of capture group `group` of `match` (0 = the whole match).
-    static func text(of match: NSTextCheckingResult, group: Int, in text: String) -> String? {
-        guard group <= match.numberOfRanges - 1 else { return nil }
-        let range = match.range(at: group)
-        guard range.location != NSNotFound, let swiftRange = Range(range, in: text) else { return nil }
-        return String(text[swiftRange])
     }
 }

@@ -14,6 +14,9 @@ import PromptVersioning
 ///   allow_fences: true                            # accept ```json ... ``` around the output
 /// ```
 ///
+/// Without a `schema`, a prompt with `output.format: json` and an `output.schema`
+/// supplies its compiled schema (``GradingSample/outputSchema``).
+///
 /// Field paths are dot-separated keys with `[n]` (or `.n`) for array items.
 struct JSONGrader: DeterministicGrader {
     var validator: JSONSchemaValidator?
@@ -55,6 +58,12 @@ struct JSONGrader: DeterministicGrader {
         var problems = [String]()
         if let validator {
             problems += validator.validate(value).map(\.description)
+        } else if let schema = sample.outputSchema {
+            // The prompt's own output schema; it was checked when the prompt was read.
+            guard let promptValidator = try? JSONSchemaValidator(schema: schema) else {
+                throw GradeProblem("the prompt's output.schema is not a JSON Schema this grader can check")
+            }
+            problems += promptValidator.validate(value).map(\.description)
         }
         for (path, expected) in fields {
             problems += Self.compare(value, path: path, expected: expected)

@@ -100,8 +100,13 @@ public final class ExperimentRunner: Sendable {
     /// Out-of-range generation settings stop the run here, before its plan is shown (so `--dry-run`
     /// too), with the provider's limit in the message.
     private static func checkSettings(of variant: ExperimentPlan.Variant, with settings: ProviderSettings) throws(PromptLabError) {
-        do {
+        do throws(ProviderError) {
             try settings.validate(GenerationConfig(variant.config))
+            if let topK = variant.config.topK, let limits = settings.reference.provider.descriptor?.generationLimits,
+                let problem = limits.problem(topK: topK)
+            {
+                throw ProviderError(.invalidConfiguration(problem), provider: settings.providerName, attempts: 0)
+            }
         } catch {
             throw PromptLabError(
                 .invalidInput, "variant '\(variant.name)' (\(variant.model)): \(error.description)",

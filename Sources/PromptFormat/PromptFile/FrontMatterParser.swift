@@ -3,11 +3,26 @@ import Yams
 
 /// Reads YAML front matter into a ``FrontMatter``, reporting problems as
 /// `file:line:col: message` with positions in the whole prompt file.
+///
+/// Known fields are checked; a top-level or `config` field within a typo of a
+/// known one is an error that names it. Other fields are kept: in `raw`, under
+/// `ext` when namespaced (`myext.foo`), and in ``GenerationSettings/additional``
+/// under `config`, so Genkit's provider-specific settings pass through.
 struct FrontMatterParser {
     let reader: YAMLReader
+    let schemas: Picoschema.SchemaResolver?
 
-    init(displayPath: String, lineOffset: Int) {
+    /// The top-level fields PromptLab reads: Dotprompt's, plus `tags` and `examples`.
+    static let knownFields = [
+        "name", "variant", "version", "description", "model", "tools", "toolDefs", "config", "input", "output",
+        "metadata", "ext", "raw", "tags", "examples",
+    ]
+    /// The `config` fields PromptLab reads; others are passed on as they are.
+    static let knownConfigFields = ["temperature", "maxOutputTokens", "topP", "topK", "stopSequences", "seed", "safetySettings"]
+
+    init(displayPath: String, lineOffset: Int, schemas: Picoschema.SchemaResolver? = nil) {
         reader = YAMLReader(displayPath: displayPath, lineOffset: lineOffset, hint: "fix the front matter and try again")
+        self.schemas = schemas
     }
 
     func parse(_ yaml: String) throws(PromptLabError) -> FrontMatter {
@@ -20,30 +35,48 @@ struct FrontMatterParser {
         for (keyNode, valueNode) in mapping {
             let key = try reader.key(keyNode)
             switch key {
+            case "name": front.name = try string(valueNode, key)
+            case "variant": front.variant = try string(valueNode, key)
+            case "version": front.version = try string(valueNode, key)
             case "description": front.description = try string(valueNode, key)
             case "model": front.model = try string(valueNode, key)
             case "config": front.config = try config(valueNode)
             case "input": try input(valueNode, into: &front)
             case "output": try output(valueNode, into: &front)
+            case "tools": front.tools = try stringList(valueNode, key)
+            case "metadata":
+                front.metadata = try value(valueNode)
+                guard front.metadata?.isObject == true else { throw problem(valueNode, "'metadata' must be a mapping") }
             case "tags": front.tags = try stringList(valueNode, key)
             case "examples": front.examples = try examples(valueNode)
-            default: break  // Other Dotprompt fields (name, variant, metadata, ...) are kept in `raw`.
+            case "ext", "raw", "toolDefs": break  // Dotprompt's own fields: kept in `raw`.
+            default:
+                if key.contains(".") { continue }  // Namespaced: grouped under `ext` below.
+                if let known = Suggestion.closest(to: key, in: Self.knownFields) {
+                    throw problem(
+                        keyNode, "unknown front matter field '\(key)'; did you mean '\(known)'?",
+                        hint: "fix the name, or namespace your own fields (such as 'myteam.\(key)')")
+                }
+            // Other fields (Genkit's or a team's own) are kept in `raw`.
             }
         }
+        front.ext = FrontMatter.extensions(of: front.raw)
         return front
     }
 
     // MARK: - Fields
 
+    /// Reads `config`: known settings checked for type and sanity (a provider's
+    /// own ranges are checked where the model's provider is known), the rest kept in order.
     func config(_ node: Node) throws(PromptLabError) -> GenerationSettings {
         guard case .mapping(let mapping) = node else { throw problem(node, "'config' must be a mapping") }
         var settings = GenerationSettings()
         for (keyNode, valueNode) in mapping {
-            let key = keyNode.string ?? ""
+            let key = try reader.key(keyNode)
             switch key {
             case "temperature":
                 let t = try number(valueNode, "config.temperature")
-                guard (0...2).contains(t) else { throw problem(valueNode, "config.temperature must be between 0 and 2") }
+                guard t.isFinite, t >= 0 else { throw problem(valueNode, "config.temperature must be a number ≥ 0") }
                 settings.temperature = t
             case "maxOutputTokens":
                 let n = try integer(valueNode, "config.maxOutputTokens")
@@ -53,12 +86,27 @@ struct FrontMatterParser {
                 let p = try number(valueNode, "config.topP")
                 guard (0...1).contains(p) else { throw problem(valueNode, "config.topP must be between 0 and 1") }
                 settings.topP = p
+            case "topK":
+                let k = try integer(valueNode, "config.topK")
+                guard k >= 1 else { throw problem(valueNode, "config.topK must be a whole number ≥ 1") }
+                settings.topK = k
             case "stopSequences": settings.stopSequences = try stringList(valueNode, "config.stopSequences")
             case "seed": settings.seed = try integer(valueNode, "config.seed")
+            case "safetySettings":
+                guard case .array(let items) = try value(valueNode), items.allSatisfy(\.isObject) else {
+                    throw problem(
+                        valueNode,
+                        "config.safetySettings must be a list of mappings, such as [{category: HARM_CATEGORY_HATE_SPEECH, threshold: BLOCK_NONE}]"
+                    )
+                }
+                settings.additional.append((key, .array(items)))
             default:
-                throw problem(
-                    keyNode,
-                    "unknown config field '\(key)' (known: temperature, maxOutputTokens, topP, stopSequences, seed)")
+                if let known = Suggestion.closest(to: key, in: Self.knownConfigFields) {
+                    throw problem(
+                        keyNode, "unknown config field '\(key)'; did you mean '\(known)'?",
+                        hint: "fix the name (known: \(Self.knownConfigFields.joined(separator: ", ")); others are passed to the provider)")
+                }
+                settings.additional.append((key, try value(valueNode)))
             }
         }
         return settings
@@ -67,111 +115,73 @@ struct FrontMatterParser {
     private func input(_ node: Node, into front: inout FrontMatter) throws(PromptLabError) {
         guard case .mapping(let mapping) = node else { throw problem(node, "'input' must be a mapping") }
         for (keyNode, valueNode) in mapping {
-            switch keyNode.string ?? "" {
-            case "schema": front.inputVariables = try schema(valueNode)
+            let key = try reader.key(keyNode)
+            switch key {
+            case "schema":
+                front.inputSchema = try schema(valueNode, field: "input.schema")
+                front.inputVariables = FrontMatter.variables(of: front.inputSchema)
             case "default":
                 guard case .object(let pairs) = try value(valueNode) else {
                     throw problem(valueNode, "'input.default' must be a mapping of variable names to values")
                 }
                 front.inputDefaults = pairs
-            default: throw problem(keyNode, "unknown input field '\(keyNode.string ?? "")' (known: schema, default)")
+            default: throw unknownField(keyNode, key, in: "input", known: ["schema", "default"])
             }
         }
-    }
-
-    /// Picoschema: `name: type`, `name?: type, description`, `name(array): type`,
-    /// `name(object): {field: type}`, `name(enum): [a, b]`, or a nested mapping for objects.
-    private func schema(_ node: Node) throws(PromptLabError) -> [InputVariable] {
-        guard case .mapping = node else {
-            throw problem(node, "'input.schema' must map variable names to types, such as 'ticket: string'")
-        }
-        return try fields(node)
-    }
-
-    private func fields(_ node: Node) throws(PromptLabError) -> [InputVariable] {
-        guard case .mapping(let mapping) = node else {
-            throw problem(node, "an object's fields must be a mapping, such as '{street: string}'")
-        }
-        var variables = [InputVariable]()
-        for (keyNode, valueNode) in mapping {
-            guard var name = keyNode.string?.trimmingCharacters(in: .whitespaces) else {
-                throw problem(keyNode, "variable names must be text")
-            }
-            if name == "(*)" { continue }  // Picoschema's wildcard: other fields are allowed anyway.
-            var modifier = [String]()
-            if let open = name.firstIndex(of: "("), name.hasSuffix(")") {
-                modifier = name[name.index(after: open)..<name.index(before: name.endIndex)]
-                    .split(separator: ",", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                name = name[..<open].trimmingCharacters(in: .whitespaces)
-            }
-            var optional = false
-            if name.hasSuffix("?") {
-                optional = true
-                name.removeLast()
-            }
-            var description = modifier.count > 1 ? modifier[1] : nil
-            let type: SchemaType
-            switch modifier.first {
-            case nil:
-                let (written, text) = try valueType(valueNode)
-                type = written
-                description = text
-            case "array"?:
-                type = .array(try valueType(valueNode).type)
-            case "object"?:
-                type = .object(try fields(valueNode))
-            case "enum"?:
-                type = try enumeration(valueNode)
-            case let other?:
-                throw problem(keyNode, "unknown type '\(other)' for '\(name)' (known here: array, object, enum)")
-            }
-            variables.append(
-                InputVariable(name: name, type: type.keyword, isOptional: optional, description: description, schema: type))
-        }
-        return variables
-    }
-
-    /// A type written as a value: `string, description`, a mapping (an object), or a list (an enum).
-    private func valueType(_ node: Node) throws(PromptLabError) -> (type: SchemaType, description: String?) {
-        switch node {
-        case .mapping: return (.object(try fields(node)), nil)
-        case .sequence: return (try enumeration(node), nil)
-        default:
-            let text = node.string ?? ""
-            let parts = text.split(separator: ",", maxSplits: 1)
-            let keyword = parts.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            let description = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : nil
-            guard let type = SchemaType.scalar(keyword) else {
-                let known = ["string", "integer", "number", "boolean", "null", "any"]
-                throw problem(
-                    node,
-                    "unknown type '\(keyword)'\(Suggestion.phrase(for: keyword, in: known)) (known: \(known.joined(separator: ", ")), or (array), (object), (enum))"
-                )
-            }
-            return (type, description)
-        }
-    }
-
-    private func enumeration(_ node: Node) throws(PromptLabError) -> SchemaType {
-        guard case .sequence = node, case .array(let values) = try value(node), !values.isEmpty else {
-            throw problem(node, "an enum lists its values, such as [low, medium, high]")
-        }
-        return .enumeration(values)
     }
 
     private func output(_ node: Node, into front: inout FrontMatter) throws(PromptLabError) {
         guard case .mapping(let mapping) = node else { throw problem(node, "'output' must be a mapping") }
         for (keyNode, valueNode) in mapping {
-            switch keyNode.string ?? "" {
+            let key = try reader.key(keyNode)
+            switch key {
             case "format":
+                let formats = OutputFormat.allCases.map(\.rawValue)
                 guard let text = valueNode.string, let format = OutputFormat(rawValue: text) else {
-                    throw problem(valueNode, "output.format must be 'text' or 'json'")
+                    let written = valueNode.string ?? ""
+                    throw problem(
+                        valueNode,
+                        "output.format must be one of \(formats.joined(separator: ", "))\(Suggestion.phrase(for: written, in: formats))")
                 }
                 front.outputFormat = format
-            case "schema": front.outputSchema = try value(valueNode)
-            default: throw problem(keyNode, "unknown output field '\(keyNode.string ?? "")' (known: format, schema)")
+            case "schema": front.outputSchema = try schema(valueNode, field: "output.schema")
+            default: throw unknownField(keyNode, key, in: "output", known: ["format", "schema"])
             }
         }
+    }
+
+    /// Compiles a Picoschema (or JSON Schema) and checks the result is a schema
+    /// the validator understands; nil for an empty schema.
+    private func schema(_ node: Node, field: String) throws(PromptLabError) -> PromptValue? {
+        let written = try value(node)
+        if written == .null || written == .string("") { return nil }
+        let compiled = try Picoschema.compile(written, field: field, resolver: schemas) { path, atValue in
+            locate(path, in: node, atValue: atValue)
+        }
+        do {
+            _ = try JSONSchemaValidator(schema: compiled)
+        } catch {
+            throw problem(node, "\(field): \(error.message)")
+        }
+        return compiled
+    }
+
+    /// `file:line:col` of the key (or value) at `path` below `root`; the deepest found.
+    private func locate(_ path: [String], in root: Node, atValue: Bool) -> String {
+        var current = root
+        var keyNode: Node?
+        for key in path {
+            guard case .mapping(let mapping) = current, let pair = mapping.first(where: { $0.key.string == key }) else { break }
+            keyNode = pair.key
+            current = pair.value
+        }
+        let target = atValue || keyNode == nil ? current : (keyNode ?? current)
+        return "\(reader.displayPath):\((target.mark?.line ?? 1) + reader.lineOffset):\(target.mark?.column ?? 1)"
+    }
+
+    private func unknownField(_ keyNode: Node, _ key: String, in parent: String, known: [String]) -> PromptLabError {
+        problem(
+            keyNode, "unknown \(parent) field '\(key)'\(Suggestion.phrase(for: key, in: known)) (known: \(known.joined(separator: ", ")))")
     }
 
     private func examples(_ node: Node) throws(PromptLabError) -> [PromptExample] {
@@ -205,7 +215,11 @@ struct FrontMatterParser {
     private func integer(_ node: Node, _ field: String) throws(PromptLabError) -> Int { try reader.integer(node, field) }
     private func stringList(_ node: Node, _ field: String) throws(PromptLabError) -> [String] { try reader.stringList(node, field) }
     private func value(_ node: Node) throws(PromptLabError) -> PromptValue { try reader.value(node) }
-    private func problem(_ node: Node, _ message: String) -> PromptLabError { reader.problem(node, message) }
+    private func problem(_ node: Node, _ message: String, hint: String? = nil) -> PromptLabError {
+        var error = reader.problem(node, message)
+        if let hint { error.hint = hint }
+        return error
+    }
 }
 
 extension GenerationSettings {

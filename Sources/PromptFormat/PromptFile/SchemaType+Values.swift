@@ -102,7 +102,7 @@ extension SchemaType {
         }
     }
 
-    private static func describe(_ value: PromptValue) -> String {
+    static func describe(_ value: PromptValue) -> String {
         switch value {
         case .null: return "null"
         case .string(let s): return "'" + (s.count > 60 ? String(s.prefix(57)) + "…" : s) + "'"
@@ -113,7 +113,7 @@ extension SchemaType {
         }
     }
 
-    private static func root(of path: String) -> String {
+    static func root(of path: String) -> String {
         String(path.prefix { $0 != "." && $0 != "[" })
     }
 }

@@ -64,7 +64,9 @@ public struct GradeService {
         ) { registry in
             let engine = try GradingEngine(
                 graders: graders, store: store, repository: workspace.repository, registry: registry, logger: workspace.logger)
-            return try await engine.grade(runID: request.runID, options: options, progress: progress)
+            let schemas = GradingEngine.outputSchemas(
+                of: try await store.variants(runID: request.runID), repository: workspace.repository)
+            return try await engine.grade(runID: request.runID, options: options, outputSchemas: schemas, progress: progress)
         }
         return try await Self.summary(of: result, store: store)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GitKit
+import PromptExperiments
 import PromptFormat
 import PromptLabCore
 import PromptVersioning
@@ -67,7 +68,7 @@ public struct PromptService {
         guard
             let result = try repository.commit(
                 names: names.isEmpty ? nil : prompts, message: message, author: author, verify: verify,
-                removeStaleLocks: removeStaleLocks)
+                removeStaleLocks: removeStaleLocks, verifyFile: { file throws(PromptLabError) in try ProviderRangeCheck.check(file) })
         else {
             return CommitOutput(commit: nil, branch: nil, summary: summary, prompts: [])
         }
@@ -169,7 +170,9 @@ public struct PromptService {
     /// Renders `reference` with `variables`: the messages and settings a request would carry.
     public func render(_ reference: String, variables: [String: PromptValue]) throws(PromptLabError) -> RenderOutput {
         let version = try repository.resolve(try PromptReference(parsing: reference))
-        let rendered = try repository.render(version, variables: variables)
+        let file = try version.parse()
+        try ProviderRangeCheck.check(file)
+        let rendered = try repository.render(version, variables: try file.frontMatter.checkVariables(variables))
         return RenderOutput(
             prompt: rendered.name.rawValue, version: version.number, commit: version.record?.commit.hex,
             templateHash: try repository.templateClosure(of: version).hash, model: rendered.model,

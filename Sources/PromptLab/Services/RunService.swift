@@ -178,7 +178,9 @@ public struct RunService {
                 let result = try await runner.run(runID, options: options, progress: events.progress)
                 var output = Self.runOutput(result)
                 if let engine, result.end.hasResponses {
-                    let graded = try await engine.grade(runID: result.runID, progress: events.grading)
+                    let schemas = GradingEngine.outputSchemas(
+                        of: try await store.variants(runID: result.runID), repository: workspace.repository)
+                    let graded = try await engine.grade(runID: result.runID, outputSchemas: schemas, progress: events.grading)
                     output.grading = try await GradeService.summary(of: graded, store: store)
                 }
                 if request.failOnRegression, result.end == .completed {

@@ -38,8 +38,11 @@ extension PromptRepository {
     /// - Parameter removeStaleLocks: first remove git lock files that are stale (see ``GitLock``).
     /// - Returns: nil when nothing changed.
     /// - Throws: ``PromptLabError``: `invalidInput`, `noAuthor`, `conflict` (retry), `notFound`.
+    ///   `verifyFile` adds a check of each parsed file when `verify` is true (the
+    ///   service layer checks generation settings against the model's provider there).
     public func commit(
-        names: [PromptName]?, message: String, author: Signature?, verify: Bool = true, removeStaleLocks: Bool = false
+        names: [PromptName]?, message: String, author: Signature?, verify: Bool = true, removeStaleLocks: Bool = false,
+        verifyFile: (PromptFile) throws(PromptLabError) -> Void = { _ in }
     ) throws(PromptLabError) -> CommitResult? {
         let identities = try commitIdentities(author)
         let lock = try FileLock.acquire(stateDirectory + "commit.lock", purpose: "commit")
@@ -59,7 +62,10 @@ extension PromptRepository {
             try refuseUnlabellableName(name)
             files.append(try PromptFile.parse(bytes, name: name, displayPath: name.relativePath))
         }
-        if verify { try check(files, committing: changes) }
+        if verify {
+            try check(files, committing: changes)
+            for file in files { try verifyFile(file) }
+        }
         var result = try commitChanges(changes, message: message, identities: identities, lockHeld: true)
         result.removedLocks = removedLocks
         return result

@@ -1,7 +1,5 @@
 import Foundation
-import PromptFormat
 import PromptLabCore
-import PromptVersioning
 
 /// Validates JSON values against a subset of JSON Schema (draft 2020-12
 /// keywords, also fine for draft-07 schemas that use only these):
@@ -61,7 +59,7 @@ public struct JSONSchemaValidator: Sendable {
         _ schema: PromptValue, at location: String, root: PromptValue, patterns: inout [String: SharedRegex]
     ) throws(PromptLabError) {
         func problem(_ message: String) -> PromptLabError {
-            PromptLabError(.invalidInput, "schema at \(location): \(message)", hint: "fix the JSON Schema in the grader")
+            PromptLabError(.invalidInput, "schema at \(location): \(message)", hint: "fix the JSON Schema")
         }
         if case .bool = schema { return }
         guard case .object(let pairs) = schema else { throw problem("a schema must be an object, true or false") }
@@ -322,7 +320,7 @@ public struct JSONSchemaValidator: Sendable {
 
 extension PromptValue {
     /// The value as a number, for ints and doubles.
-    var number: Double? {
+    package var number: Double? {
         switch self {
         case .int(let i): Double(i)
         case .double(let d): d
@@ -330,13 +328,13 @@ extension PromptValue {
         }
     }
 
-    var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
     /// The JSON Schema type name of the value (`integer` for whole numbers).
-    var jsonTypeName: String {
+    package var jsonTypeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"
@@ -348,12 +346,13 @@ extension PromptValue {
         }
     }
 
-    func hasJSONType(_ name: String) -> Bool {
+    package func hasJSONType(_ name: String) -> Bool {
         name == jsonTypeName || (name == "number" && number != nil)
     }
 
-    /// JSON equality: numbers by value, objects regardless of key order.
-    func jsonEquals(_ other: PromptValue) -> Bool {
+    /// JSON equality: numbers by value, objects regardless of key order
+    /// (what comparing a compiled schema or metadata with Dotprompt's needs).
+    public func jsonEquals(_ other: PromptValue) -> Bool {
         switch (self, other) {
         case (.object(let a), .object(let b)):
             guard a.count == b.count else { return false }
@@ -367,7 +366,7 @@ extension PromptValue {
     }
 
     /// Compact JSON, shortened for messages.
-    var shortJSON: String {
+    package var shortJSON: String {
         let text = jsonText(pretty: false)
         return text.count > 40 ? String(text.prefix(39)) + "…" : text
     }
