@@ -39,6 +39,9 @@ final class RenderSession {
     private var resolvedHelpers: [ObjectIdentifier: [ResolvedHelper]] = [:]
     private var bodiesRendered = 0
     private var partialDepth = 0
+    /// Block bodies being rendered, counted through partials: bounded by `maximumNesting` so that
+    /// partials including partials cannot multiply the stack depth.
+    private var blockDepth = 0
     private(set) var missingNames: [String] = []
     private var missingNameSet: Set<String> = []
 
@@ -90,6 +93,13 @@ final class RenderSession {
         line: Int, column: Int, into output: inout OutputBuffer
     ) throws(TemplateRenderError) {
         try countBody(line: line, column: column)
+        guard blockDepth < limits.maximumNesting else {
+            throw TemplateRenderError(
+                message: "blocks are nested more than \(limits.maximumNesting) deep while rendering "
+                    + "(counting the blocks of partials that include each other)",
+                line: line, column: column)
+        }
+        blockDepth += 1
         let wasRoot = contextIsRoot
         if let context {
             contexts.append(context)
@@ -98,6 +108,7 @@ final class RenderSession {
         if let frame { dataFrames.append(frame) }
         if program.declaresBlockParameters { blockParameterFrames.append(blockParameters) }
         defer {
+            blockDepth -= 1
             if context != nil {
                 contexts.removeLast()
                 contextIsRoot = wasRoot
@@ -157,7 +168,7 @@ final class RenderSession {
         case .none:
             throw unknownHelper(call)
         case .custom(let helper):
-            return try helper.body(try makeHelperCall(call, program: nil, inverse: nil))
+            return try helper.call(try makeHelperCall(call, program: nil, inverse: nil))
         case .builtin(let builtin):
             let parameters = try evaluateParameters(call)
             switch builtin {
@@ -340,7 +351,7 @@ final class RenderSession {
         switch helper(for: call.path) {
         case .custom(let helper):
             let helperCall = try makeHelperCall(call, program: block.program ?? emptyProgram, inverse: block.inverse)
-            switch try helper.body(helperCall) {
+            switch try helper.call(helperCall) {
             case .pieces(let pieces): output.append(contentsOf: pieces)
             case .value(let value): output.append(value)
             }
