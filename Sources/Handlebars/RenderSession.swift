@@ -24,24 +24,28 @@ enum ResolvedHelper {
     case custom(Helper)
 }
 
+/// The hot state is marked `@exclusivity(unchecked)`: the dynamic exclusivity checks cost a tenth
+/// of the render time, and they cannot fire here, since a session is used by one render call on
+/// one thread and no access to its state is ever held across a call that accesses it again (state
+/// is only read, appended to or assigned, never passed `inout`).
 final class RenderSession {
     private let renderer: Renderer
     private let limits: TemplateLimits
     /// The contexts that `../` climbs: the current one last. Restarted by each partial.
-    private var contexts: [TemplateValue]
+    @exclusivity(unchecked) private var contexts: [TemplateValue]
     /// Whether the current context is the root context (for `missingNames`).
-    private var contextIsRoot = true
-    private var dataFrames: [DataFrame]
+    @exclusivity(unchecked) private var contextIsRoot = true
+    @exclusivity(unchecked) private var dataFrames: [DataFrame]
     /// Values of `as |…|` parameters, innermost declaring block last. Restarted by each partial.
-    private var blockParameterFrames: [[TemplateValue]] = []
+    @exclusivity(unchecked) private var blockParameterFrames: [[TemplateValue]] = []
     /// Helpers for the helper names of the template being rendered.
-    private var helpers: [ResolvedHelper]
+    @exclusivity(unchecked) private var helpers: [ResolvedHelper]
     private var resolvedHelpers: [ObjectIdentifier: [ResolvedHelper]] = [:]
-    private var bodiesRendered = 0
+    @exclusivity(unchecked) private var bodiesRendered = 0
     private var partialDepth = 0
     /// Block bodies being rendered, counted through partials: bounded by `maximumNesting` so that
     /// partials including partials cannot multiply the stack depth.
-    private var blockDepth = 0
+    @exclusivity(unchecked) private var blockDepth = 0
     private(set) var missingNames: [String] = []
     private var missingNameSet: Set<String> = []
 
@@ -59,9 +63,9 @@ final class RenderSession {
     private func resolveHelpers(of template: Template) -> [ResolvedHelper] {
         let key = ObjectIdentifier(template.program)
         if let resolved = resolvedHelpers[key] { return resolved }
-        let resolved = template.helperNames.map { name -> ResolvedHelper in
-            if let helper = renderer.helpers[name] { return .custom(helper) }
-            if let builtin = BuiltinHelper(rawValue: name) { return .builtin(builtin) }
+        let resolved = zip(template.helperNames, template.builtinHelpers).map { name, builtin -> ResolvedHelper in
+            if let helper = renderer.helpers.isEmpty ? nil : renderer.helpers[name] { return .custom(helper) }
+            if let builtin { return .builtin(builtin) }
             return .none
         }
         resolvedHelpers[key] = resolved
@@ -139,13 +143,30 @@ final class RenderSession {
 
     // MARK: - Mustaches
 
+    private func isNotHelper(_ slot: Int) -> Bool {
+        if case .none = helpers[slot] { return true }
+        return false
+    }
+
     private func helper(for path: PathSyntax) -> ResolvedHelper {
         guard let slot = path.helperSlot else { return .none }
         return helpers[slot]
     }
 
     private func renderOutput(_ call: CallSyntax, into output: inout OutputBuffer) throws(TemplateRenderError) {
-        let resolved = helper(for: call.path)
+        let path = call.path
+        // The common case, `{{name}}` reading the current context, without the general machinery.
+        if let key = path.contextKey, !call.hasArguments, path.helperSlot.map(isNotHelper) ?? true,
+            case .object(let object) = contexts[contexts.count - 1]
+        {
+            if let value = object[key] {
+                output.append(value)
+            } else if contextIsRoot {
+                recordMissing(key)
+            }
+            return
+        }
+        let resolved = helper(for: path)
         if case .none = resolved {
             guard !call.hasArguments else { throw unknownHelper(call) }
             if let value = lookup(call.path, recordingMissing: true) { output.append(value) }
@@ -416,11 +437,15 @@ final class RenderSession {
     private func renderEach(_ value: TemplateValue?, block: BlockSyntax, into output: inout OutputBuffer) throws(TemplateRenderError) {
         switch value {
         case .array(let items) where !items.isEmpty:
-            for (position, item) in items.enumerated() {
-                try body(
-                    block.program, of: block, context: item,
-                    frame: .loop(index: position, count: items.count, key: .int(position)),
-                    parameters: [item, .int(position)], into: &output)
+            guard let program = block.program else { return }
+            let declares = program.declaresBlockParameters
+            let line = block.call.line
+            let column = block.call.column
+            for position in items.indices {
+                let item = items[position]
+                try renderBody(
+                    program, context: item, frame: .loop(index: position, count: items.count, key: .int(position)),
+                    blockParameters: declares ? [item, .int(position)] : [], line: line, column: column, into: &output)
             }
         case .object(let object) where !object.isEmpty:
             for (position, (key, item)) in object.enumerated() {
