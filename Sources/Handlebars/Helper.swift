@@ -3,10 +3,23 @@
 /// The body runs synchronously during rendering. Helpers take precedence over context values of
 /// the same name, and over the built-in helpers (`if`, `unless`, `each`, `with`, `lookup`).
 public struct Helper: Sendable {
-    let body: @Sendable (HelperCall) throws(TemplateRenderError) -> HelperOutput
+    let body: @Sendable (HelperCall) throws -> HelperOutput
 
-    public init(_ body: @escaping @Sendable (HelperCall) throws(TemplateRenderError) -> HelperOutput) {
+    /// - Parameter body: Runs for each call. It may throw `TemplateRenderError` (use the call's
+    ///   `line` and `column`); any other error becomes a `TemplateRenderError` at the tag. (The
+    ///   closure's errors are untyped so that closures with `try` need no annotation.)
+    public init(_ body: @escaping @Sendable (HelperCall) throws -> HelperOutput) {
         self.body = body
+    }
+
+    func call(_ call: HelperCall) throws(TemplateRenderError) -> HelperOutput {
+        do {
+            return try body(call)
+        } catch let error as TemplateRenderError {
+            throw error
+        } catch {
+            throw TemplateRenderError(message: "helper '\(call.name)' failed: \(error)", line: call.line, column: call.column)
+        }
     }
 }
 

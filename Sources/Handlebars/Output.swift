@@ -42,15 +42,21 @@ public struct Rendering: Sendable, Hashable {
     }
 }
 
-/// Output under construction: one growing text and the pieces before it.
+/// Output under construction: the pieces so far and the UTF-8 bytes of the text after them.
+/// Appending bytes is a copy; appending to a `String` costs several times more per call, and
+/// rendering appends many short strings.
 struct OutputBuffer {
     private(set) var pieces: [OutputPiece] = []
-    private var text = ""
-    /// UTF-8 bytes of text so far.
+    private var bytes: [UInt8] = []
+    /// UTF-8 bytes of text so far, flushed or not.
     private(set) var byteCount = 0
 
     mutating func append(_ string: String) {
-        text += string
+        let copied: Bool? = string.utf8.withContiguousStorageIfAvailable {
+            bytes.append(contentsOf: $0)
+            return true
+        }
+        if copied == nil { bytes.append(contentsOf: string.utf8) }
         byteCount += string.utf8.count
     }
 
@@ -58,10 +64,7 @@ struct OutputBuffer {
         switch value {
         case .string(let string): append(string)
         case .null: break
-        default:
-            let before = text.utf8.count
-            value.appendTemplateText(to: &text)
-            byteCount += text.utf8.count - before
+        default: append(value.templateText)
         }
     }
 
@@ -80,9 +83,9 @@ struct OutputBuffer {
     }
 
     private mutating func flush() {
-        guard !text.isEmpty else { return }
-        pieces.append(.text(text))
-        text = ""
+        guard !bytes.isEmpty else { return }
+        pieces.append(.text(String(decoding: bytes, as: UTF8.self)))
+        bytes.removeAll(keepingCapacity: true)
     }
 
     mutating func finish() -> [OutputPiece] {

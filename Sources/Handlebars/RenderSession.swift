@@ -24,24 +24,31 @@ enum ResolvedHelper {
     case custom(Helper)
 }
 
+/// The hot state is marked `@exclusivity(unchecked)`: the dynamic exclusivity checks cost a tenth
+/// of the render time, and they cannot fire here, since a session is used by one render call on
+/// one thread and no access to its state is ever held across a call that accesses it again (state
+/// is only read, appended to or assigned, never passed `inout`).
 final class RenderSession {
     private let renderer: Renderer
     private let limits: TemplateLimits
     /// The contexts that `../` climbs: the current one last. Restarted by each partial.
-    private var contexts: [TemplateValue]
+    @exclusivity(unchecked) private var contexts: [TemplateValue]
     /// Whether the current context is the root context (for `missingNames`).
-    private var contextIsRoot = true
+    @exclusivity(unchecked) private var contextIsRoot = true
     /// The contexts of the templates that included the current partial, innermost last: a name no
     /// context of the partial has is looked up there too (Mustache's rule, see `lookup`).
-    private var enclosingContexts: [TemplateValue] = []
-    private var dataFrames: [DataFrame]
+    @exclusivity(unchecked) private var enclosingContexts: [TemplateValue] = []
+    @exclusivity(unchecked) private var dataFrames: [DataFrame]
     /// Values of `as |…|` parameters, innermost declaring block last. Restarted by each partial.
-    private var blockParameterFrames: [[TemplateValue]] = []
+    @exclusivity(unchecked) private var blockParameterFrames: [[TemplateValue]] = []
     /// Helpers for the helper names of the template being rendered.
-    private var helpers: [ResolvedHelper]
+    @exclusivity(unchecked) private var helpers: [ResolvedHelper]
     private var resolvedHelpers: [ObjectIdentifier: [ResolvedHelper]] = [:]
-    private var bodiesRendered = 0
+    @exclusivity(unchecked) private var bodiesRendered = 0
     private var partialDepth = 0
+    /// Block bodies being rendered, counted through partials: bounded by `maximumNesting` so that
+    /// partials including partials cannot multiply the stack depth.
+    @exclusivity(unchecked) private var blockDepth = 0
     private(set) var missingNames: [String] = []
     private var missingNameSet: Set<String> = []
 
@@ -59,9 +66,9 @@ final class RenderSession {
     private func resolveHelpers(of template: Template) -> [ResolvedHelper] {
         let key = ObjectIdentifier(template.program)
         if let resolved = resolvedHelpers[key] { return resolved }
-        let resolved = template.helperNames.map { name -> ResolvedHelper in
-            if let helper = renderer.helpers[name] { return .custom(helper) }
-            if let builtin = BuiltinHelper(rawValue: name) { return .builtin(builtin) }
+        let resolved = zip(template.helperNames, template.builtinHelpers).map { name, builtin -> ResolvedHelper in
+            if let helper = renderer.helpers.isEmpty ? nil : renderer.helpers[name] { return .custom(helper) }
+            if let builtin { return .builtin(builtin) }
             return .none
         }
         resolvedHelpers[key] = resolved
@@ -93,6 +100,13 @@ final class RenderSession {
         line: Int, column: Int, into output: inout OutputBuffer
     ) throws(TemplateRenderError) {
         try countBody(line: line, column: column)
+        guard blockDepth < limits.maximumNesting else {
+            throw TemplateRenderError(
+                message: "blocks are nested more than \(limits.maximumNesting) deep while rendering "
+                    + "(counting the blocks of partials that include each other)",
+                line: line, column: column)
+        }
+        blockDepth += 1
         let wasRoot = contextIsRoot
         if let context {
             contexts.append(context)
@@ -101,6 +115,7 @@ final class RenderSession {
         if let frame { dataFrames.append(frame) }
         if program.declaresBlockParameters { blockParameterFrames.append(blockParameters) }
         defer {
+            blockDepth -= 1
             if context != nil {
                 contexts.removeLast()
                 contextIsRoot = wasRoot
@@ -131,13 +146,30 @@ final class RenderSession {
 
     // MARK: - Mustaches
 
+    private func isNotHelper(_ slot: Int) -> Bool {
+        if case .none = helpers[slot] { return true }
+        return false
+    }
+
     private func helper(for path: PathSyntax) -> ResolvedHelper {
         guard let slot = path.helperSlot else { return .none }
         return helpers[slot]
     }
 
     private func renderOutput(_ call: CallSyntax, into output: inout OutputBuffer) throws(TemplateRenderError) {
-        let resolved = helper(for: call.path)
+        let path = call.path
+        // The common case, `{{name}}` reading the current context, without the general machinery.
+        if let key = path.contextKey, !call.hasArguments, path.helperSlot.map(isNotHelper) ?? true,
+            case .object(let object) = contexts[contexts.count - 1]
+        {
+            if let value = object[key] {
+                output.append(value)
+            } else if contextIsRoot {
+                recordMissing(key)
+            }
+            return
+        }
+        let resolved = helper(for: path)
         if case .none = resolved {
             guard !call.hasArguments else { throw unknownHelper(call) }
             if let value = lookup(call.path, recordingMissing: true) { output.append(value) }
@@ -160,7 +192,7 @@ final class RenderSession {
         case .none:
             throw unknownHelper(call)
         case .custom(let helper):
-            return try helper.body(try makeHelperCall(call, program: nil, inverse: nil))
+            return try helper.call(try makeHelperCall(call, program: nil, inverse: nil))
         case .builtin(let builtin):
             let parameters = try evaluateParameters(call)
             switch builtin {
@@ -364,7 +396,7 @@ final class RenderSession {
         switch helper(for: call.path) {
         case .custom(let helper):
             let helperCall = try makeHelperCall(call, program: block.program ?? emptyProgram, inverse: block.inverse)
-            switch try helper.body(helperCall) {
+            switch try helper.call(helperCall) {
             case .pieces(let pieces): output.append(contentsOf: pieces)
             case .value(let value): output.append(value)
             }
@@ -429,11 +461,15 @@ final class RenderSession {
     private func renderEach(_ value: TemplateValue?, block: BlockSyntax, into output: inout OutputBuffer) throws(TemplateRenderError) {
         switch value {
         case .array(let items) where !items.isEmpty:
-            for (position, item) in items.enumerated() {
-                try body(
-                    block.program, of: block, context: item,
-                    frame: .loop(index: position, count: items.count, key: .int(position)),
-                    parameters: [item, .int(position)], into: &output)
+            guard let program = block.program else { return }
+            let declares = program.declaresBlockParameters
+            let line = block.call.line
+            let column = block.call.column
+            for position in items.indices {
+                let item = items[position]
+                try renderBody(
+                    program, context: item, frame: .loop(index: position, count: items.count, key: .int(position)),
+                    blockParameters: declares ? [item, .int(position)] : [], line: line, column: column, into: &output)
             }
         case .object(let object) where !object.isEmpty:
             for (position, (key, item)) in object.enumerated() {

@@ -33,6 +33,8 @@ final class PathSyntax: Sendable {
     /// A lookup in the current context that is not `this`-scoped: reported in `missingNames`
     /// when that context is the root and lacks the first key.
     let isPlainContextLookup: Bool
+    /// For a plain one-name lookup in the current context (`{{name}}`), the name.
+    let contextKey: String?
 
     init(start: PathStart, segments: [PathSegment], original: String, helperSlot: Int?, isPlainContextLookup: Bool) {
         self.start = start
@@ -40,6 +42,8 @@ final class PathSyntax: Sendable {
         self.original = original
         self.helperSlot = helperSlot
         self.isPlainContextLookup = isPlainContextLookup
+        contextKey =
+            isPlainContextLookup && start == .context(depth: 0) && segments.count == 1 ? segments[0].name : nil
     }
 }
 

@@ -29,6 +29,8 @@ public struct Template: Sendable {
     /// The names that may be helpers, indexed by `PathSyntax.helperSlot`; a renderer resolves
     /// them once per render instead of once per tag.
     let helperNames: [String]
+    /// The built-in helper each helper name refers to, if any (looked up once, here).
+    let builtinHelpers: [BuiltinHelper?]
 
     /// Parses `source`.
     /// - Throws: `TemplateSyntaxError` with the line and column of the problem.
@@ -42,5 +44,6 @@ public struct Template: Sendable {
         partials = parser.partials
         nestingDepth = parser.deepestNesting
         helperNames = parser.helperNames
+        builtinHelpers = helperNames.map(BuiltinHelper.init(rawValue:))
     }
 }

@@ -1,7 +1,9 @@
 /// Bounds that keep parsing and rendering of untrusted templates finite and off the stack's edge.
 public struct TemplateLimits: Sendable, Hashable {
     /// The deepest nesting of blocks, inverted sections, `{{else …}}` chains and subexpressions
-    /// a template may have. Checked while parsing, before recursing.
+    /// a template may have, checked while parsing, before recursing. Rendering also checks it for
+    /// block bodies nested through partials, so the stack depth stays bounded by this plus
+    /// `maximumPartialDepth`.
     public var maximumNesting = 100
     /// How deep partials may include partials while rendering; this also ends include cycles.
     public var maximumPartialDepth = 32
