@@ -124,7 +124,9 @@ extension DotpromptSpec.Case {
             let partialFiles = try partials.mapValues { source throws(PromptLabError) in
                 try PromptFile.parse(Array(source.utf8), name: try PromptName("partial"), displayPath: "partial.prompt")
             }
-            let file = try PromptFile.parse(Array(template.utf8), name: try PromptName("spec"), displayPath: "spec.prompt")
+            let named = schemas
+            let file = try PromptFile.parse(
+                Array(template.utf8), name: try PromptName("spec"), displayPath: "spec.prompt", schemas: { named?[$0] })
             let renderer = PromptRenderer(
                 partials: { (name: PromptName) throws(PromptLabError) -> PromptFile? in
                     guard let source = partials[name.rawValue] else { return nil }

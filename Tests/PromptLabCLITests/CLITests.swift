@@ -118,7 +118,7 @@ import Testing
         #expect(render.status == 0)
         let rendered = try JSONSerialization.jsonObject(with: Data(render.stdout.utf8)) as? [String: Any]
         #expect(rendered?["schema_version"] as? Int == 1)
-        #expect((rendered?["messages"] as? [[String: Any]])?.last?["content"] as? String == "parcel lost")
+        #expect((rendered?["messages"] as? [[String: Any]])?.last?["content"] as? String == "\nparcel lost")
     }
 
     /// `--verbose`, anywhere on the line, adds the lower layer's own words as a `detail:` line.

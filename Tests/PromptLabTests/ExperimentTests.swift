@@ -143,7 +143,7 @@ import Testing
         #expect(plan.variants[0].version.number == 1)
         #expect(plan.variants[0].templateHash != plan.variants[1].templateHash)
         let rendered = try plan.render(plan.variants[0], plan.cases[0])
-        #expect(rendered.messages.last?.content == "refund please")
+        #expect(rendered.messages.last?.content == "\nrefund please")
     }
 
     /// Every case's values are checked against the declared types before any

@@ -104,8 +104,8 @@ import Testing
         let failures: [([String: PromptValue], String)] = [
             (["count": "three"], "variable 'count' must be an integer, got 'three'"),
             (["count": .int(1), "tags": .array(["a", .array([])])], "variable 'tags[1]' must be text, got []"),
-            (["count": .int(1), "level": "medium"], "variable 'level': \"medium\" is not one of \"low\", \"high\""),
-            (["count": .int(1), "address": .object([("zip", "1")])], "variable 'address': required property 'street' is missing"),
+            (["count": .int(1), "level": "medium"], "variable 'level' must be one of low, high, got 'medium'"),
+            (["count": .int(1), "address": .object([("zip", "1")])], "variable 'address.street' (text) is missing"),
             (
                 ["count": .int(1), "address": .object([("street", "s"), ("city", "c")])],
                 "variable 'address': property 'city' is not allowed"
@@ -247,7 +247,7 @@ import Testing
         #expect(ProviderRangeCheck.problem(with: GenerationSettings(temperature: 3), model: "cool-model") == nil)
         #expect(
             ProviderRangeCheck.problem(with: GenerationSettings(topK: 40), model: "openai/gpt-4o-mini")
-                == "topK is not a setting OpenAI accepts")
+                == "OpenAI has no topK setting; remove topK from the prompt's config")
         #expect(ProviderRangeCheck.problem(with: GenerationSettings(topK: 40), model: "gemini/gemini-2.0-flash") == nil)
         let file = try parse("---\nmodel: anthropic/claude-3-5-haiku\nconfig:\n  temperature: 1.2\n---\nx\n")
         let error = thrownPromptLabError { try ProviderRangeCheck.check(file) }

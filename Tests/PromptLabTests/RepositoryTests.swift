@@ -332,8 +332,8 @@ import Testing
             let version = try repo.resolve(try PromptReference(parsing: reference))
             return try repo.render(version, variables: ["text": "hi"]).messages[0].content
         }
-        #expect(try render("inbox/intent") == "Classify the message.\nAnswer in one word.")
-        #expect(try render("inbox/intent@v1") == "Classify the message.\nAnswer briefly.")
+        #expect(try render("inbox/intent") == "\nClassify the message.\nAnswer in one word.\n")
+        #expect(try render("inbox/intent@v1") == "\nClassify the message.\nAnswer briefly.\n")
         let head = try t.git("rev-parse", "HEAD")
         let atHead = try repo.resolve(try PromptReference(parsing: "inbox/intent@\(head.prefix(8))"))
         #expect(atHead.number == 2)
@@ -362,7 +362,7 @@ import Testing
         #expect(history.versions.map(\.summary) == ["intent", "terser style", "style includes base", "politer base"])
         #expect(history.versions.last?.changedPartials.map(\.rawValue) == ["shared/base"])
         #expect(try repo.history(of: try PromptName("shared/style")).versions.count == 4)
-        #expect(try render("inbox/intent").hasSuffix("Be very polite."))
+        #expect(try render("inbox/intent").hasSuffix("Be very polite.\n"))
 
         // Deleting a partial changes what its includers render.
         try FileManager.default.removeItem(atPath: t.path + "shared/base.prompt")
@@ -415,8 +415,8 @@ import Testing
             "inbox/intent.prompt:7:10: variable 'emial' is not declared in input.schema; did you mean 'email'?")
         try refused(
             "Hi.\n{{> shared/styel}}\n", "inbox/intent.prompt:8:1: unknown partial 'shared/styel'; did you mean 'shared/style'?")
-        try refused("Mail {email}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{email}}', which Mustache would send as text")
-        try refused("Mail {{email}}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{{email}}}', which Mustache would send as text")
+        try refused("Mail {email}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{email}}', which would be sent as text")
+        try refused("Mail {{email}}}.\n", "inbox/intent.prompt:7:6: unbalanced braces in '{{email}}}', which would be sent as text")
         try refused(
             "{{> shared/tone}}\n",
             "shared/tone.prompt:1:9: variable 'sender' is not declared in input.schema (included by inbox/intent)")

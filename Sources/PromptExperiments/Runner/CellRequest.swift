@@ -87,7 +87,9 @@ extension GenerationConfig {
     init(_ settings: GenerationSettings, responseFormat: ResponseFormat? = nil, responseSchema: ProviderJSON? = nil) {
         self.init(
             temperature: settings.temperature, maxOutputTokens: settings.maxOutputTokens, topP: settings.topP,
-            stopSequences: settings.stopSequences, seed: settings.seed, responseFormat: responseFormat, responseSchema: responseSchema)
+            stopSequences: settings.stopSequences, seed: settings.seed, responseFormat: responseFormat, topK: settings.topK,
+            responseSchema: responseSchema,
+            additional: Dictionary(settings.additional.map { ($0.key, ProviderJSON($0.value)) }, uniquingKeysWith: { _, last in last }))
     }
 }
 

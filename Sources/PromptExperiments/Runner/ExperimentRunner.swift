@@ -102,11 +102,6 @@ public final class ExperimentRunner: Sendable {
     private static func checkSettings(of variant: ExperimentPlan.Variant, with settings: ProviderSettings) throws(PromptLabError) {
         do throws(ProviderError) {
             try settings.validate(GenerationConfig(variant.config))
-            if let topK = variant.config.topK, let limits = settings.reference.provider.descriptor?.generationLimits,
-                let problem = limits.problem(topK: topK)
-            {
-                throw ProviderError(.invalidConfiguration(problem), provider: settings.providerName, attempts: 0)
-            }
         } catch {
             throw PromptLabError(
                 .invalidInput, "variant '\(variant.name)' (\(variant.model)): \(error.description)",

@@ -17,9 +17,7 @@ public enum ProviderRangeCheck {
     public static func problem(with settings: GenerationSettings, model: String?) -> String? {
         guard let model, let reference = ModelReference(model), let descriptor = reference.provider.descriptor else { return nil }
         let limits = descriptor.generationLimits
-        if let problem = limits.problem(with: GenerationConfig(settings)) { return problem }
-        if let topK = settings.topK, let problem = limits.problem(topK: topK) { return problem }
-        return nil
+        return limits.problem(with: GenerationConfig(settings))
     }
 
     /// Throws when ``problem(with:model:)`` finds one in `file`'s front matter.

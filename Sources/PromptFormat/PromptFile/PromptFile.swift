@@ -21,7 +21,11 @@ public struct PromptFile: Sendable {
     ///   - displayPath: the path shown in error messages, such as `support/triage.prompt` or `support/triage.prompt@v3`.
     /// - Throws: ``PromptLabError`` (`invalidInput`) for a file over 1 MiB, bytes that
     ///   are not UTF-8, malformed front matter or a malformed template, citing `file:line:col`.
-    public static func parse(_ bytes: [UInt8], name: PromptName, displayPath: String) throws(PromptLabError) -> PromptFile {
+    ///   - schemas: Named schemas for Picoschema types such as `Customer` (Genkit defines them in code; PromptLab
+    ///     has no registry of its own yet, so only callers that have them pass them).
+    public static func parse(
+        _ bytes: [UInt8], name: PromptName, displayPath: String, schemas: Picoschema.SchemaResolver? = nil
+    ) throws(PromptLabError) -> PromptFile {
         guard bytes.count <= maximumSize else {
             throw PromptLabError(
                 .invalidInput,
@@ -49,7 +53,7 @@ public struct PromptFile: Sendable {
                     hint: "end the front matter with a line containing only '---'")
             }
             let yaml = lines[(opening + 1)..<closing].joined(separator: "\n")
-            frontMatter = try FrontMatterParser(displayPath: displayPath, lineOffset: opening + 1).parse(yaml)
+            frontMatter = try FrontMatterParser(displayPath: displayPath, lineOffset: opening + 1, schemas: schemas).parse(yaml)
             bodyStartLine = closing + 2
             body = lines[(closing + 1)...].joined(separator: "\n")[...]
             hasFrontMatter = true

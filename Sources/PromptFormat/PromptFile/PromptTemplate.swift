@@ -27,6 +27,8 @@ public struct PromptTemplate: Sendable {
     let firstColumn: Int
     /// The parsed body.
     let parsed: Template
+    /// The text that was parsed: the body, trimmed when it follows front matter.
+    let text: String
 
     /// Parses and checks a body.
     ///
@@ -51,8 +53,9 @@ public struct PromptTemplate: Sendable {
         }
         self.firstLine = line
         self.firstColumn = column
+        self.text = String(text)
         do {
-            parsed = try TemplateCache.shared.template(for: String(text))
+            parsed = try TemplateCache.shared.template(for: self.text)
         } catch {
             throw PromptLabError(
                 .invalidInput,

@@ -8,7 +8,8 @@ import PromptLabCore
 /// - a partial that will not exist in the commit (`{{> shared/styel}}`);
 /// - a variable the body uses but `input.schema` does not declare, when the prompt declares a schema
 ///   (`{{emial}}` beside `email: string`);
-/// - nesting deeper than ``PromptTemplate/maximumNesting`` counting through partials.
+/// - nesting deeper than ``PromptTemplate/maximumNesting`` counting through partials;
+/// - a tag with unbalanced braces that would be sent as text (`{name}}`, `{{name}}}`).
 ///
 /// Partials are checked where they are included, so their variables are held to the including prompt's
 /// schema (plus the keys the tag passes, `{{> card name=customer}}`), and inside blocks as the block sees
@@ -69,6 +70,16 @@ public struct TemplateCheck {
                 1, 1, "blocks nest more than \(PromptTemplate.maximumNesting) deep counting through partials",
                 hint: "flatten the template or its partials, \(noVerify)")
         }
+        try checkBraces(
+            template.text,
+            fail: { index, text in
+                let before = template.text[..<index]
+                let line = 1 + before.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
+                let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+                return fail(
+                    line, column, "unbalanced braces in '\(text)', which would be sent as text",
+                    hint: "write the tag as {{name}}, \(noVerify)")
+            })
         let outline = template.parsed.outline(helpers: Self.helperNames)
         if let declared {
             for use in outline.variables {
@@ -158,6 +169,39 @@ public struct TemplateCheck {
             return .names(Set(fields.map(\.name)))
         case .any, .object, .array(.any), .array(.object), .array(.array): return .anything
         default: return isSection ? .transparent : .anything
+        }
+    }
+
+    /// Finds `{name}}` (one brace short) and `{{name}}}` (one too many) in text outside tags.
+    private func checkBraces(
+        _ source: String, fail: (String.Index, String) -> PromptLabError
+    ) throws(PromptLabError) {
+        let nameCharacters = Set("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_#^/&>~@")
+        var index = source.startIndex
+        while index < source.endIndex {
+            guard source[index] == "{" else {
+                index = source.index(after: index)
+                continue
+            }
+            let previous = index > source.startIndex ? source[source.index(before: index)] : nil
+            let next = source.index(after: index)
+            if next < source.endIndex, source[next] == "{" {
+                // A real tag: skip it, then look for a stray third closing brace.
+                let triple = source.index(after: next) < source.endIndex && source[source.index(after: next)] == "{"
+                guard let close = source[next...].range(of: triple ? "}}}" : "}}") else { return }
+                if !triple, close.upperBound < source.endIndex, source[close.upperBound] == "}" {
+                    throw fail(index, String(source[index...close.upperBound]))
+                }
+                index = close.upperBound
+                continue
+            }
+            if previous != "{" {
+                let name = source[next...].prefix { nameCharacters.contains($0) }
+                if !name.isEmpty, source[name.endIndex...].hasPrefix("}}") {
+                    throw fail(index, String(source[index..<source.index(name.endIndex, offsetBy: 2)]))
+                }
+            }
+            index = next
         }
     }
 

@@ -45,7 +45,13 @@ extension FrontMatter {
                 let declared = properties.first(where: { $0.key == name })?.value ?? additional
             else { continue }
             if case .null = value, optionalVariableNames.contains(name) { continue }
-            let converted = try VariableCheck.convert(value, to: declared, path: name, depth: 0)
+            // The type check first, for its plain messages ("must be an integer, got 'abc'"); then every other
+            // keyword of the schema.
+            var converted = value
+            if let variable = inputVariables.first(where: { $0.name == name }) {
+                converted = try variable.schema.check(value, path: name, optional: variable.isOptional)
+            }
+            converted = try VariableCheck.convert(converted, to: declared, path: name, depth: 0)
             let validator = try JSONSchemaValidator(schema: declared)
             if let violation = validator.validate(converted).first {
                 let path = name + String(violation.path.dropFirst())

@@ -81,15 +81,6 @@ public struct GenerationLimits: Sendable, Hashable {
         return nil
     }
 
-    /// Why `value` does not fit the vendor's top-K setting; nil when it does.
-    /// (Requests do not carry top-K yet: front matter written for Genkit sets it, and this says early
-    /// where it cannot apply.)
-    public func problem(topK value: Int) -> String? {
-        guard let range = topK else { return "topK is not a setting \(vendor) accepts" }
-        guard !range.contains(value) else { return nil }
-        return outOfRange("topK", String(value), String(range.lowerBound), Double(range.upperBound))
-    }
-
     private func outOfRange(_ name: String, _ value: String, _ lower: String, _ upper: Double) -> String {
         let accepted =
             upper >= Double(Int.max) || upper == .greatestFiniteMagnitude ? "\(lower) or more" : "\(lower) to \(Self.format(upper))"
