@@ -164,7 +164,7 @@ let package = Package(
             dependencies: [
                 "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
                 "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit", "ProviderTestServer", "PromptLabTestSupport",
-                "PromptLabFuzzTargets",
+                "PromptLabFuzzTargets", "Handlebars",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -159,14 +159,11 @@ final class RenderSession {
     private func renderOutput(_ call: CallSyntax, into output: inout OutputBuffer) throws(TemplateRenderError) {
         let path = call.path
         // The common case, `{{name}}` reading the current context, without the general machinery.
+        // A key the current context lacks goes to `lookup`, which tries the enclosing contexts.
         if let key = path.contextKey, !call.hasArguments, path.helperSlot.map(isNotHelper) ?? true,
-            case .object(let object) = contexts[contexts.count - 1]
+            case .object(let object) = contexts[contexts.count - 1], let value = object[key]
         {
-            if let value = object[key] {
-                output.append(value)
-            } else if contextIsRoot {
-                recordMissing(key)
-            }
+            output.append(value)
             return
         }
         let resolved = helper(for: path)

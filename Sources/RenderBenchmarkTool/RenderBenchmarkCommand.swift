@@ -77,7 +77,12 @@ struct Workload {
     static let closing = "Answer with the label only, in lower case."
 
     init(examples: Int) throws {
-        exampleValues = (0..<examples).map { (ticket: "Ticket \($0): the parcel for order \(7000 + $0) is late", label: ["billing", "technical", "shipping", "general"][$0 % 4]) }
+        exampleValues = (0..<examples).map {
+            (
+                ticket: "Ticket \($0): the parcel for order \(7000 + $0) is late",
+                label: ["billing", "technical", "shipping", "general"][$0 % 4]
+            )
+        }
         let exampleYAML = exampleValues.map { "  - input: {ticket: \"\($0.ticket)\"}\n    output: \($0.label)" }.joined(separator: "\n")
         body = """
             {{role "system"}}
@@ -92,7 +97,8 @@ struct Workload {
             Ticket: {{ticket}}
             {{> bench/closing}}
             """
-        let text = "---\nmodel: local/echo\nconfig: {temperature: 0}\ninput:\n  schema:\n    ticket: string\nexamples:\n\(exampleYAML)\n---\n\(body)\n"
+        let text =
+            "---\nmodel: local/echo\nconfig: {temperature: 0}\ninput:\n  schema:\n    ticket: string\nexamples:\n\(exampleYAML)\n---\n\(body)\n"
         let file = try PromptFile.parse(Array(text.utf8), name: try PromptName("bench/fewshot"), displayPath: "bench/fewshot.prompt")
         let partials: [String: String] = ["bench/persona": Self.system, "bench/closing": Self.closing]
         let lookup: PromptRenderer.PartialLookup = { (name: PromptName) throws(PromptLabError) -> PromptFile? in

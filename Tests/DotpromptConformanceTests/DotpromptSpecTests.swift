@@ -154,7 +154,8 @@ extension DotpromptSpec.Case {
                 for (key, expected) in pairs where key != "messages" {
                     let actual = metadata[key] ?? .null
                     if !DotpromptSpec.same(actual, expected) {
-                        problems.append("\(key):\n  expected \(expected.jsonText(pretty: false))\n  got      \(actual.jsonText(pretty: false))")
+                        problems.append(
+                            "\(key):\n  expected \(expected.jsonText(pretty: false))\n  got      \(actual.jsonText(pretty: false))")
                     }
                 }
             }

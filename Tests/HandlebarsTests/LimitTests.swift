@@ -159,12 +159,20 @@ import Testing
         #expect(result.missingNames == ["a", "b", "d", "section"])
     }
 
-    @Test func ignoresHelperParametersDataThisAndNestedContexts() throws {
+    @Test func ignoresHelperParametersDataAndThis() throws {
         let helpers = ["h": Helper { _ in .value("") }]
         let result = try rendering(
-            "{{#if cond}}{{/if}}{{h arg}}{{@state}}{{this.x}}{{./y}}{{#each list}}{{inner}}{{/each}}{{#with obj}}{{z}}{{/with}}{{h}}",
+            "{{#if cond}}{{/if}}{{h arg}}{{@state}}{{this.x}}{{./y}}{{#each list}}{{other}}{{/each}}{{#with obj}}{{q}}{{/with}}{{h}}",
             ["list": [["other": 1]], "obj": ["q": 1]], helpers: helpers)
         #expect(result.missingNames == [])
+    }
+
+    /// Names resolve through enclosing contexts (Mustache's rule), so a name no context has, even inside a
+    /// block, is one the root lacks.
+    @Test func namesNoContextHasAreMissingEvenInsideBlocks() throws {
+        let result = try rendering(
+            "{{#each list}}{{inner}}{{top}}{{/each}}{{#with obj}}{{z}}{{/with}}", ["list": [["other": 1]], "obj": ["q": 1], "top": 1])
+        #expect(result.missingNames == ["inner", "z"])
     }
 
     @Test func blocksThatKeepTheRootContextStillRecord() throws {

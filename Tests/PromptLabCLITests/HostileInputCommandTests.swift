@@ -33,11 +33,17 @@ import Testing
         #expect(try cli.run(["commit", "-m", "v1"]).status == 0)
         let deep = String(repeating: "{{#a}}", count: 3000) + "x" + String(repeating: "{{/a}}", count: 3000)
         try cli.write("ok.prompt", "---\nmodel: local/echo\n---\n" + deep + "\n")
-        expectOneError(try cli.run(["render", "ok@working"]), status: 4, startingWith: "ok.prompt:4:601: template error: blocks and subexpressions are nested more than 100 deep")
-        expectOneError(try cli.run(["commit", "-m", "deep"]), status: 4, startingWith: "ok.prompt:4:601: template error: blocks and subexpressions are nested more than 100 deep")
+        expectOneError(
+            try cli.run(["render", "ok@working"]), status: 4,
+            startingWith: "ok.prompt:4:601: template error: blocks and subexpressions are nested more than 100 deep")
+        expectOneError(
+            try cli.run(["commit", "-m", "deep"]), status: 4,
+            startingWith: "ok.prompt:4:601: template error: blocks and subexpressions are nested more than 100 deep")
         // Committed past the checks with plain git: reading the version is refused the same way, and diff still works.
         #expect(try cli.run(["git", "commit", "-qam", "deep"]).status == 0)
-        expectOneError(try cli.run(["render", "ok@v2"]), status: 4, startingWith: "ok.prompt@v2:4:601: template error: blocks and subexpressions are nested more than 100 deep")
+        expectOneError(
+            try cli.run(["render", "ok@v2"]), status: 4,
+            startingWith: "ok.prompt@v2:4:601: template error: blocks and subexpressions are nested more than 100 deep")
         let diff = try cli.run(["diff", "ok@v1", "ok@v2"])
         #expect(diff.status == 0, "\(diff.stderr)")
         #expect(diff.stdout.hasPrefix("diff ok v1"))

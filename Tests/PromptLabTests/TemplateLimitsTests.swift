@@ -154,7 +154,9 @@ extension TemplateLimitsTests {
         let text = String(repeating: "{{#l}}", count: 20) + "x" + String(repeating: "{{/l}}", count: 20)
         let failure = thrownPromptLabError { try render(text, ["l": .array([.int(1), .int(2), .int(3)])]) }
         #expect(failure?.kind == .renderFailed)
-        #expect(failure?.message.hasPrefix("t.prompt:1:115: the template renders more than 100000 block bodies") == true, "\(failure?.message ?? "")")
+        #expect(
+            failure?.message.hasPrefix("t.prompt:1:115: the template renders more than 100000 block bodies") == true,
+            "\(failure?.message ?? "")")
     }
 
     @Test func listsWithinTheBudgetRender() throws {

@@ -145,7 +145,7 @@ public struct ExperimentPlan: Sendable {
 
     /// The messages one variant sends for one case.
     public func render(_ variant: Variant, _ testCase: TestCase) throws(PromptLabError) -> RenderedPrompt {
-        try variant.compiled.render(variant.file.frontMatter.checkVariables(testCase.variableDictionary))
+        try variant.compiled.render(testCase.variableDictionary)
     }
 
     /// The variant every other is compared with.

@@ -19,7 +19,8 @@ enum DotpromptHelpers {
         "role": Helper { call throws(TemplateRenderError) in
             guard let name = call.parameters.first?.plainText, MessageRole(dotpromptName: name) != nil else {
                 throw TemplateRenderError(
-                    message: "{{role}} needs \"system\", \"user\", \"model\" or \"assistant\", got \(call.parameters.first.map(\.jsonText) ?? "nothing")",
+                    message:
+                        "{{role}} needs \"system\", \"user\", \"model\" or \"assistant\", got \(call.parameters.first.map(\.jsonText) ?? "nothing")",
                     line: call.line, column: call.column)
             }
             return .pieces([.marker(TemplateMarker(name: role, arguments: [.string(name)], hash: call.hash))])

@@ -19,7 +19,7 @@ enum MessageAssembly {
         func isContent(_ segment: [OutputPiece]) -> Bool {
             segment.contains { piece in
                 switch piece {
-                case .text(let text): !text.allSatisfy(\.isWhitespace)
+                case .text(let text): !isBlank(text)
                 case .marker: true
                 }
             }
@@ -35,7 +35,7 @@ enum MessageAssembly {
             for piece in segment {
                 switch piece {
                 case .text(let text):
-                    guard !text.allSatisfy(\.isWhitespace) else { continue }
+                    guard !isBlank(text) else { continue }
                     if case .text(let previous)? = current.parts.last {
                         current.parts[current.parts.count - 1] = .text(previous + text)
                     } else {
@@ -93,6 +93,21 @@ enum MessageAssembly {
             messages.append(contentsOf: history)
         }
         return messages
+    }
+
+    /// Whether `text` is only whitespace (as JavaScript's `trim()` sees it): a byte scan for the usual ASCII
+    /// case, characters otherwise.
+    static func isBlank(_ text: String) -> Bool {
+        var ascii = true
+        for byte in text.utf8 {
+            switch byte {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0B, 0x0C: continue
+            case 0x80...: ascii = false
+            default: return false
+            }
+            if !ascii { break }
+        }
+        return ascii || text.allSatisfy(\.isWhitespace)
     }
 
     /// `base` with `overrides`' keys replaced or added, in order.

@@ -110,7 +110,9 @@ extension PromptMessage: Codable {
 
 extension MessagePart: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, text, url, contentType = "content_type", purpose
+        case type, text, url
+        case contentType = "content_type"
+        case purpose
     }
 
     public init(from decoder: any Decoder) throws {

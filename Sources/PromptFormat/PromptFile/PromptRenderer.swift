@@ -74,7 +74,7 @@ public struct PromptRenderer {
                 "\(file.template.displayPath): blocks nest more than \(PromptTemplate.maximumNesting) deep counting through partials",
                 hint: "flatten the template or its partials")
         }
-        return CompiledPrompt(file: file, partials: loader.templates)
+        return try CompiledPrompt(file: file, partials: loader.templates)
     }
 }
 
@@ -137,21 +137,27 @@ public struct CompiledPrompt: Sendable {
     /// `examples` as templates see it, converted once.
     private let examples: TemplateValue
     private let optional: Set<String>
+    /// The input schema, prepared once.
+    private let checker: VariableChecker
+    /// The file's Dotprompt metadata, computed once.
+    private let metadata: PromptValue
 
-    init(file: PromptFile, partials: [String: Template]) {
+    init(file: PromptFile, partials: [String: Template]) throws(PromptLabError) {
         self.file = file
         self.partials = partials
         renderer = Renderer(helpers: DotpromptHelpers.all, partials: partials, limits: PromptRenderer.limits)
         examples = TemplateValue(
             .array(file.frontMatter.examples.map { .object([("input", $0.input), ("output", .string($0.output.templateText))]) }))
         optional = file.frontMatter.optionalVariableNames
+        checker = try file.frontMatter.variableChecker()
+        metadata = file.frontMatter.dotpromptMetadata
     }
 
     /// Checks `variables` against the input schema, converting text where that is unambiguous.
     ///
     /// - Throws: ``PromptLabError`` (`invalidInput`) naming the variable, its type and the value.
     public func typed(_ variables: [String: PromptValue]) throws(PromptLabError) -> [String: PromptValue] {
-        try file.frontMatter.checkVariables(variables)
+        try checker.check(variables)
     }
 
     /// Renders with `variables` (overriding the defaults), checked against the input schema first.
@@ -188,7 +194,7 @@ public struct CompiledPrompt: Sendable {
                 hint: "pass it with --var \(first)=VALUE or --vars FILE, or give it a default under input.default",
                 subject: first)
         }
-        var metadata = file.frontMatter.dotpromptMetadata
+        var metadata = self.metadata
         if !options.defaults.isEmpty { metadata = metadata.merging(input: options.defaults) }
         return RenderedPrompt(
             name: file.name, model: file.frontMatter.model, config: file.frontMatter.config,

@@ -75,7 +75,8 @@ public struct TemplateCheck {
             fail: { index, text in
                 let before = template.text[..<index]
                 let line = 1 + before.reduce(0) { $0 + ($1 == "\n" ? 1 : 0) }
-                let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+                let column =
+                    before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
                 return fail(
                     line, column, "unbalanced braces in '\(text)', which would be sent as text",
                     hint: "write the tag as {{name}}, \(noVerify)")
@@ -95,7 +96,8 @@ public struct TemplateCheck {
             let raw = partial.name
             let suggestion = Suggestion.phrase(for: raw, in: knownNames)
             guard let name = try? PromptName(raw) else {
-                throw fail(partial.line, partial.column, "invalid partial name '\(raw)'\(suggestion)", hint: "fix the {{> NAME}} tag, \(noVerify)")
+                throw fail(
+                    partial.line, partial.column, "invalid partial name '\(raw)'\(suggestion)", hint: "fix the {{> NAME}} tag, \(noVerify)")
             }
             if chain.contains(raw) {
                 throw fail(
@@ -142,7 +144,8 @@ public struct TemplateCheck {
             switch context {
             case .unknown: return nil
             case .each(let path), .with(let path), .section(let path):
-                guard atRoot, let fields = fields(of: path, front: front, isSection: { if case .section = context { true } else { false } }())
+                guard atRoot,
+                    let fields = fields(of: path, front: front, isSection: { if case .section = context { true } else { false } }())
                 else { return nil }
                 switch fields {
                 case .transparent: continue

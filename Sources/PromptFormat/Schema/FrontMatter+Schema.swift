@@ -37,41 +37,27 @@ extension FrontMatter {
     ///   top-level variable as `subject`; `renderFailed` for a required variable
     ///   that was not given and has no default.
     public func checkVariables(_ variables: [String: PromptValue]) throws(PromptLabError) -> [String: PromptValue] {
-        guard let schema = inputSchema, case .object(let properties)? = schema["properties"] else { return variables }
-        let additional: PromptValue? = schema["additionalProperties"].flatMap { $0.isObject ? $0 : nil }
-        var result = variables
-        for name in variables.keys.sorted() {
-            guard let value = variables[name],
-                let declared = properties.first(where: { $0.key == name })?.value ?? additional
-            else { continue }
-            if case .null = value, optionalVariableNames.contains(name) { continue }
-            // The type check first, for its plain messages ("must be an integer, got 'abc'"); then every other
-            // keyword of the schema.
-            var converted = value
-            if let variable = inputVariables.first(where: { $0.name == name }) {
-                converted = try variable.schema.check(value, path: name, optional: variable.isOptional)
-            }
-            converted = try VariableCheck.convert(converted, to: declared, path: name, depth: 0)
-            let validator = try JSONSchemaValidator(schema: declared)
-            if let violation = validator.validate(converted).first {
-                let path = name + String(violation.path.dropFirst())
-                throw PromptLabError(
-                    .invalidInput, "variable '\(path)': \(violation.message)",
-                    hint: "give a value that input.schema allows, or change input.schema", subject: name)
-            }
-            result[name] = converted
+        try variableChecker().check(variables)
+    }
+
+    /// The input schema prepared once (validators built, declarations indexed), for checking many variable
+    /// sets: a run checks every case, and a compiled prompt every render.
+    public func variableChecker() throws(PromptLabError) -> VariableChecker {
+        guard let schema = inputSchema, case .object(let properties)? = schema["properties"] else { return VariableChecker() }
+        var declared = [String: VariableChecker.Declaration]()
+        for (name, property) in properties where declared[name] == nil {
+            declared[name] = .init(
+                variable: inputVariables.first { $0.name == name }, schema: property, validator: try JSONSchemaValidator(schema: property))
         }
-        let defaulted = Set(inputDefaults.map(\.key))
-        if case .array(let required)? = schema["required"] {
-            for case .string(let name) in required where result[name] == nil && !defaulted.contains(name) {
-                throw PromptLabError(
-                    .renderFailed, "needs variable '\(name)', which was not given (input.schema requires it)",
-                    hint: "pass it with --var \(name)=VALUE or --vars FILE, give it a default under input.default, "
-                        + "or mark it optional ('\(name)?') under input.schema",
-                    subject: name)
-            }
+        var additional: VariableChecker.Declaration?
+        if let schema = schema["additionalProperties"], schema.isObject {
+            additional = .init(variable: nil, schema: schema, validator: try JSONSchemaValidator(schema: schema))
         }
-        return result
+        var required = [String]()
+        if case .array(let names)? = schema["required"] { required = names.compactMap(\.stringValue) }
+        return VariableChecker(
+            declared: declared, additional: additional, required: required, defaulted: Set(inputDefaults.map(\.key)),
+            optional: optionalVariableNames)
     }
 
     /// The variables a compiled input schema declares, as ``InputVariable``s.
@@ -242,5 +228,52 @@ enum VariableCheck {
             default: (SchemaType.scalar(type) ?? .any).phrase
             }
         }.joined(separator: " or ")
+    }
+}
+
+/// A prompt's input schema, ready to check variable sets (see ``FrontMatter/checkVariables(_:)``).
+public struct VariableChecker: Sendable {
+    struct Declaration: Sendable {
+        var variable: InputVariable?
+        var schema: PromptValue
+        var validator: JSONSchemaValidator
+    }
+
+    var declared: [String: Declaration] = [:]
+    var additional: Declaration?
+    var required: [String] = []
+    var defaulted: Set<String> = []
+    var optional: Set<String> = []
+
+    /// Checks and converts `variables`; see ``FrontMatter/checkVariables(_:)``.
+    public func check(_ variables: [String: PromptValue]) throws(PromptLabError) -> [String: PromptValue] {
+        guard !declared.isEmpty || additional != nil || !required.isEmpty else { return variables }
+        var result = variables
+        for name in variables.keys.sorted() {
+            guard let value = variables[name], let declaration = declared[name] ?? additional else { continue }
+            if case .null = value, optional.contains(name) { continue }
+            // The type check first, for its plain messages ("must be an integer, got 'abc'"); then every other
+            // keyword of the schema.
+            var converted = value
+            if let variable = declaration.variable {
+                converted = try variable.schema.check(value, path: name, optional: variable.isOptional)
+            }
+            converted = try VariableCheck.convert(converted, to: declaration.schema, path: name, depth: 0)
+            if let violation = declaration.validator.validate(converted).first {
+                let path = name + String(violation.path.dropFirst())
+                throw PromptLabError(
+                    .invalidInput, "variable '\(path)': \(violation.message)",
+                    hint: "give a value that input.schema allows, or change input.schema", subject: name)
+            }
+            result[name] = converted
+        }
+        for name in required where result[name] == nil && !defaulted.contains(name) {
+            throw PromptLabError(
+                .renderFailed, "needs variable '\(name)', which was not given (input.schema requires it)",
+                hint: "pass it with --var \(name)=VALUE or --vars FILE, give it a default under input.default, "
+                    + "or mark it optional ('\(name)?') under input.schema",
+                subject: name)
+        }
+        return result
     }
 }

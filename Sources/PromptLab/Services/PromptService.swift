@@ -172,7 +172,7 @@ public struct PromptService {
         let version = try repository.resolve(try PromptReference(parsing: reference))
         let file = try version.parse()
         try ProviderRangeCheck.check(file)
-        let rendered = try repository.render(version, variables: try file.frontMatter.checkVariables(variables))
+        let rendered = try repository.render(version, variables: variables)
         return RenderOutput(
             prompt: rendered.name.rawValue, version: version.number, commit: version.record?.commit.hex,
             templateHash: try repository.templateClosure(of: version).hash, model: rendered.model,

@@ -300,7 +300,8 @@ private struct IndexFile {
                 changed.insert(name.rawValue)
                 graph.blobs[name.rawValue] = change.newBlob
                 // A tag `{{> tone}}` may also mean Dotprompt's `_tone.prompt`: both count as included.
-                let partials = try change.newBlob.map { PromptFile.partialNames(in: try git.blob($0)) }
+                let partials =
+                    try change.newBlob.map { PromptFile.partialNames(in: try git.blob($0)) }
                     .map { names in names + names.compactMap(\.dotpromptPartialFile) } ?? []
                 if graph.setIncludes(of: name.rawValue, to: partials) {
                     includeLines += (["I", name.rawValue] + partials.map(\.rawValue)).map(Escaping.escape).joined(separator: "\t") + "\n"
