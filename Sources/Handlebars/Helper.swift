@@ -3,13 +3,54 @@
 /// The body runs synchronously during rendering. Helpers take precedence over context values of
 /// the same name, and over the built-in helpers (`if`, `unless`, `each`, `with`, `lookup`).
 public struct Helper: Sendable {
-    let body: @Sendable (HelperCall) throws -> HelperOutput
+    /// One reference for the closures, so the renderer copies a helper (once per tag) with one retain.
+    private final class Storage: Sendable {
+        let body: @Sendable (HelperCall) throws -> HelperOutput
+        let marker: (name: String, check: @Sendable ([TemplateValue], TemplateObject) -> String?)?
+
+        init(
+            body: @escaping @Sendable (HelperCall) throws -> HelperOutput,
+            marker: (name: String, check: @Sendable ([TemplateValue], TemplateObject) -> String?)?
+        ) {
+            self.body = body
+            self.marker = marker
+        }
+    }
+
+    private let storage: Storage
+    var body: @Sendable (HelperCall) throws -> HelperOutput { storage.body }
+    /// For a marker helper: the marker's name and the check of its arguments (see ``marker(_:check:)``).
+    var marker: (name: String, check: @Sendable ([TemplateValue], TemplateObject) -> String?)? { storage.marker }
 
     /// - Parameter body: Runs for each call. It may throw `TemplateRenderError` (use the call's
     ///   `line` and `column`); any other error becomes a `TemplateRenderError` at the tag. (The
     ///   closure's errors are untyped so that closures with `try` need no annotation.)
     public init(_ body: @escaping @Sendable (HelperCall) throws -> HelperOutput) {
-        self.body = body
+        storage = Storage(body: body, marker: nil)
+    }
+
+    /// A helper that only places a marker named `name`, carrying its evaluated arguments
+    /// (Dotprompt's `{{role "user"}}`). The renderer builds the marker itself, without a
+    /// ``HelperCall``: prompts place dozens of these per render.
+    ///
+    /// - Parameter check: Why the arguments are wrong (an error at the tag), or nil.
+    public static func marker(
+        _ name: String, check: @escaping @Sendable (_ parameters: [TemplateValue], _ hash: TemplateObject) -> String? = { _, _ in nil }
+    ) -> Helper {
+        Helper(
+            body: { call in
+                if let problem = check(call.parameters, call.hash) {
+                    throw TemplateRenderError(message: problem, line: call.line, column: call.column)
+                }
+                return .pieces([.marker(TemplateMarker(name: name, arguments: call.parameters, hash: call.hash))])
+            }, marker: (name, check))
+    }
+
+    private init(
+        body: @escaping @Sendable (HelperCall) throws -> HelperOutput,
+        marker: (name: String, check: @Sendable ([TemplateValue], TemplateObject) -> String?)?
+    ) {
+        storage = Storage(body: body, marker: marker)
     }
 
     func call(_ call: HelperCall) throws(TemplateRenderError) -> HelperOutput {

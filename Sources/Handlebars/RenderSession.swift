@@ -172,6 +172,10 @@ final class RenderSession {
             if let value = lookup(call.path, recordingMissing: true) { output.append(value) }
             return
         }
+        if case .custom(let helper) = resolved, let marker = helper.marker {
+            output.append(.marker(try makeMarker(marker.name, check: marker.check, call: call)))
+            return
+        }
         switch try callHelper(resolved, call: call) {
         case .pieces(let pieces): output.append(contentsOf: pieces)
         case .value(let value): output.append(value)
@@ -234,15 +238,38 @@ final class RenderSession {
         return member(of: object, PathSegment(key))
     }
 
+    /// A marker helper's marker, built without a ``HelperCall``.
+    private func makeMarker(
+        _ name: String, check: ([TemplateValue], TemplateObject) -> String?, call: CallSyntax
+    ) throws(TemplateRenderError) -> TemplateMarker {
+        var parameters: [TemplateValue] = []
+        parameters.reserveCapacity(call.parameters.count)
+        for parameter in call.parameters { parameters.append(try evaluate(parameter) ?? .null) }
+        var hash = TemplateObject()
+        if !call.hash.isEmpty {
+            var pairs: [(String, TemplateValue)] = []
+            for argument in call.hash { pairs.append((argument.key, try evaluate(argument.value) ?? .null)) }
+            hash = TemplateObject(pairs)
+        }
+        if let problem = check(parameters, hash) {
+            throw TemplateRenderError(message: problem, line: call.line, column: call.column)
+        }
+        return TemplateMarker(name: name, arguments: parameters, hash: hash)
+    }
+
     private func makeHelperCall(
         _ call: CallSyntax, program: ProgramSyntax?, inverse: ProgramSyntax?
     ) throws(TemplateRenderError) -> HelperCall {
         let parameters = try evaluateParameters(call).map { $0 ?? .null }
-        var hash: [(String, TemplateValue)] = []
-        hash.reserveCapacity(call.hash.count)
-        for argument in call.hash { hash.append((argument.key, try evaluate(argument.value) ?? .null)) }
+        var hash = TemplateObject()
+        if !call.hash.isEmpty {
+            var pairs: [(String, TemplateValue)] = []
+            pairs.reserveCapacity(call.hash.count)
+            for argument in call.hash { pairs.append((argument.key, try evaluate(argument.value) ?? .null)) }
+            hash = TemplateObject(pairs)
+        }
         return HelperCall(
-            name: call.path.original, parameters: parameters, hash: TemplateObject(hash), context: currentContext,
+            name: call.path.original, parameters: parameters, hash: hash, context: currentContext,
             line: call.line, column: call.column, isBlock: program != nil || inverse != nil, session: self,
             program: program, inverseProgram: inverse)
     }

@@ -61,10 +61,13 @@ public struct TemplateObject: Sendable, Hashable, Sequence {
         storage = Storage(keys: keys, values: values, positions: positions)
     }
 
-    /// An empty object.
+    /// An empty object (all empty objects share one storage: helpers without `key=value` arguments
+    /// get one on every call).
     public init() {
-        self.init([])
+        storage = Self.emptyStorage
     }
+
+    private static let emptyStorage = Storage(keys: [], values: [], positions: [:])
 
     /// The keys, in order.
     public var keys: [String] { storage.keys }

@@ -16,34 +16,23 @@ enum DotpromptHelpers {
 
     /// Every helper, by name.
     static let all: [String: Helper] = [
-        "role": Helper { call throws(TemplateRenderError) in
-            guard let name = call.parameters.first?.plainText, MessageRole(dotpromptName: name) != nil else {
-                throw TemplateRenderError(
-                    message:
-                        "{{role}} needs \"system\", \"user\", \"model\" or \"assistant\", got \(call.parameters.first.map(\.jsonText) ?? "nothing")",
-                    line: call.line, column: call.column)
+        "role": .marker(role) { parameters, _ in
+            guard let name = parameters.first?.plainText, MessageRole(dotpromptName: name) != nil else {
+                return
+                    "{{role}} needs \"system\", \"user\", \"model\" or \"assistant\", got \(parameters.first.map(\.jsonText) ?? "nothing")"
             }
-            return .pieces([.marker(TemplateMarker(name: role, arguments: [.string(name)], hash: call.hash))])
+            return nil
         },
-        "history": Helper { call in
-            .pieces([.marker(TemplateMarker(name: history, arguments: [], hash: TemplateObject([])))])
+        "history": .marker(history),
+        "section": .marker(section) { parameters, _ in
+            guard let name = parameters.first?.plainText, !name.isEmpty else { return "{{section}} needs a name: {{section \"intro\"}}" }
+            return nil
         },
-        "section": Helper { call throws(TemplateRenderError) in
-            guard let name = call.parameters.first?.plainText, !name.isEmpty else {
-                throw TemplateRenderError(message: "{{section}} needs a name: {{section \"intro\"}}", line: call.line, column: call.column)
+        "media": .marker(media) { _, hash in
+            guard let url = hash["url"]?.plainText, !url.isEmpty else {
+                return "{{media}} needs url=…: {{media url=imageURL contentType=\"image/png\"}}"
             }
-            return .pieces([.marker(TemplateMarker(name: section, arguments: [.string(name)], hash: TemplateObject([])))])
-        },
-        "media": Helper { call throws(TemplateRenderError) in
-            guard let url = call.hash["url"]?.plainText, !url.isEmpty else {
-                throw TemplateRenderError(
-                    message: "{{media}} needs url=…: {{media url=imageURL contentType=\"image/png\"}}", line: call.line,
-                    column: call.column)
-            }
-            var hash = [(String, TemplateValue)]()
-            hash.append(("url", .string(url)))
-            if let type = call.hash["contentType"]?.plainText, !type.isEmpty { hash.append(("contentType", .string(type))) }
-            return .pieces([.marker(TemplateMarker(name: media, arguments: [], hash: TemplateObject(hash)))])
+            return nil
         },
         "json": Helper { call in
             let indent: Int

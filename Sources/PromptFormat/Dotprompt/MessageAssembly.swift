@@ -16,61 +16,50 @@ enum MessageAssembly {
         var current = PromptMessage(role: .user, parts: [])
         var sawHistory = false
 
-        func isContent(_ segment: [OutputPiece]) -> Bool {
-            segment.contains { piece in
-                switch piece {
-                case .text(let text): !isBlank(text)
-                case .marker: true
-                }
+        /// Adds the pieces between two role or history markers to the current message, unless they are
+        /// only whitespace. (The engine merges adjacent text, so text pieces are never adjacent here.)
+        func add(_ segment: ArraySlice<OutputPiece>) {
+            let hasContent = segment.contains { piece in
+                if case .text(let text) = piece { return !isBlank(text) }
+                return true
             }
-        }
-        func finishCurrent() {
-            if !current.parts.isEmpty { messages.append(current) }
-        }
-
-        var segment = [OutputPiece]()
-        func flushSegment() {
-            defer { segment.removeAll(keepingCapacity: true) }
-            guard isContent(segment) else { return }
+            guard hasContent else { return }
             for piece in segment {
                 switch piece {
                 case .text(let text):
-                    guard !isBlank(text) else { continue }
-                    if case .text(let previous)? = current.parts.last {
-                        current.parts[current.parts.count - 1] = .text(previous + text)
-                    } else {
-                        current.parts.append(.text(text))
-                    }
+                    if !isBlank(text) { current.parts.append(.text(text)) }
                 case .marker(let marker):
                     if marker.name == DotpromptHelpers.section, let name = marker.arguments.first?.plainText {
                         current.parts.append(.section(name))
                     } else if marker.name == DotpromptHelpers.media, let url = marker.hash["url"]?.plainText {
-                        current.parts.append(.media(url: url, contentType: marker.hash["contentType"]?.plainText))
+                        let type = marker.hash["contentType"]?.plainText
+                        current.parts.append(.media(url: url, contentType: type?.isEmpty == false ? type : nil))
                     }
                 }
             }
         }
 
-        for piece in pieces {
-            guard case .marker(let marker) = piece,
+        var segmentStart = pieces.startIndex
+        for index in pieces.indices {
+            guard case .marker(let marker) = pieces[index],
                 marker.name == DotpromptHelpers.role || marker.name == DotpromptHelpers.history
-            else {
-                segment.append(piece)
-                continue
-            }
-            flushSegment()
+            else { continue }
+            add(pieces[segmentStart..<index])
+            segmentStart = index + 1
             if marker.name == DotpromptHelpers.role {
                 let role = marker.arguments.first?.plainText.flatMap(MessageRole.init(dotpromptName:)) ?? .user
-                let metadata = marker.hash.map { (key: $0.key, value: PromptValue($0.value)) }
                 if current.parts.isEmpty {
                     current.role = role
-                    current.metadata = merged(current.metadata, metadata)
+                    if !marker.hash.isEmpty {
+                        current.metadata = merged(current.metadata, marker.hash.map { (key: $0.key, value: PromptValue($0.value)) })
+                    }
                 } else {
-                    finishCurrent()
-                    current = PromptMessage(role: role, parts: [], metadata: metadata)
+                    messages.append(current)
+                    current = PromptMessage(
+                        role: role, parts: [], metadata: marker.hash.map { (key: $0.key, value: PromptValue($0.value)) })
                 }
             } else {
-                finishCurrent()
+                if !current.parts.isEmpty { messages.append(current) }
                 sawHistory = true
                 for message in history {
                     var marked = message
@@ -80,8 +69,8 @@ enum MessageAssembly {
                 current = PromptMessage(role: .assistant, parts: [])
             }
         }
-        flushSegment()
-        finishCurrent()
+        add(pieces[segmentStart...])
+        if !current.parts.isEmpty { messages.append(current) }
 
         guard !history.isEmpty, !sawHistory,
             !messages.contains(where: { $0.metadata.contains { $0.key == "purpose" && $0.value == .string("history") } })
