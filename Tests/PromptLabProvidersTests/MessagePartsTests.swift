@@ -208,13 +208,13 @@ struct MessagePartsTests {
     /// Sends `messages` with `provider` and returns the error, which must be an unsupported-input error
     /// raised before any request reached the server.
     func refusal(
-        _ messages: [ChatMessage], provider make: (ProviderTestServer, HTTPClient) -> any ChatProvider,
+        _ messages: [ChatMessage], provider make: (ProviderTestServer, HTTPClient) -> any ChatProvider, model: String = "m",
         sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> String {
         try await withServerAndClient { server, client in
             let provider = make(server, client)
             let error = await providerError(sourceLocation: sourceLocation) {
-                try await provider.send(ChatRequest(model: "m", messages: messages))
+                try await provider.send(ChatRequest(model: model, messages: messages))
             }
             #expect(server.requestCount(path: "/v1/chat/completions") == 0, sourceLocation: sourceLocation)
             #expect(server.requests.isEmpty, sourceLocation: sourceLocation)
@@ -250,6 +250,21 @@ struct MessagePartsTests {
             [ChatMessage(role: .system, parts: [.media(url: "https://e.com/a.png", contentType: nil)]), .user("hi")],
             provider: Self.openAI)
         #expect(inSystem.contains("messages[0]: openai takes media only in user messages, not in a system message"))
+    }
+
+    @Test func textOnlyModelsAreRefusedMediaByName() async throws {
+        let image = [Self.picture("https://example.com/cat.png")]
+        let old = try await refusal(image, provider: Self.openAI, model: "gpt-3.5-turbo")
+        #expect(old.contains("openai model 'gpt-3.5-turbo' takes text only, not media"), "\(old)")
+        let haiku = try await refusal(image, provider: Self.anthropic, model: "claude-3-5-haiku-20241022")
+        #expect(haiku.contains("anthropic model 'claude-3-5-haiku-20241022' takes text only"), "\(haiku)")
+        // Names are matched exactly or by a declared prefix: gpt-4 is text only, gpt-4o is not.
+        #expect(OpenAIProvider.mediaSupport.isTextOnly(model: "gpt-4"))
+        #expect(!OpenAIProvider.mediaSupport.isTextOnly(model: "gpt-4o-mini"))
+        #expect(OpenAIProvider.mediaSupport.isTextOnly(model: "o3-mini-2025-01-31"))
+        #expect(!OpenAIProvider.mediaSupport.isTextOnly(model: "o3"))
+        // Text alone goes to them as always.
+        try OpenAIProvider.mediaSupport.check(model: "gpt-3.5-turbo", [.user("hi")], provider: "openai")
     }
 
     @Test func anthropicTakesImagesAndPDFs() async throws {

@@ -17,6 +17,9 @@ public struct MediaSupport: Sendable, Hashable {
     public var needsContentType: Bool
     /// Whether parts are checked at all; `exec/` programs get them as given (any URL, any type).
     public var checksParts: Bool
+    /// Models of the provider known to take text only: an exact name, or a prefix ending in `*`
+    /// (`gpt-3.5-*`). Media sent to one is refused before the request.
+    public var textOnlyModels: [String] = []
 
     /// Declares what a provider takes.
     public init(
@@ -55,6 +58,23 @@ public struct MediaSupport: Sendable, Hashable {
     ///   invalid `data:` URI, or a URL that is neither `http(s)` nor `data:`.
     public func check(_ messages: [ChatMessage], provider: String) throws(ProviderError) {
         try check(messages, at: 0, provider: provider)
+    }
+
+    /// Refuses media for a model known to take text only (``textOnlyModels``).
+    ///
+    /// - Throws: ``ProviderError/Kind/unsupportedInput(_:)``, with no attempt made.
+    public func check(model: String, _ messages: [ChatMessage], provider: String) throws(ProviderError) {
+        guard checksParts, isTextOnly(model: model), messages.contains(where: \.hasMedia) else { return }
+        throw ProviderError(
+            .unsupportedInput("\(provider) model '\(model)' takes text only, not media; use a model of \(provider) that takes \(summary)"),
+            provider: provider, attempts: 0)
+    }
+
+    /// Whether `model` is one of ``textOnlyModels``.
+    public func isTextOnly(model: String) -> Bool {
+        textOnlyModels.contains { entry in
+            entry.hasSuffix("*") ? model.hasPrefix(entry.dropLast()) : model == entry
+        }
     }
 
     /// ``check(_:provider:)`` for messages that start at index `firstIndex` of the conversation.

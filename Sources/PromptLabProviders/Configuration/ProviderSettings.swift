@@ -219,6 +219,7 @@ public struct ProviderSettings: Sendable, Hashable, CustomStringConvertible {
     public func validate(request: ChatRequest) throws(ProviderError) {
         try validate(request.config)
         let support = reference.provider.descriptor?.mediaSupport ?? .textOnly
+        try support.check(model: request.model, request.messages, provider: providerName)
         try support.check(request.messages, provider: providerName)
     }
 

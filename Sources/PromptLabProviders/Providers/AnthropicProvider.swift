@@ -91,9 +91,14 @@ public struct AnthropicProvider: ChatProvider {
     /// (<https://docs.anthropic.com/en/docs/build-with-claude/vision>,
     /// <https://docs.anthropic.com/en/docs/build-with-claude/pdf-support>). A URL whose type cannot be
     /// told is sent as an image.
-    public static let mediaSupport = MediaSupport(
-        summary: "images (image/png, image/jpeg, image/gif, image/webp) and PDFs (application/pdf)",
-        contentTypes: MediaSupport.webImageTypes.union(["application/pdf"]))
+    public static let mediaSupport: MediaSupport = {
+        var support = MediaSupport(
+            summary: "images (image/png, image/jpeg, image/gif, image/webp) and PDFs (application/pdf)",
+            contentTypes: MediaSupport.webImageTypes.union(["application/pdf"]))
+        // Claude 2, Claude Instant and Claude 3.5 Haiku take text only.
+        support.textOnlyModels = ["claude-2*", "claude-instant*", "claude-3-5-haiku*"]
+        return support
+    }()
 
     /// The body fields PromptLab sets (or must not have set, like `stream`), which
     /// ``GenerationConfig/additional`` may not name.
@@ -229,6 +234,7 @@ enum AnthropicWire {
         /// - Throws: ``ProviderError`` for media the API cannot take and for ``GenerationConfig/additional``
         ///   keys that collide with the fields PromptLab sets.
         init(_ request: ChatRequest, provider: String) throws(ProviderError) {
+            try AnthropicProvider.mediaSupport.check(model: request.model, request.messages, provider: provider)
             model = request.model
             maxTokens = request.config.maxOutputTokens ?? AnthropicProvider.defaultMaxTokens
             // The top-level `system` is text: media in a system message is refused by the check below.

@@ -107,8 +107,15 @@ public struct OpenAIProvider: ChatProvider {
     /// Images in user messages: the `image_url` content part of Chat Completions takes PNG, JPEG, GIF and
     /// WebP (<https://platform.openai.com/docs/guides/images-vision>). Compatible servers get the same
     /// check, since `image_url` is the only media part their copies of the format share.
-    public static let mediaSupport = MediaSupport(
-        summary: "images (image/png, image/jpeg, image/gif, image/webp)", contentTypes: MediaSupport.webImageTypes)
+    ///
+    /// The older text-only models (GPT-3.5, the first GPT-4 snapshots, o1-mini, o3-mini) are refused media
+    /// by name.
+    public static let mediaSupport: MediaSupport = {
+        var support = MediaSupport(
+            summary: "images (image/png, image/jpeg, image/gif, image/webp)", contentTypes: MediaSupport.webImageTypes)
+        support.textOnlyModels = ["gpt-3.5-*", "gpt-4", "gpt-4-0314", "gpt-4-0613", "gpt-4-32k*", "o1-mini*", "o3-mini*"]
+        return support
+    }()
 
     /// The body fields PromptLab sets (or must not have set, like `stream`), which
     /// ``GenerationConfig/additional`` may not name.
@@ -250,6 +257,7 @@ enum OpenAIWire {
         /// - Throws: ``ProviderError`` for media the server cannot take and for ``GenerationConfig/additional``
         ///   keys that collide with the fields PromptLab sets.
         init(_ request: ChatRequest, dialect: OpenAIProvider.Dialect, provider: String) throws(ProviderError) {
+            try OpenAIProvider.mediaSupport.check(model: request.model, request.messages, provider: provider)
             model = request.model
             messages = []
             for (index, message) in request.messages.enumerated() {
