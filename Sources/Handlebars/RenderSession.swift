@@ -33,8 +33,6 @@ final class RenderSession {
     private let limits: TemplateLimits
     /// The contexts that `../` climbs: the current one last. Restarted by each partial.
     @exclusivity(unchecked) private var contexts: [TemplateValue]
-    /// Whether the current context is the root context (for `missingNames`).
-    @exclusivity(unchecked) private var contextIsRoot = true
     /// The contexts of the templates that included the current partial, innermost last: a name no
     /// context of the partial has is looked up there too (Mustache's rule, see `lookup`).
     @exclusivity(unchecked) private var enclosingContexts: [TemplateValue] = []
@@ -107,10 +105,8 @@ final class RenderSession {
                 line: line, column: column)
         }
         blockDepth += 1
-        let wasRoot = contextIsRoot
         if let context {
             contexts.append(context)
-            contextIsRoot = false
         }
         if let frame { dataFrames.append(frame) }
         if program.declaresBlockParameters { blockParameterFrames.append(blockParameters) }
@@ -118,7 +114,6 @@ final class RenderSession {
             blockDepth -= 1
             if context != nil {
                 contexts.removeLast()
-                contextIsRoot = wasRoot
             }
             if frame != nil { dataFrames.removeLast() }
             if program.declaresBlockParameters { blockParameterFrames.removeLast() }
@@ -539,36 +534,30 @@ final class RenderSession {
         try countBody(line: partial.line, column: partial.column)
 
         var context = currentContext
-        var isRoot = contextIsRoot
         if let expression = partial.context {
             context = try evaluate(expression) ?? .object(TemplateObject())
-            isRoot = false
         }
         if !partial.hash.isEmpty {
             var pairs: [(String, TemplateValue)] = []
             if case .object(let object) = context { pairs = Array(zip(object.keys, object.values)) }
             for argument in partial.hash { pairs.append((argument.key, try evaluate(argument.value) ?? .null)) }
             context = .object(TemplateObject(pairs))
-            isRoot = false
         }
 
         let savedContexts = contexts
         let savedEnclosing = enclosingContexts
         let savedParameters = blockParameterFrames
         let savedHelpers = helpers
-        let savedIsRoot = contextIsRoot
         enclosingContexts += contexts
         contexts = [context]
         blockParameterFrames = []
         helpers = resolveHelpers(of: template)
-        contextIsRoot = isRoot
         partialDepth += 1
         defer {
             contexts = savedContexts
             enclosingContexts = savedEnclosing
             blockParameterFrames = savedParameters
             helpers = savedHelpers
-            contextIsRoot = savedIsRoot
             partialDepth -= 1
         }
         if partial.indent.isEmpty {

@@ -18,8 +18,6 @@ public struct PromptTemplate: Sendable {
 
     /// The names of prompts this body includes with `{{> name}}`, in order of first use.
     public let partialNames: [String]
-    /// Every partial tag, with its position in the parsed text and how deeply it is nested.
-    let partialReferences: [PartialReference]
 
     /// The file path, and where the parsed text starts in the file, for error messages.
     let displayPath: String
@@ -70,7 +68,6 @@ public struct PromptTemplate: Sendable {
                 "\(displayPath):\(Self.fileLine(call.line, line)):\(Self.fileColumn(call.line, call.column, column)): expected {{role \"system\"}}, {{role \"user\"}} or {{role \"model\"}} (or \"assistant\"), found {{role \"\(role)\"}}",
                 hint: "use one of the roles Dotprompt defines")
         }
-        partialReferences = parsed.partials
         var seen = Set<String>()
         partialNames = parsed.partials.map(\.name).filter { seen.insert($0).inserted }
     }
