@@ -36,6 +36,20 @@ import Testing
 
     // MARK: - YAML
 
+    /// Found by the `vars` fuzzer: YAML 1.1's base-60 numbers (`1:30`) overflowed in Yams after twelve
+    /// groups and trapped. A plain scalar with a colon is text, as YAML 1.2 and Dotprompt read it.
+    @Test func colonSeparatedNumbersAreTextNotATrap() throws {
+        let value = try PromptValue.parseYAML("long: 1:1:1:1:1:1:1:1:1:1:1:1:1\nshort: 1:30\ntime: 12:30:00\nplain: 90\n")
+        #expect(value["long"] == .string("1:1:1:1:1:1:1:1:1:1:1:1:1"))
+        #expect(value["short"] == .string("1:30"))
+        #expect(value["time"] == .string("12:30:00"))
+        #expect(value["plain"] == .int(90))
+        let front = try PromptFile.parse(
+            Array("---\nmodel: m\ninput:\n  default:\n    at: 9:9:9:9:9:9:9:9:9:9:9:9\n---\n{{at}}\n".utf8), name: try PromptName("t"),
+            displayPath: "t.prompt")
+        #expect(front.frontMatter.inputDefaults.first?.value == .string("9:9:9:9:9:9:9:9:9:9:9:9"))
+    }
+
     @Test func bombIsSmall() {
         #expect(Self.bomb().utf8.count < 600)
     }

@@ -84,10 +84,14 @@ public struct YAMLReader {
 
     /// Converts a node into a value; plain scalars are typed by YAML's core schema,
     /// quoted ones stay text.
+    ///
+    /// A plain scalar with a `:` is text, as in YAML 1.2 (and Dotprompt's reader). Yams follows YAML
+    /// 1.1, which reads `1:30` as the base-60 number 90, and multiplies the base without a check, so
+    /// twelve groups (`1:1:1:1:1:1:1:1:1:1:1:1`) trapped on overflow.
     public func value(_ node: Node) throws(PromptLabError) -> PromptValue {
         switch node {
         case .scalar(let scalar):
-            if scalar.style != .plain { return .string(scalar.string) }
+            if scalar.style != .plain || scalar.string.utf8.contains(UInt8(ascii: ":")) { return .string(scalar.string) }
             switch node.any {
             case is NSNull: return .null
             case let b as Bool: return .bool(b)
