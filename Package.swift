@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
         // Runs `exec` providers and graders (its manifest needs a Swift 6.2 toolchain).
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        // The web app: HTTP server and page templates.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.0"),
     ],
     targets: [
         // libgit2, found through pkg-config.
@@ -129,11 +132,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The web app (`promptlab serve`) and the one-file HTML report: pages rendered on the server from
+        // Mustache templates shipped as resources, SVG charts, and the JSON API under /api/v1.
+        .target(
+            name: "PromptLabWeb",
+            dependencies: [
+                "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
+                "PromptLabStore", "PromptLabStats",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources")]
+        ),
         // The thin `promptlab` executable: argument parsing and printing only.
         .executableTarget(
             name: "PromptLabCLI",
             dependencies: [
-                "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
+                "PromptLab", "PromptLabWeb", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
                 "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -179,6 +195,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PromptLabWebTests",
+            dependencies: [
+                "PromptLabWeb", "PromptLab", "PromptLabCore", "PromptExperiments", "PromptLabStore", "PromptLabTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         // Runs the built `promptlab` executable end to end.

@@ -26,8 +26,10 @@ public struct CaseViewOutput: Codable, Sendable, Equatable {
     public var filters: Filters
     /// Cases in the run, before filtering.
     public var totalCases: Int
-    /// The cases that match every filter, in dataset order.
+    /// The cases that match every filter, in dataset order (one page of them when ``page`` is set).
     public var cases: [Case]
+    /// Which page of the matching cases ``cases`` holds; absent when every match is listed.
+    public var page: PageInfo? = nil
 
     /// Which cases were asked for; every filter given must hold.
     public struct Filters: Codable, Sendable, Equatable {
