@@ -45,6 +45,8 @@ public struct CaseViewOutput: Codable, Sendable, Equatable {
         public var grep: String?
         /// Only these graders were shown and made verdicts (all when empty).
         public var graders: [String]
+        /// Only cases with exactly this expected value.
+        public var expected: String? = nil
     }
 
     public struct Case: Codable, Sendable, Equatable {

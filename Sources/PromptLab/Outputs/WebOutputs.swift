@@ -145,7 +145,7 @@ public struct ReviewVerdictOutput: Codable, Sendable, Equatable {
     public var run: String
     public var caseId: String
     public var reviewer: String
-    /// `a`, `b`, `tie` or `skip`, in terms of the variants, not the sides.
+    /// `A`, `B`, `tie` or `skip`, in terms of the variants, not the sides.
     public var verdict: String
     public var variantA: String
     public var variantB: String

@@ -30,10 +30,12 @@ public struct CaseService {
         public var grep: String?
         /// Only these graders' grades are shown and make verdicts (all graders when empty).
         public var graders: [String]
+        /// Only cases whose expected value is exactly this text (a classification label, say).
+        public var expected: String?
 
         public init(
             failing: Bool = false, newlyFailingVs: String? = nil, disagree: Bool = false, caseIDs: [String] = [],
-            grep: String? = nil, graders: [String] = []
+            grep: String? = nil, graders: [String] = [], expected: String? = nil
         ) {
             self.failing = failing
             self.newlyFailingVs = newlyFailingVs
@@ -41,6 +43,7 @@ public struct CaseService {
             self.caseIDs = caseIDs
             self.grep = grep
             self.graders = graders
+            self.expected = expected
         }
     }
 
@@ -53,8 +56,14 @@ public struct CaseService {
     /// - Throws: ``PromptLabError`` `notFound` for an unknown run, experiment or case id;
     ///   `invalidInput` when `newlyFailingVs` names no variant of the run; `notFound` for a grader
     ///   with no grades in the run; `usage` for an empty `grep`.
-    public func cases(_ target: String, filter: Filter = Filter()) async throws -> CaseViewOutput {
+    ///   - page: One page of the matches (1-based page, cases per page), or every match when nil.
+    public func cases(_ target: String, filter: Filter = Filter(), page: (number: Int, size: Int)? = nil) async throws
+        -> CaseViewOutput
+    {
         if let grep = filter.grep, grep.isEmpty { throw PromptLabError(.usage, "--grep needs some text to look for") }
+        if let page, page.number < 1 || page.size < 1 {
+            throw PromptLabError(.usage, "page and page size must be at least 1, got \(page.number) and \(page.size)")
+        }
         let store = try workspace.results()
         let run = try await ReportBuilder.resolveRun(target, in: store)
         let variants = try await store.variants(runID: run.id)
@@ -103,7 +112,14 @@ public struct CaseService {
 
         let wanted = Set(filter.caseIDs)
         var cases = [CaseViewOutput.Case]()
+        var matching = 0
+        // Only the asked-for page is kept; the others are counted.
+        let keep = page.map { page in
+            let (start, overflow) = (page.number - 1).multipliedReportingOverflow(by: page.size)
+            return overflow ? Int.max..<Int.max : start..<(start.addingReportingOverflow(page.size).overflow ? Int.max : start + page.size)
+        }
         for record in caseRecords where wanted.isEmpty || wanted.contains(record.caseID) {
+            if let expected = filter.expected, record.expected != expected { continue }
             let lines = variants.map { variant in
                 let records = (responses[record.caseID]?[variant.name] ?? []).sorted { $0.repeatIndex < $1.repeatIndex }
                 return Self.variant(variant, responses: records, grades: latest, graders: graders, rank: rank)
@@ -112,15 +128,18 @@ public struct CaseService {
                 caseId: record.caseID, position: record.position,
                 variables: (try? PromptValue.parseJSON(record.variablesJSON)) ?? .object([]),
                 expected: record.expected, variants: lines)
-            if Self.matches(item, filter) { cases.append(item) }
+            guard Self.matches(item, filter) else { continue }
+            if keep?.contains(matching) ?? true { cases.append(item) }
+            matching += 1
         }
         return CaseViewOutput(
             run: run.id, experiment: run.experimentName, control: variants.first(where: \.isControl)?.name,
             variants: variantNames, graders: graders,
             filters: .init(
                 failing: filter.failing, newlyFailingVs: filter.newlyFailingVs, disagree: filter.disagree,
-                caseIds: filter.caseIDs, grep: filter.grep, graders: filter.graders),
-            totalCases: caseRecords.count, cases: cases)
+                caseIds: filter.caseIDs, grep: filter.grep, graders: filter.graders, expected: filter.expected),
+            totalCases: caseRecords.count, cases: cases,
+            page: page.map { PageInfo(page: $0.number, perPage: $0.size, matching: matching) })
     }
 
     // MARK: - Verdicts

@@ -190,8 +190,14 @@ public struct PromptService {
     }
 
     /// Points `label` at the version `reference` names.
-    public func setLabel(_ label: String, to reference: String) throws(PromptLabError) -> LabelChangeOutput {
-        let (moved, previous) = try repository.setLabel(label, to: try PromptReference(parsing: reference))
+    ///
+    /// - Parameter expectedCommit: For a move confirmed by a person: the commit the label pointed at when
+    ///   they looked (`.some(nil)`: it did not exist). The move is refused with `conflict` if it moved since.
+    public func setLabel(_ label: String, to reference: String, expectedCommit: String?? = .none) throws(PromptLabError)
+        -> LabelChangeOutput
+    {
+        let expected: ObjectID?? = try expectedCommit.map { hex throws(PromptLabError) in try hex.map(Self.objectID) }
+        let (moved, previous) = try repository.setLabel(label, to: try PromptReference(parsing: reference), expecting: expected)
         let action = previous == nil ? "created" : (previous == moved.commit ? "unchanged" : "moved")
         return LabelChangeOutput(action: action, label: Self.label(moved), previousCommit: previous?.hex)
     }
@@ -229,8 +235,12 @@ public struct PromptService {
     // MARK: - Rollback and overview
 
     /// Restores `target`'s content of `name` as a new commit, optionally moving `label` to it.
+    ///
+    /// - Parameter expectedLatest: The prompt's latest commit when a person confirmed; refused with
+    ///   `conflict` if a newer version was committed since.
     public func rollback(
-        _ name: String, to target: String, label: String?, author: Signature? = nil, force: Bool = false
+        _ name: String, to target: String, label: String?, author: Signature? = nil, force: Bool = false,
+        expectedLatest: String? = nil
     ) throws(PromptLabError) -> RollbackOutput {
         let prompt = try PromptName(name)
         let reference = target.contains("@") ? try PromptReference(parsing: target) : try PromptReference(parsing: "\(prompt)@\(target)")
@@ -239,7 +249,9 @@ public struct PromptService {
                 .invalidInput, "--to must name a version of \(prompt), got \(target)",
                 hint: "write --to v2, --to production or --to \(prompt)@v2")
         }
-        let result = try repository.rollback(prompt, to: reference, label: label, author: author, force: force)
+        let result = try repository.rollback(
+            prompt, to: reference, label: label, author: author, force: force,
+            expectedLatest: try expectedLatest.map(Self.objectID))
         return RollbackOutput(
             prompt: prompt.rawValue, from: Self.reference(result.from), to: Self.reference(result.to),
             commit: result.commit.commit.hex, version: result.commit.prompts.first?.version, label: result.label.map(Self.label))
@@ -271,6 +283,14 @@ public struct PromptService {
     static func label(_ label: PromptLabel) -> LabelOutput {
         LabelOutput(
             prompt: label.prompt.rawValue, label: label.label, version: label.version, commit: label.commit.hex, ref: label.referenceName)
+    }
+
+    /// A full commit id given by a client.
+    static func objectID(_ hex: String) throws(PromptLabError) -> ObjectID {
+        guard hex.count == 40, let id = ObjectID(hex: hex) else {
+            throw PromptLabError(.invalidInput, "'\(hex.prefix(80))' is not a full commit id", hint: "give the 40-character hex id")
+        }
+        return id
     }
 
     static func reference(_ version: PromptVersion) -> VersionRefOutput {

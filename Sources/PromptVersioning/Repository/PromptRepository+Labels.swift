@@ -95,9 +95,11 @@ extension PromptRepository {
     /// Points `label` at a committed version, as a compare-and-swap with a reflog entry.
     ///
     /// - Returns: the label as it now is, and the version it pointed at before (if any).
+    /// - Parameter expected: Where the caller saw the label before asking (nil: no label); the move is
+    ///   refused with `conflict` when it points elsewhere now. Omit to move it from wherever it is.
     @discardableResult
-    public func setLabel(_ label: String, to reference: PromptReference) throws(PromptLabError)
-        -> (label: PromptLabel, previous: ObjectID?)
+    public func setLabel(_ label: String, to reference: PromptReference, expecting expected: ObjectID?? = .none)
+        throws(PromptLabError) -> (label: PromptLabel, previous: ObjectID?)
     {
         try Self.validateLabel(label)
         let version = try resolve(reference)
@@ -106,12 +108,12 @@ extension PromptRepository {
                 .invalidInput, "cannot label the working file of '\(reference.name)'",
                 hint: "commit it first, then label the new version")
         }
-        return try moveLabel(label, of: reference.name, to: record.commit, version: version.number)
+        return try moveLabel(label, of: reference.name, to: record.commit, version: version.number, expecting: expected)
     }
 
-    func moveLabel(_ label: String, of prompt: PromptName, to commit: ObjectID, version: Int?) throws(PromptLabError)
-        -> (label: PromptLabel, previous: ObjectID?)
-    {
+    func moveLabel(
+        _ label: String, of prompt: PromptName, to commit: ObjectID, version: Int?, expecting expected: ObjectID?? = .none
+    ) throws(PromptLabError) -> (label: PromptLabel, previous: ObjectID?) {
         try Self.validateLabel(label)
         try refuseUnlabellableName(prompt)
         let refName = labelReference(prompt, label)
@@ -127,8 +129,19 @@ extension PromptRepository {
                 .invalidInput, "label '\(label)' of '\(prompt)' differs only in case from the existing label '\(existing)'",
                 hint: "use '\(existing)' (the two would collide on case-insensitive file systems), or choose another name")
         }
+        let previous: ObjectID?
         do {
-            let previous = try git.referenceTarget(refName)
+            previous = try git.referenceTarget(refName)
+        } catch {
+            throw PromptLabError.git(error, while: "reading label '\(label)'")
+        }
+        if case .some(let expected) = expected, expected != previous {
+                throw PromptLabError(
+                    .conflict,
+                    "label '\(label)' of '\(prompt)' points at \(previous.map { $0.short() } ?? "nothing") now, not at \(expected.map { $0.short() } ?? "nothing") as when you looked",
+                    hint: "nothing was written; look at the label again and repeat the move if it is still wanted")
+        }
+        do {
             let versionText = version.map { "v\($0) " } ?? ""
             try git.updateReference(
                 refName, to: commit, expecting: previous,

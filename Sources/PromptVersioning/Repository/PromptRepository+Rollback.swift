@@ -25,11 +25,20 @@ extension PromptRepository {
     ///
     /// - Throws: ``PromptLabError`` `wouldLoseWork` when the working file has
     ///   uncommitted edits (unless `force`), `invalidInput` when the content is already current.
+    /// - Parameter expectedLatest: The latest commit of the prompt when the caller looked; the rollback
+    ///   is refused with `conflict` when a newer version was committed since. Nil: no such check.
     public func rollback(
-        _ name: PromptName, to target: PromptReference, label: String?, author: Signature?, force: Bool = false
+        _ name: PromptName, to target: PromptReference, label: String?, author: Signature?, force: Bool = false,
+        expectedLatest: ObjectID? = nil
     ) throws(PromptLabError) -> RollbackResult {
         if let label { try Self.validateLabel(label) }
         let current = try resolve(PromptReference(name: name, selector: .latest))
+        if let expectedLatest, current.record?.commit != expectedLatest {
+            throw PromptLabError(
+                .conflict,
+                "prompt '\(name)' changed since you looked: its latest version is \(current.label) (\(current.record?.commit.short() ?? "uncommitted")), not \(expectedLatest.short())",
+                hint: "nothing was written; look at the prompt again and repeat the rollback if it is still wanted")
+        }
         let destination = try resolve(target)
         guard let destinationRecord = destination.record else {
             throw PromptLabError(
