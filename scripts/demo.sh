@@ -14,8 +14,20 @@ swift build --package-path "$root" --product promptlab >&2
 bin="$(swift build --package-path "$root" --show-bin-path)"
 export PATH="$bin:$PATH"
 
-work=$(mktemp -d /tmp/promptlab-demo.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+# PROMPTLAB_DEMO_DIR keeps the repository and results (to open them with `promptlab serve`);
+# otherwise they go in a temporary folder removed at the end.
+if [ -n "${PROMPTLAB_DEMO_DIR:-}" ]; then
+  work="$PROMPTLAB_DEMO_DIR"
+  if [ -e "$work" ] && [ -n "$(ls -A "$work")" ]; then
+    echo "error: $work is not empty" >&2
+    echo "hint: choose a new folder for PROMPTLAB_DEMO_DIR" >&2
+    exit 2
+  fi
+  mkdir -p "$work"
+else
+  work=$(mktemp -d /tmp/promptlab-demo.XXXXXX)
+  trap 'rm -rf "$work"' EXIT
+fi
 cd "$work"
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' cyan=$'\033[36m' reset=$'\033[0m'; else bold="" cyan="" reset=""; fi
@@ -107,3 +119,14 @@ run git log --oneline -5
 run git for-each-ref refs/promptlab
 run git fsck --strict --no-progress
 echo "fsck: ok"
+
+say "See it in the browser"
+html="$work/triage-versions.html"
+run promptlab report triage-versions --format html >"$html"
+echo "wrote $html: one file with the report, charts and case grid, to attach or e-mail"
+if [ -n "${PROMPTLAB_DEMO_DIR:-}" ]; then
+  echo "Open the web app on these results:  promptlab serve -C $work   (then http://127.0.0.1:4242/)"
+else
+  echo "To keep these results and open them in the web app, run the demo with a folder to keep:"
+  echo "  PROMPTLAB_DEMO_DIR=\$HOME/promptlab-demo scripts/demo.sh && promptlab serve -C \$HOME/promptlab-demo"
+fi

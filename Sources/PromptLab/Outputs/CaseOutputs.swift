@@ -28,7 +28,7 @@ public struct CaseViewOutput: Codable, Sendable, Equatable {
     public var totalCases: Int
     /// The cases that match every filter, in dataset order (one page of them when ``page`` is set).
     public var cases: [Case]
-    /// Which page of the matching cases ``cases`` holds; absent when every match is listed.
+    /// Which page of the matching cases ``cases`` holds; null when every match is listed (the CLI).
     public var page: PageInfo? = nil
 
     /// Which cases were asked for; every filter given must hold.

@@ -3,6 +3,7 @@ import Foundation
 import PromptExperiments
 import PromptLab
 import PromptLabCore
+import PromptLabWeb
 
 extension PromptLabCommand {
     /// `promptlab report RUN|EXPERIMENT`
@@ -23,7 +24,7 @@ extension PromptLabCommand {
                 the primary grader (the experiment's first grader, or --grader); otherwise exit 0.
                 """)
 
-        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown }
+        enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, csv, markdown, html }
 
         @Argument(help: ArgumentHelp("A run id, or an experiment name for its latest run.", valueName: "run-or-experiment"))
         var target: String
@@ -31,7 +32,7 @@ extension PromptLabCommand {
         @Option(help: "Report only this grader (default: every grader; the experiment's first is primary).")
         var grader: String?
 
-        @Option(help: "Output format: text, json, csv or markdown.")
+        @Option(help: "Output format: text, json, csv, markdown or html (one self-contained file with the case grid).")
         var format: Format = .text
 
         @Flag(help: "Exit 10 when a variant is significantly worse than the control on the primary grader.")
@@ -65,8 +66,14 @@ extension PromptLabCommand {
                 options: ReportOptions(
                     grader: grader, alpha: alpha, resamples: resamples, seed: seed,
                     pairs: PairSelection(rawValue: pairs.rawValue) ?? .control))
-            let rendered = ReportRenderer.render(report, as: ReportRenderer.Format(rawValue: format.rawValue) ?? .text)
-            Terminal.write(format == .text ? Self.paint(rendered) : rendered)
+            if format == .html {
+                let cases = try await CaseService(workspace: service.workspace).cases(
+                    report.run.id, page: (1, HTMLReport.caseLimit))
+                Terminal.write(try await HTMLReport.render(report: report, cases: cases))
+            } else {
+                let rendered = ReportRenderer.render(report, as: ReportRenderer.Format(rawValue: format.rawValue) ?? .text)
+                Terminal.write(format == .text ? Self.paint(rendered) : rendered)
+            }
             guard failOnRegression else { return }
             let gate = service.regressions(in: report)
             if !gate.regressions.isEmpty {

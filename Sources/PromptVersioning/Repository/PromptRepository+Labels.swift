@@ -136,10 +136,10 @@ extension PromptRepository {
             throw PromptLabError.git(error, while: "reading label '\(label)'")
         }
         if case .some(let expected) = expected, expected != previous {
-                throw PromptLabError(
-                    .conflict,
-                    "label '\(label)' of '\(prompt)' points at \(previous.map { $0.short() } ?? "nothing") now, not at \(expected.map { $0.short() } ?? "nothing") as when you looked",
-                    hint: "nothing was written; look at the label again and repeat the move if it is still wanted")
+            throw PromptLabError(
+                .conflict,
+                "label '\(label)' of '\(prompt)' points at \(previous.map { $0.short() } ?? "nothing") now, not at \(expected.map { $0.short() } ?? "nothing") as when you looked",
+                hint: "nothing was written; look at the label again and repeat the move if it is still wanted")
         }
         do {
             let versionText = version.map { "v\($0) " } ?? ""

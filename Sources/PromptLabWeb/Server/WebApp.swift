@@ -1,0 +1,160 @@
+import Foundation
+import Hummingbird
+import Logging
+import PromptExperiments
+import PromptLab
+import PromptLabCore
+
+/// The web app: the pages, the JSON API and the live event streams, over one workspace.
+///
+/// Every handler calls the same application services as the CLI (`PromptService`, `ReportService`,
+/// `CaseService`, `ReviewService`, `ResultsService`) on a workspace borrowed from ``WorkspacePool``;
+/// nothing here reads the repository or the database on its own.
+public struct WebApp: Sendable {
+    let configuration: WebServerConfiguration
+    let pool: WorkspacePool
+    let pages: PageRenderer
+    let assets: StaticAssets
+    let reports: ReportCache
+    let openAPIDocument: [UInt8]
+    let logger: Logger
+
+    /// Opens the workspace once (to fail early on a wrong folder) and loads templates and assets.
+    ///
+    /// - Throws: ``PromptLabError`` for an invalid configuration or a folder outside any repository.
+    public static func make(configuration: WebServerConfiguration, logger: Logger? = nil) async throws -> WebApp {
+        try configuration.validate()
+        let environment = configuration.environment
+        let open: @Sendable () throws(PromptLabError) -> Workspace = {
+            try Workspace(at: configuration.repositoryPath, database: configuration.database, environment: environment)
+        }
+        let pool = WorkspacePool(open: open)
+        try await pool.withWorkspace { _ in }  // the repository exists
+        guard let openAPI = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources") else {
+            throw PromptLabError(.failure, "the API description is missing from this installation")
+        }
+        return WebApp(
+            configuration: configuration, pool: pool, pages: try await PageRenderer.load(), assets: try StaticAssets.load(),
+            reports: ReportCache(), openAPIDocument: [UInt8](try Data(contentsOf: openAPI)),
+            logger: logger ?? Logger(label: "promptlab.serve"))
+    }
+
+    /// The HTTP application: the router behind the error and security middleware.
+    public func application(onServerRunning: @escaping @Sendable (String) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let host = configuration.host
+        return Application(
+            router: router(),
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "PromptLab"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                let shown = host.contains(":") ? "[\(host)]" : host
+                await onServerRunning("http://\(shown):\(port)/")
+            },
+            logger: logger)
+    }
+
+    func router() -> Router<WebRequestContext> {
+        let router = Router(context: WebRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: SecurityMiddleware(token: configuration.token))
+        addSessionRoutes(to: router)
+        addPromptPages(to: router)
+        addRunPages(to: router)
+        addPromptAPI(to: router)
+        addRunAPI(to: router)
+        return router
+    }
+
+    // MARK: - Helpers shared by the routes
+
+    /// Runs `body` with a workspace of the pool.
+    func withWorkspace<Result>(_ body: (Workspace) async throws -> Result) async throws -> Result {
+        try await pool.withWorkspace(body)
+    }
+
+    /// A page from `template`, with what every page shows (navigation, the CSRF token).
+    func page(_ template: String, _ context: [String: Any], request: WebRequestContext, status: HTTPResponse.Status = .ok) throws
+        -> Response
+    {
+        var context = context
+        context["csrf"] = request.csrfToken ?? ""
+        context["token_required"] = configuration.token != nil
+        let html = try pages.render(template, context)
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A JSON document with the CLI's encoder (snake_case keys).
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let text = try JSONOutput.text(value, pretty: false)
+        return Response(
+            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A 303 redirect after a form's write, so reloading does not repeat it.
+    func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    /// A form body, after checking its CSRF field against the browser's cookie.
+    func readForm(_ request: Request, context: WebRequestContext) async throws -> FormFields {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        guard type.hasPrefix("application/x-www-form-urlencoded") else {
+            throw HTTPError(.unsupportedMediaType, message: "forms are sent as application/x-www-form-urlencoded")
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let form = FormFields(String(buffer: body))
+        guard let sent = form["csrf_token"], let expected = context.csrfToken,
+            SecurityMiddleware.constantTimeEqual(sent, expected)
+        else {
+            throw HTTPError(.forbidden, message: "the form's security token is missing or stale; reload the page and try again")
+        }
+        return form
+    }
+
+    /// A JSON request body decoded as `type`, refusing unknown shapes with 400.
+    func readJSON<Body: Decodable>(_ type: Body.Type, _ request: Request, context: WebRequestContext) async throws -> Body {
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            return try JSONOutput.decode(Body.self, from: String(buffer: body))
+        } catch {
+            throw PromptLabError(.usage, "the request body is not the expected JSON document", hint: "see /api/v1/openapi.json")
+        }
+    }
+
+    /// A path parameter, percent-decoded (prompt names carry `/` as `%2F`).
+    static func parameter(_ name: String, _ context: WebRequestContext) throws -> String {
+        guard let raw = context.parameters.get(name), let decoded = raw.removingPercentEncoding, !decoded.isEmpty else {
+            throw PromptLabError(.usage, "the address lacks its \(name)")
+        }
+        return decoded
+    }
+
+    /// The report of a run for the web: rebuilt only when the run's responses, grades or verdicts changed.
+    func report(_ runID: String, options: ReportOptions = ReportOptions()) async throws -> Report {
+        let state = try await withWorkspace { try await ResultsService(workspace: $0).reportState(runID) }
+        let key = "\(runID)|\(options.grader ?? "")|\(options.alpha)|\(options.pairs.rawValue)"
+        if let cached = await reports.report(key: key, state: state) { return cached }
+        let report = try await withWorkspace { try await ReportService(workspace: $0).report(runID, options: options) }
+        await reports.store(report, key: key, state: state)
+        return report
+    }
+}
+
+/// Reports by run and options, valid while the run's state fingerprint is unchanged.
+actor ReportCache {
+    private var entries = [String: (state: String, report: Report)]()
+    private var order = [String]()
+    private let capacity = 16
+
+    func report(key: String, state: String) -> Report? {
+        guard let entry = entries[key], entry.state == state else { return nil }
+        return entry.report
+    }
+
+    func store(_ report: Report, key: String, state: String) {
+        if entries[key] == nil { order.append(key) }
+        entries[key] = (state, report)
+        while order.count > capacity { entries[order.removeFirst()] = nil }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Hummingbird
+import PromptLab
+import PromptLabCore
+
+/// Errors as the web app shows them: RFC 9457 problem details for the API, a short readable page
+/// for people; never a stack trace or an internal type name.
+enum WebErrors {
+    /// The HTTP status for each PromptLab error kind.
+    static func status(for kind: ExitStatus) -> HTTPResponse.Status {
+        switch kind {
+        case .usage: .badRequest
+        case .notFound: .notFound
+        case .invalidInput, .renderFailed, .noAuthor: .unprocessableContent
+        case .conflict, .wouldLoseWork: .conflict
+        default: .internalServerError
+        }
+    }
+
+    /// A problem-details response, or the same as a page when `html`.
+    static func problem(
+        _ status: HTTPResponse.Status, title: String, detail: String, hint: String? = nil, html: Bool = false
+    ) -> Response {
+        if html {
+            return Response(
+                status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: page(status: status, title: title, detail: detail, hint: hint))))
+        }
+        let problem = ProblemDetails(title: title, status: Int(status.code), detail: detail, hint: hint)
+        let body = (try? JSONOutput.text(problem, pretty: false)) ?? #"{"title":"error"}"#
+        return Response(
+            status: status, headers: [.contentType: "application/problem+json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The response for an error a handler threw.
+    static func response(for error: any Error, html: Bool) -> Response {
+        if let error = error as? any HTTPResponseError {
+            let title = error.status.reasonPhrase
+            let detail: String
+            switch error.status {
+            case .notFound: detail = "there is nothing at this address"
+            case .contentTooLarge: detail = "the request body is larger than 1 MiB"
+            case .methodNotAllowed: detail = "this address does not take that method"
+            default: detail = (error as? HTTPError)?.body ?? title
+            }
+            return problem(error.status, title: title, detail: detail, html: html)
+        }
+        let mapped = (error as? PromptLabError) ?? ErrorCatalogue.map(error)
+        let status = status(for: mapped.kind)
+        if status == .internalServerError {
+            // Internal failures keep their details in the server's log, not in the answer.
+            return problem(status, title: "Internal Server Error", detail: "the server could not complete the request", html: html)
+        }
+        return problem(status, title: status.reasonPhrase, detail: mapped.message, hint: mapped.hint, html: html)
+    }
+
+    private static func page(status: HTTPResponse.Status, title: String, detail: String, hint: String?) -> String {
+        let hintLine = hint.map { "<p class=\"hint\">\(HTMLText.escape($0))</p>" } ?? ""
+        return """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(status.code) \(HTMLText.escape(title)) · PromptLab</title>
+            <link rel="stylesheet" href="/static/app.css"></head><body><header class="top"><a class="brand" href="/">PromptLab</a></header>
+            <main id="content" class="error-page"><h1>\(status.code) \(HTMLText.escape(title))</h1><p id="error-detail">\(HTMLText.escape(detail))</p>\(hintLine)
+            <p><a href="/">Back to the overview</a></p></main></body></html>
+            """
+    }
+}
+
+/// Turns thrown errors into responses: problem details under `/api/`, pages elsewhere.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = WebRequestContext
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            if !(error is any HTTPResponseError) {
+                context.logger.error(
+                    "request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(describing: error).prefix(500))"])
+            }
+            return WebErrors.response(for: error, html: !request.uri.path.hasPrefix("/api/"))
+        }
+    }
+}
+
+/// HTML escaping for the few strings the app writes outside templates.
+enum HTMLText {
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import PromptLabCore
+
+/// What `promptlab serve` serves and how: the workspace, the address and the access token.
+public struct WebServerConfiguration: Sendable {
+    /// The address to bind; loopback unless a token protects the server.
+    public var host: String
+    public var port: Int
+    /// A folder inside the prompt repository.
+    public var repositoryPath: String
+    /// The results database (`--db`), else `PROMPTLAB_DB`, else `.promptlab/results.sqlite`.
+    public var database: String?
+    /// `PROMPTLAB_TOKEN`: when set, every request must carry it, and writes always need it.
+    public var token: String?
+    /// Where keys, base URLs and `PROMPTLAB_DB` come from; tests inject a dictionary.
+    public var environment: [String: String]
+    /// How often a live page's event stream looks at a running run.
+    public var liveInterval: Duration
+    /// How long an event stream stays open; the browser reconnects after it ends.
+    public var liveStreamLimit: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 4242, repositoryPath: String = ".", database: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment, liveInterval: Duration = .milliseconds(500),
+        liveStreamLimit: Duration = .seconds(300)
+    ) {
+        self.host = host
+        self.port = port
+        self.repositoryPath = repositoryPath
+        self.database = database
+        self.environment = environment
+        let token = environment["PROMPTLAB_TOKEN"]
+        self.token = (token?.isEmpty ?? true) ? nil : token
+        self.liveInterval = liveInterval
+        self.liveStreamLimit = liveStreamLimit
+    }
+
+    /// Whether `host` only accepts connections from this machine.
+    public var isLoopback: Bool {
+        ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+    }
+
+    /// Refuses a configuration that would expose the workspace without a token.
+    ///
+    /// - Throws: ``PromptLabError`` `usage` for a port out of range or a public address without a token.
+    public func validate() throws(PromptLabError) {
+        guard (0...65_535).contains(port) else {
+            throw PromptLabError(.usage, "--port must be between 0 and 65535, got \(port)")
+        }
+        if !isLoopback, token == nil {
+            throw PromptLabError(
+                .usage, "serving on \(host) would let anyone who can reach this machine read and change the workspace",
+                hint: "set PROMPTLAB_TOKEN to a secret, or bind to 127.0.0.1 (the default)")
+        }
+        if let token, token.utf8.count < 16 {
+            throw PromptLabError(
+                .usage, "PROMPTLAB_TOKEN is too short (\(token.utf8.count) bytes)", hint: "use at least 16 random characters")
+        }
+    }
+}
