@@ -36,7 +36,14 @@ public struct WebApp: Sendable {
         return WebApp(
             configuration: configuration, pool: pool, pages: try await PageRenderer.load(), assets: try StaticAssets.load(),
             reports: ReportCache(), openAPIDocument: [UInt8](try Data(contentsOf: openAPI)),
-            logger: logger ?? Logger(label: "promptlab.serve"))
+            logger: logger ?? Self.defaultLogger(environment: environment))
+    }
+
+    /// Warnings and errors only, unless `PROMPTLAB_LOG` asks for more (`info` logs each start, `debug` each request).
+    static func defaultLogger(environment: [String: String]) -> Logger {
+        var logger = Logger(label: "promptlab.serve")
+        logger.logLevel = environment["PROMPTLAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        return logger
     }
 
     /// The HTTP application: the router behind the error and security middleware.
