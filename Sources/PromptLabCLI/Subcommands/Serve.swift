@@ -30,7 +30,7 @@ extension PromptLabCommand {
             let app = try await WebApp.make(configuration: configuration)
             try await app.application { url in
                 Terminal.write("PromptLab is serving \(url)\n")
-                fflush(stdout)  // scripts wait for this line to learn the port
+                fflush(nil)  // scripts wait for this line to learn the port
             }.runService()
         }
     }
