@@ -204,6 +204,7 @@ let package = Package(
             name: "PromptLabWebTests",
             dependencies: [
                 "PromptLabWeb", "PromptLab", "PromptLabCore", "PromptExperiments", "PromptLabStore", "PromptLabTestSupport",
+                "PromptVersioning", "PromptFormat", "GitKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -220,7 +220,8 @@ extension WebApp {
         try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
         while !Task.isCancelled {
             let progress = try await progress(id)
-            let text = try JSONOutput.text(progress, pretty: false)
+            // One line: a newline inside `data:` would split the event.
+            let text = try JSONOutput.text(progress, pretty: false).trimmingCharacters(in: .newlines)
             if text != last {
                 try await writer.write(ByteBuffer(string: "event: progress\ndata: \(text)\n\n"))
                 last = text
