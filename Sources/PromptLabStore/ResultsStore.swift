@@ -200,6 +200,30 @@ public protocol ResultsStore: Sendable {
     /// - Throws: ``StoreError/Kind/runNotFound``.
     func verdicts(runID: String, reviewer: String?) async throws -> [VerdictRecord]
 
+    // MARK: - Pages of cases
+
+    /// A token that changes whenever a run's status, responses, grades or review verdicts change,
+    /// read without scanning them, so front ends can cache what they compute from a run.
+    ///
+    /// - Throws: ``StoreError/Kind/runNotFound``.
+    func stateToken(runID: String) async throws -> String
+
+    /// Returns the responses of some cases of a run (every variant and repeat), in no set order.
+    ///
+    /// - Throws: ``StoreError/Kind/runNotFound``.
+    func responses(runID: String, caseIDs: [String]) async throws -> [ResponseRecord]
+
+    /// Returns every grade of the given responses (by idempotency key), oldest first.
+    ///
+    /// - Throws: ``StoreError/Kind/runNotFound``.
+    func grades(runID: String, responseKeys: [String]) async throws -> [GradeRecord]
+
+    /// The ids of a run's cases with `text` in a variable, the expected value or an output,
+    /// ignoring the case of ASCII letters.
+    ///
+    /// - Throws: ``StoreError/Kind/runNotFound``.
+    func caseIDs(runID: String, containing text: String) async throws -> Set<String>
+
     // MARK: - Report aggregates
 
     /// Lists the graders (one entry per configuration hash) that graded responses of a run.

@@ -229,4 +229,35 @@ import Testing
         #expect(grader?.message.contains("did you mean 'equals'") == true)
         #expect(grader?.hint == "graders with grades: equals, contains")
     }
+
+    /// The web app's indexed pages give exactly what the full listing gives, filter by filter.
+    @Test func indexedPagesMatchTheFullListing() async throws {
+        let (repo, workspace, runID) = try await Self.fixture()
+        defer { repo.remove() }
+        let service = CaseService(workspace: workspace)
+        let index = try await service.index(runID)
+        #expect(index.graders == ["equals", "contains"])
+        #expect(index.expectedValues.contains("Yak"))
+        let filters: [CaseService.Filter] = [
+            .init(), .init(failing: true), .init(disagree: true), .init(newlyFailingVs: "old"), .init(newlyFailingVs: "new"),
+            .init(grep: "zebra"), .init(grep: "LOUD"), .init(expected: "Yak"), .init(caseIDs: ["cross", "regress"]),
+            .init(failing: true, graders: ["contains"]), .init(disagree: true, grep: "ok"),
+        ]
+        for filter in filters {
+            let full = try await service.cases(runID, filter: filter)
+            let paged = try await service.page(index, filter: filter, page: (1, 1000))
+            #expect(paged.cases == full.cases, "\(filter)")
+            #expect(paged.graders == full.graders, "\(filter)")
+            #expect(paged.page?.matching == full.cases.count, "\(filter)")
+        }
+        let second = try await service.page(index, filter: .init(), page: (2, 3))
+        #expect(second.cases.map(\.caseId) == ["improve", "cross", "grep-var"])
+        #expect(second.page == PageInfo(page: 2, perPage: 3, matching: 8))
+        let beyond = try await service.page(index, filter: .init(), page: (Int.max, Int.max))
+        #expect(beyond.cases.isEmpty)
+        let unknown = await #expect(throws: PromptLabError.self) {
+            _ = try await service.page(index, filter: .init(newlyFailingVs: "nope"), page: (1, 10))
+        }
+        #expect(unknown?.kind == .invalidInput)
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import PromptExperiments
 import PromptLab
 import PromptLabCore
 import Testing
@@ -149,21 +150,21 @@ import Testing
     }
 
     @Test func reportsAreCachedByRunState() async throws {
-        let cache = ReportCache()
+        let cache = StateCache<Report>()
         let fixture = try await WebFixture.make()
         defer { fixture.remove() }
         let workspace = try Workspace(at: fixture.path, environment: [:])
         defer { workspace.close() }
         let report = try await ReportService(workspace: workspace).report(fixture.runID)
-        let state = try await ResultsService(workspace: workspace).reportState(fixture.runID)
-        await cache.store(report, key: "k", state: state)
-        #expect(await cache.report(key: "k", state: state) != nil)
+        let state = try await ResultsService(workspace: workspace).stateToken(fixture.runID)
+        _ = try await cache.value(key: state) { report }
+        #expect(await cache.cached(state) != nil)
         // A verdict changes the state, so the cached report is not used.
         let queue = try await ReviewService(workspace: workspace).queue(runID: fixture.runID, variants: nil, reviewer: "Ada")
         try await ReviewService(workspace: workspace).record(.tie, on: queue.items[0], in: queue)
-        let after = try await ResultsService(workspace: workspace).reportState(fixture.runID)
+        let after = try await ResultsService(workspace: workspace).stateToken(fixture.runID)
         #expect(after != state)
-        #expect(await cache.report(key: "k", state: after) == nil)
+        #expect(await cache.cached(after) == nil)
     }
 }
 

@@ -19,7 +19,8 @@ public struct PageInfo: Codable, Sendable, Equatable {
         self.page = page
         self.perPage = perPage
         self.matching = matching
-        pages = max(1, (matching + perPage - 1) / perPage)
+        // Written so that no page size, however large, overflows.
+        pages = matching <= 0 ? 1 : (matching - 1) / max(1, perPage) + 1
     }
 }
 

@@ -144,13 +144,13 @@ public struct CaseService {
 
     // MARK: - Verdicts
 
-    private struct GradeKey: Hashable {
+    struct GradeKey: Hashable {
         var grader: String
         var order: GradeRecord.PairOrder?
     }
 
     /// One variant's responses to one case, with its verdict per grader over the repeats.
-    private static func variant(
+    static func variant(
         _ variant: RunVariantRecord, responses: [ResponseRecord], grades: [String: [GradeKey: GradeRecord]],
         graders: [String], rank: [String: Int]
     ) -> CaseViewOutput.Variant {

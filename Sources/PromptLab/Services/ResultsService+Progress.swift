@@ -24,15 +24,11 @@ extension ResultsService {
             costUsd: summary.totalCostUSD, knownCostUsd: summary.knownCostUSD, interim: interim)
     }
 
-    /// A fingerprint of everything a run's report is computed from: its status, responses, grades and
-    /// review verdicts. Equal fingerprints mean an equal report, so front ends can cache reports by it.
-    public func reportState(_ target: String) async throws -> String {
+    /// A token that changes whenever the run's status, responses, grades or review verdicts change
+    /// (see ``ResultsStore/stateToken(runID:)``): front ends cache reports and case indexes by it.
+    public func stateToken(_ target: String) async throws -> String {
         let store = try workspace.results()
         let run = try await ReportBuilder.resolveRun(target, in: store)
-        let summary = try await store.summary(runID: run.id)
-        let graders = try await store.graderConfigurations(runID: run.id)
-            .map { "\($0.grader)#\($0.configHash)#\($0.latestGradeID)" }.sorted().joined(separator: ",")
-        let verdicts = try await store.verdicts(runID: run.id).count
-        return "\(run.id)|\(summary.run.status.rawValue)|\(summary.okCount)|\(summary.errorCount)|\(graders)|\(verdicts)"
+        return try await store.stateToken(runID: run.id)
     }
 }

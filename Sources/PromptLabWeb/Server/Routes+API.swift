@@ -143,7 +143,7 @@ extension WebApp {
             let filter = try Self.caseFilter(query)
             let page = try Self.integer(query.text("page"), name: "page", range: 1...1_000_000) ?? 1
             let size = try Self.integer(query.text("per_page"), name: "per_page", range: 1...500) ?? Self.defaultPageSize
-            return try json(try await withWorkspace { try await CaseService(workspace: $0).cases(id, filter: filter, page: (page, size)) })
+            return try json(try await casePage(id, filter: filter, page: (page, size)))
         }
         api.get("/runs/:id/cases/:case") { _, context in
             let id = try Self.parameter("id", context)
@@ -202,12 +202,15 @@ extension WebApp {
         }
     }
 
-    /// A run's progress with interim statistics from the (cached) report.
+    /// A run's progress with interim statistics from the (cached) report, computed once per run state.
     func progress(_ id: String) async throws -> RunProgressOutput {
-        let basic = try await withWorkspace { try await ResultsService(workspace: $0).progress(id) }
-        guard basic.done > 0 else { return basic }
-        let report = try? await report(basic.run)
-        return try await withWorkspace { try await ResultsService(workspace: $0).progress(basic.run, report: report) }
+        let state = try await withWorkspace { try await ResultsService(workspace: $0).stateToken(id) }
+        return try await progressCache.value(key: state) {
+            let basic = try await withWorkspace { try await ResultsService(workspace: $0).progress(id) }
+            guard basic.done > 0 else { return basic }
+            let report = try? await report(basic.run)
+            return try await withWorkspace { try await ResultsService(workspace: $0).progress(basic.run, report: report) }
+        }
     }
 
     /// Server-Sent Events: a `progress` event whenever the run's progress changes, then `done` once

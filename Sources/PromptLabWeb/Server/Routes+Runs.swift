@@ -36,7 +36,7 @@ extension WebApp {
             let query = FormFields(request.uri.query)
             let pair = try Self.variantPair(query)
             guard let reviewer = query.text("reviewer") else {
-                let variants = try await withWorkspace { try await CaseService(workspace: $0).cases(id, page: (1, 1)).variants }
+                let variants = try await casePage(id, filter: .init(), page: (1, 1)).variants
                 return try page(
                     "review-start",
                     ["title": "Review", "run": id, "run_href": "/runs/" + Format.segment(id), "variants": variants.map { ["name": $0] }],
@@ -83,12 +83,8 @@ extension WebApp {
         let filter = try Self.caseFilter(query)
         let pageNumber = try Self.integer(query.text("page"), name: "page", range: 1...1_000_000) ?? 1
         let pageSize = try Self.integer(query.text("per_page"), name: "per_page", range: 1...500) ?? Self.defaultPageSize
-        let (progress, cases) = try await withWorkspace { workspace in
-            (
-                try await ResultsService(workspace: workspace).progress(id),
-                try await CaseService(workspace: workspace).cases(id, filter: filter, page: (pageNumber, pageSize))
-            )
-        }
+        let progress = try await progress(id)
+        let cases = try await casePage(progress.run, filter: filter, page: (pageNumber, pageSize))
         let runHref = "/runs/" + Format.segment(progress.run)
         var context: [String: Any] = [
             "title": "Run \(progress.run)", "run": progress.run, "experiment": progress.experiment, "href": runHref,
@@ -104,11 +100,10 @@ extension WebApp {
         if progress.done > 0 {
             let report = try await report(progress.run)
             context["report"] = RunViews.report(report)
-            var expected = [String]()
-            for grader in report.graders {
-                for confusion in grader.confusion { expected.append(contentsOf: confusion.matrix.labels) }
-            }
-            context["expected_options"] = Array(Set(expected)).sorted().map { ["value": $0, "selected": $0 == filter.expected] }
+        }
+        let state = try await withWorkspace { try await ResultsService(workspace: $0).stateToken(progress.run) }
+        if let index = await caseIndexes.cached(state) {
+            context["expected_options"] = index.expectedValues.map { ["value": $0, "selected": $0 == filter.expected] }
         }
         if let info = cases.page {
             var base = query.pairs.filter { $0.name != "page" }.map { "\(Format.query($0.name))=\(Format.query($0.value))" }

@@ -15,7 +15,9 @@ public struct WebApp: Sendable {
     let pool: WorkspacePool
     let pages: PageRenderer
     let assets: StaticAssets
-    let reports: ReportCache
+    let reports = StateCache<Report>()
+    let caseIndexes = StateCache<CaseIndex>(capacity: 4)
+    let progressCache = StateCache<RunProgressOutput>()
     let openAPIDocument: [UInt8]
     let logger: Logger
 
@@ -35,7 +37,7 @@ public struct WebApp: Sendable {
         }
         return WebApp(
             configuration: configuration, pool: pool, pages: try await PageRenderer.load(), assets: try StaticAssets.load(),
-            reports: ReportCache(), openAPIDocument: [UInt8](try Data(contentsOf: openAPI)),
+            openAPIDocument: [UInt8](try Data(contentsOf: openAPI)),
             logger: logger ?? Self.defaultLogger(environment: environment))
     }
 
@@ -139,29 +141,43 @@ public struct WebApp: Sendable {
 
     /// The report of a run for the web: rebuilt only when the run's responses, grades or verdicts changed.
     func report(_ runID: String, options: ReportOptions = ReportOptions()) async throws -> Report {
-        let state = try await withWorkspace { try await ResultsService(workspace: $0).reportState(runID) }
-        let key = "\(runID)|\(options.grader ?? "")|\(options.alpha)|\(options.pairs.rawValue)"
-        if let cached = await reports.report(key: key, state: state) { return cached }
-        let report = try await withWorkspace { try await ReportService(workspace: $0).report(runID, options: options) }
-        await reports.store(report, key: key, state: state)
-        return report
+        let state = try await withWorkspace { try await ResultsService(workspace: $0).stateToken(runID) }
+        let key = "\(state)|\(options.grader ?? "")|\(options.alpha)|\(options.pairs.rawValue)"
+        return try await reports.value(key: key) {
+            try await withWorkspace { try await ReportService(workspace: $0).report(runID, options: options) }
+        }
+    }
+
+    /// One page of a run's cases, from the run's case index (built once per run state).
+    func casePage(_ runID: String, filter: CaseService.Filter, page: (number: Int, size: Int)) async throws -> CaseViewOutput {
+        let state = try await withWorkspace { try await ResultsService(workspace: $0).stateToken(runID) }
+        let index = try await caseIndexes.value(key: state) {
+            try await withWorkspace { try await CaseService(workspace: $0).index(runID) }
+        }
+        return try await withWorkspace { try await CaseService(workspace: $0).page(index, filter: filter, page: page) }
     }
 }
 
-/// Reports by run and options, valid while the run's state fingerprint is unchanged.
-actor ReportCache {
-    private var entries = [String: (state: String, report: Report)]()
+/// Values computed from a run, kept while the run's state token is unchanged (the key includes it).
+actor StateCache<Value: Sendable> {
+    private var entries = [String: Value]()
     private var order = [String]()
-    private let capacity = 16
+    private let capacity: Int
 
-    func report(key: String, state: String) -> Report? {
-        guard let entry = entries[key], entry.state == state else { return nil }
-        return entry.report
+    init(capacity: Int = 16) {
+        self.capacity = capacity
     }
 
-    func store(_ report: Report, key: String, state: String) {
+    /// The cached value for `key`, or `make()`'s, stored. Two requests for a missing key may both
+    /// compute it; the values are equal, so either may be kept.
+    func value(key: String, make: @Sendable () async throws -> Value) async throws -> Value {
+        if let cached = entries[key] { return cached }
+        let value = try await make()
         if entries[key] == nil { order.append(key) }
-        entries[key] = (state, report)
+        entries[key] = value
         while order.count > capacity { entries[order.removeFirst()] = nil }
+        return value
     }
+
+    func cached(_ key: String) -> Value? { entries[key] }
 }
