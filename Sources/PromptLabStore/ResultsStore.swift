@@ -83,6 +83,9 @@ public protocol ResultsStore: Sendable {
     ///   - limit: The most runs to return.
     func runs(experiment: String?, limit: Int) async throws -> [RunSummary]
 
+    /// Lists runs newest first like ``runs(experiment:limit:)``, without counting their responses.
+    func runRecords(experiment: String?, limit: Int) async throws -> [RunRecord]
+
     /// Returns the newest run of an experiment, or `nil` if it was never run.
     func latestRun(experiment: String) async throws -> RunRecord?
 

@@ -144,6 +144,10 @@ public struct RunListOutput: Codable, Sendable, Equatable {
     public var schemaVersion = JSONOutput.schemaVersion
     public var runs: [Run]
 
+    public init(runs: [Run]) {
+        self.runs = runs
+    }
+
     public struct Run: Codable, Sendable, Equatable {
         public var run: String
         public var experiment: String

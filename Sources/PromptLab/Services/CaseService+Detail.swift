@@ -14,7 +14,16 @@ extension CaseService {
     public func detail(_ target: String, caseID: String) async throws -> CaseDetailOutput {
         let store = try workspace.results()
         let run = try await ReportBuilder.resolveRun(target, in: store)
-        let caseRecords = try await store.cases(runID: run.id)
+        return try await detail(run, caseID: caseID, caseRecords: try await store.cases(runID: run.id))
+    }
+
+    /// ``detail(_:caseID:)`` with the cases taken from an index rather than read again.
+    public func detail(_ index: CaseIndex, caseID: String) async throws -> CaseDetailOutput {
+        try await detail(index.run, caseID: caseID, caseRecords: index.cases)
+    }
+
+    private func detail(_ run: RunRecord, caseID: String, caseRecords: [CaseRecord]) async throws -> CaseDetailOutput {
+        let store = try workspace.results()
         guard let record = caseRecords.first(where: { $0.caseID == caseID }) else {
             throw PromptLabError(
                 .notFound, "run \(run.id) has no case '\(caseID)'\(Suggestion.phrase(for: caseID, in: caseRecords.map(\.caseID)))",
@@ -22,12 +31,12 @@ extension CaseService {
         }
         let variables = (try? PromptValue.parseJSON(record.variablesJSON)) ?? .object([])
         var responses = [String: [ResponseRecord]]()
-        try await store.forEachResponse(runID: run.id) { response in
-            if response.caseID == caseID { responses[response.variant, default: []].append(response) }
+        for response in try await store.responses(runID: run.id, caseIDs: [caseID]) {
+            responses[response.variant, default: []].append(response)
         }
-        let keys = Set(responses.values.joined().map(\.idempotencyKey))
+        let keys = responses.values.joined().map(\.idempotencyKey)
         var grades = [String: [GradeRecord]]()  // response key → newest grade per (grader, order)
-        for grade in try await store.grades(runID: run.id) where keys.contains(grade.responseKey) {
+        for grade in try await store.grades(runID: run.id, responseKeys: keys) {
             var list = grades[grade.responseKey, default: []]
             if let index = list.firstIndex(where: { $0.grader == grade.grader && $0.order == grade.order }) {
                 if list[index].createdAt <= grade.createdAt { list[index] = grade }

@@ -16,14 +16,26 @@ public struct ResultsService {
     public func runs(experiment: String? = nil, limit: Int = 50) async throws -> RunListOutput {
         guard limit >= 1 else { throw PromptLabError(.usage, "--limit must be at least 1") }
         let summaries = try await workspace.results().runs(experiment: experiment, limit: limit)
-        return RunListOutput(
-            runs: summaries.map { summary in
-                .init(
-                    run: summary.run.id, experiment: summary.run.experimentName, status: summary.run.status.rawValue,
-                    created: summary.run.createdAt, cells: summary.run.cellCount, ok: summary.okCount, errors: summary.errorCount,
-                    cached: summary.cachedCount, costUsdTotal: summary.totalCostUSD, knownCostUsdTotal: summary.knownCostUSD,
-                    note: summary.run.note)
-            })
+        return RunListOutput(runs: summaries.map(Self.row))
+    }
+
+    /// Runs newest first without their counts: cheap, for front ends that cache each run's row.
+    public func runRecords(experiment: String? = nil, limit: Int = 50) async throws -> [RunRecord] {
+        guard limit >= 1 else { throw PromptLabError(.usage, "--limit must be at least 1") }
+        return try await workspace.results().runRecords(experiment: experiment, limit: limit)
+    }
+
+    /// One run's row of ``runs(experiment:limit:)``.
+    public func run(_ id: String) async throws -> RunListOutput.Run {
+        Self.row(try await workspace.results().summary(runID: id))
+    }
+
+    static func row(_ summary: RunSummary) -> RunListOutput.Run {
+        RunListOutput.Run(
+            run: summary.run.id, experiment: summary.run.experimentName, status: summary.run.status.rawValue,
+            created: summary.run.createdAt, cells: summary.run.cellCount, ok: summary.okCount, errors: summary.errorCount,
+            cached: summary.cachedCount, costUsdTotal: summary.totalCostUSD, knownCostUsdTotal: summary.knownCostUSD,
+            note: summary.run.note)
     }
 
     /// Calls `body` with every response of a run (or of an experiment's latest run) as an export row:

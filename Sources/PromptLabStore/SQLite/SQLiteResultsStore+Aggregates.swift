@@ -32,25 +32,31 @@ extension SQLiteResultsStore {
     public func graderConfigurations(runID: String) async throws -> [GraderConfiguration] {
         try await read("list the graders of run '\(runID)'") { db in
             try Self.requireRun(db, runID)
-            // Skip from one (grader, config_hash) to the next with an index seek each,
-            // instead of scanning every grade.
-            let next = try db.cachedStatement(
-                sql: """
-                    SELECT grader, config_hash FROM grades
-                    WHERE run_id = ? AND (grader, config_hash) > (?, ?)
-                    ORDER BY grader, config_hash LIMIT 1
-                    """)
+            // Skip from one (grader, config_hash) to the next with an index seek each, instead of
+            // scanning every grade. min() with a strict bound seeks past the equal keys; a row-value
+            // comparison `(grader, config_hash) > (?, ?)` instead stepped through every grade of
+            // the last pair (the index continues with response_key), 0.2 s for a million grades.
+            let nextHash = try db.cachedStatement(
+                sql: "SELECT min(config_hash) FROM grades WHERE run_id = ? AND grader = ? AND config_hash > ?")
+            let nextGrader = try db.cachedStatement(sql: "SELECT min(grader) FROM grades WHERE run_id = ? AND grader > ?")
             let latest = try db.cachedStatement(
                 sql: """
                     SELECT max(id) FROM grades WHERE run_id = ? AND grader = ? AND config_hash = ?
                     """)
             var found: [GraderConfiguration] = []
-            var grader = ""
-            var hash = ""
-            while let row = try Row.fetchOne(next, arguments: [runID, grader, hash]) {
-                grader = row[0]
-                hash = row[1]
-                found.append(GraderConfiguration(grader: grader, configHash: hash, latestGradeID: 0))
+            // The empty name sorts first, and `grader > ''` would skip it.
+            let hasUnnamed =
+                try Int.fetchOne(
+                    db, sql: "SELECT 1 FROM grades WHERE run_id = ? AND grader = '' LIMIT 1", arguments: [runID]) != nil
+            var grader = hasUnnamed ? "" : try String.fetchOne(nextGrader, arguments: [runID, ""])
+            while let name = grader {
+                var hash = try String.fetchOne(
+                    db, sql: "SELECT min(config_hash) FROM grades WHERE run_id = ? AND grader = ?", arguments: [runID, name])
+                while let current = hash {
+                    found.append(GraderConfiguration(grader: name, configHash: current, latestGradeID: 0))
+                    hash = try String.fetchOne(nextHash, arguments: [runID, name, current])
+                }
+                grader = try String.fetchOne(nextGrader, arguments: [runID, name])
             }
             // The newest grade only matters to choose between several configurations of one grader.
             let counts = Dictionary(grouping: found, by: \.grader).mapValues(\.count)

@@ -45,11 +45,14 @@ extension SQLiteResultsStore {
     public func grades(runID: String, responseKeys: [String]) async throws -> [GradeRecord] {
         try await read("read the grades of run '\(runID)'") { db in
             try Self.requireRun(db, runID)
+            // Only response_key is constrained: with run_id too, SQLite may pick the run's index and
+            // scan every grade of the run for each key. Keys start with the run id anyway.
             let statement = try db.cachedStatement(
-                sql: "SELECT \(GradeRecord.selectColumns) FROM grades WHERE response_key = ? AND run_id = ? ORDER BY id")
+                sql: "SELECT \(GradeRecord.selectColumns) FROM grades WHERE response_key = ? ORDER BY id")
             var grades = [GradeRecord]()
             for key in Set(responseKeys) {
-                grades.append(contentsOf: try Row.fetchAll(statement, arguments: [key, runID]).map(GradeRecord.init(row:)))
+                grades.append(
+                    contentsOf: try Row.fetchAll(statement, arguments: [key]).map(GradeRecord.init(row:)).filter { $0.runID == runID })
             }
             return grades.sorted { $0.createdAt < $1.createdAt }
         }

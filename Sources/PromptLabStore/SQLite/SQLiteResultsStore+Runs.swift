@@ -59,6 +59,11 @@ extension SQLiteResultsStore {
     }
 
     public func runs(experiment: String?, limit: Int) async throws -> [RunSummary] {
+        let records = try await runRecords(experiment: experiment, limit: limit)
+        return try await read("list runs") { db in try records.map { try Self.summarize(db, $0) } }
+    }
+
+    public func runRecords(experiment: String?, limit: Int) async throws -> [RunRecord] {
         guard limit > 0 else { return [] }
         return try await read("list runs") { db in
             let order = "ORDER BY created_at DESC, id DESC LIMIT ?"
@@ -76,7 +81,7 @@ extension SQLiteResultsStore {
                         SELECT \(RunRecord.selectColumns) FROM runs \(order)
                         """, arguments: [limit])
             }
-            return try rows.map { try Self.summarize(db, RunRecord(row: $0)) }
+            return try rows.map(RunRecord.init(row:))
         }
     }
 

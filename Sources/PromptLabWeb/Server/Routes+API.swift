@@ -114,9 +114,7 @@ extension WebApp {
         api.get("/runs") { request, _ in
             let query = FormFields(request.uri.query)
             let limit = try Self.integer(query.text("limit"), name: "limit", range: 1...1000) ?? 50
-            return try json(
-                try await withWorkspace { try await ResultsService(workspace: $0).runs(experiment: query.text("experiment"), limit: limit) }
-            )
+            return try json(try await runList(experiment: query.text("experiment"), limit: limit))
         }
         api.get("/runs/:id/report") { request, context in
             let id = try Self.parameter("id", context)
@@ -148,7 +146,8 @@ extension WebApp {
         api.get("/runs/:id/cases/:case") { _, context in
             let id = try Self.parameter("id", context)
             let caseID = try Self.parameter("case", context)
-            return try json(try await withWorkspace { try await CaseService(workspace: $0).detail(id, caseID: caseID) })
+            let index = try await caseIndex(id)
+            return try json(try await withWorkspace { try await CaseService(workspace: $0).detail(index, caseID: caseID) })
         }
         api.get("/runs/:id/progress") { _, context in
             try json(try await progress(try Self.parameter("id", context)))

@@ -8,12 +8,8 @@ extension WebApp {
     /// The overview, the prompt list and a prompt's page, diff, label move and rollback.
     func addPromptPages(to router: Router<WebRequestContext>) {
         router.get("/") { _, context in
-            let (prompts, runs) = try await withWorkspace { workspace in
-                (
-                    try PromptService(workspace: workspace).list(),
-                    try await ResultsService(workspace: workspace).runs(limit: 10)
-                )
-            }
+            let prompts = try await withWorkspace { try PromptService(workspace: $0).list() }
+            let runs = try await runList(limit: 10)
             return try page(
                 "overview",
                 ["title": "Overview", "prompts": PromptViews.list(prompts), "runs": RunViews.list(runs), "has_runs": !runs.runs.isEmpty],

@@ -12,9 +12,7 @@ extension WebApp {
     func addRunPages(to router: Router<WebRequestContext>) {
         router.get("/runs") { request, context in
             let query = FormFields(request.uri.query)
-            let runs = try await withWorkspace {
-                try await ResultsService(workspace: $0).runs(experiment: query.text("experiment"), limit: 200)
-            }
+            let runs = try await runList(experiment: query.text("experiment"), limit: 200)
             var verdicts = [String: String]()
             for run in runs.runs.prefix(20) where run.ok > 0 {
                 verdicts[run.run] = (try? await report(run.run)).map(RunViews.verdict)
@@ -28,7 +26,8 @@ extension WebApp {
         router.get("/runs/:id/cases/:case") { _, context in
             let id = try Self.parameter("id", context)
             let caseID = try Self.parameter("case", context)
-            let detail = try await withWorkspace { try await CaseService(workspace: $0).detail(id, caseID: caseID) }
+            let index = try await caseIndex(id)
+            let detail = try await withWorkspace { try await CaseService(workspace: $0).detail(index, caseID: caseID) }
             return try page("case", RunViews.caseDetail(detail), request: context)
         }
         router.get("/runs/:id/review") { request, context in
@@ -63,7 +62,7 @@ extension WebApp {
         router.get("/compare") { request, context in
             let query = FormFields(request.uri.query)
             guard let before = query.text("before"), let after = query.text("after") else {
-                let runs = try await withWorkspace { try await ResultsService(workspace: $0).runs(limit: 200) }
+                let runs = try await runList(limit: 200)
                 return try page(
                     "compare-start", ["title": "Compare runs", "runs": runs.runs.map { ["run": $0.run, "experiment": $0.experiment] }],
                     request: context)
