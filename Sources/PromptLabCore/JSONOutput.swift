@@ -51,6 +51,7 @@ public enum JSONOutput {
 
     /// `costUSD` → `cost_usd`, `p95Ms` → `p95_ms`, `schemaVersion` → `schema_version`.
     public static func snakeCase(_ key: String) -> String {
+        if let ascii = asciiSnakeCase(key) { return ascii }
         var result = ""
         let characters = Array(key)
         for (index, character) in characters.enumerated() {
@@ -66,6 +67,35 @@ public enum JSONOutput {
             }
         }
         return result
+    }
+}
+
+extension JSONOutput {
+    /// ``snakeCase(_:)`` on bytes for ASCII keys (every Swift property name here): encoding a page
+    /// of documents converts thousands of keys, and Character's Unicode properties cost more
+    /// than the rest of the encoding.
+    static func asciiSnakeCase(_ key: String) -> String? {
+        let bytes = Array(key.utf8)
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        func upper(_ byte: UInt8) -> Bool { (65...90).contains(byte) }
+        func lower(_ byte: UInt8) -> Bool { (97...122).contains(byte) }
+        func digit(_ byte: UInt8) -> Bool { (48...57).contains(byte) }
+        guard bytes.contains(where: upper) else { return key }
+        var result = [UInt8]()
+        result.reserveCapacity(bytes.count + 4)
+        for (index, byte) in bytes.enumerated() {
+            guard upper(byte) else {
+                result.append(byte)
+                continue
+            }
+            let previous: UInt8? = index > 0 ? bytes[index - 1] : nil
+            let next: UInt8? = index + 1 < bytes.count ? bytes[index + 1] : nil
+            let startsWord = previous.map { lower($0) || digit($0) } ?? false
+            let endsAcronym = previous.map(upper) == true && next.map(lower) == true
+            if index > 0 && (startsWord || endsAcronym) { result.append(95) }
+            result.append(byte + 32)
+        }
+        return String(decoding: result, as: UTF8.self)
     }
 }
 

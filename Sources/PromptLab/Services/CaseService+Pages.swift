@@ -17,6 +17,9 @@ public struct CaseIndex: Sendable {
     /// Expected values of the run's cases, each once, in first-seen order (at most 500).
     public let expectedValues: [String]
     let cases: [CaseRecord]
+    /// The cases' ids and expected values by position: the filters read these, not whole records.
+    let caseIDs: [String]
+    let expected: [String?]
     /// `verdicts[g][v][c]`: grader g, variant v, case c; 1 passes every graded repeat, 0 fails one, -1 has none.
     let verdicts: [[[Int8]]]
 }
@@ -66,7 +69,7 @@ extension CaseService {
         }
         return CaseIndex(
             run: run, variants: variants, graders: graders, stateToken: token, expectedValues: expected, cases: cases,
-            verdicts: verdicts)
+            caseIDs: cases.map(\.caseID), expected: cases.map(\.expected), verdicts: verdicts)
     }
 
     /// One page of the cases matching `filter`, as ``cases(_:filter:page:)`` gives it, reading only
@@ -98,10 +101,10 @@ extension CaseService {
         if let grep = filter.grep { searched = try await store.caseIDs(runID: index.run.id, containing: grep) }
         let wanted = Set(filter.caseIDs)
         var matching = [Int]()
-        for (position, record) in index.cases.enumerated() {
-            if !wanted.isEmpty, !wanted.contains(record.caseID) { continue }
-            if let expected = filter.expected, record.expected != expected { continue }
-            if let searched, !searched.contains(record.caseID) { continue }
+        for position in index.caseIDs.indices {
+            if !wanted.isEmpty, !wanted.contains(index.caseIDs[position]) { continue }
+            if let expected = filter.expected, index.expected[position] != expected { continue }
+            if let searched, !searched.contains(index.caseIDs[position]) { continue }
             if filter.failing, !graderRows.contains(where: { g in index.verdicts[g].contains { $0[position] == 0 } }) { continue }
             if let reference {
                 let regressed = graderRows.contains { g in
