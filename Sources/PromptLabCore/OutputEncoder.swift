@@ -83,8 +83,11 @@ final class TreeNode {
     /// The child for `key`, creating it (an object's field).
     func field(_ key: String) -> TreeNode {
         var fields: [String: TreeNode] = [:]
-        if case .object(let existing) = content { fields = existing }
-        if let child = fields[key] { return child }
+        if case .object(let existing) = content {
+            if let child = existing[key] { return child }
+            fields = existing
+            content = .null  // the enum lets go of its reference, so adding below does not copy
+        }
         let child = TreeNode()
         fields[key] = child
         content = .object(fields)
@@ -94,7 +97,10 @@ final class TreeNode {
     /// A new last element (an array's item).
     func append() -> TreeNode {
         var items: [TreeNode] = []
-        if case .array(let existing) = content { items = existing }
+        if case .array(let existing) = content {
+            items = existing
+            content = .null  // the enum lets go of its reference, so appending below does not copy
+        }
         let child = TreeNode()
         items.append(child)
         content = .array(items)

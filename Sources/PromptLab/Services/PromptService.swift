@@ -90,8 +90,7 @@ public struct PromptService {
         for (offset, record) in history.versions.enumerated().reversed() {
             if let limit, versions.count >= limit { break }
             var entry = Self.version(record, number: offset + 1, labels: (labels[record.commit] ?? []).map(\.label))
-            let version = try repository.resolve(PromptReference(name: prompt, selector: .version(offset + 1)))
-            entry.templateHash = try repository.templateClosure(of: version).hash
+            entry.templateHash = try repository.templateHash(of: prompt, version: offset + 1, commit: record.commit)
             versions.append(entry)
         }
         return PromptLogOutput(

@@ -110,8 +110,8 @@ extension WebApp {
             let prefix = runHref + "?" + base.joined(separator: "&")
             context["pager"] = [
                 "page": info.page, "pages": info.pages, "matching": info.matching,
-                "previous": info.page > 1 ? prefix + String(info.page - 1) : nil as String?,
-                "next": info.page < info.pages ? prefix + String(info.page + 1) : nil as String?,
+                "previous": (info.page > 1 ? prefix + String(info.page - 1) : nil) as String? as Any,
+                "next": (info.page < info.pages ? prefix + String(info.page + 1) : nil) as String? as Any,
             ]
         }
         return context
@@ -163,7 +163,7 @@ extension WebApp {
         [
             "title": "Review \(runID)", "run": runID, "run_href": "/runs/" + Format.segment(runID), "reviewer": item.reviewer,
             "a": item.variantA, "b": item.variantB, "reviewed": item.reviewed, "remaining": item.remaining,
-            "unavailable": item.unavailable > 0 ? item.unavailable : nil as Int?, "done": item.item == nil,
+            "unavailable": (item.unavailable > 0 ? item.unavailable : nil) as Int? as Any, "done": item.item == nil,
             "item": item.item.map { item -> [String: Any] in
                 ["case_id": item.caseId, "input": item.input, "expected": item.expected as Any, "left": item.left, "right": item.right]
             } as Any,

@@ -197,6 +197,17 @@ extension PromptRepository {
         try TemplateClosure.collect(version.name, bytes: version.bytes, read: promptBytes(at: version.record?.commit))
     }
 
+    /// The template hash of version `number` of `name`, made by `commit`, remembered for the
+    /// repository's lifetime (up to 100,000 versions).
+    public func templateHash(of name: PromptName, version number: Int, commit: ObjectID) throws(PromptLabError) -> String {
+        let key = commit.hex + "|" + name.rawValue
+        if let known = templateHashes[key] { return known }
+        let hash = try templateClosure(of: try resolve(PromptReference(name: name, selector: .version(number)))).hash
+        if templateHashes.count >= 100_000 { templateHashes.removeAll(keepingCapacity: true) }
+        templateHashes[key] = hash
+        return hash
+    }
+
     /// Compares two versions, including the partials either one includes.
     public func diff(_ old: PromptVersion, _ new: PromptVersion, wordLevel: Bool) throws(PromptLabError) -> PromptDiff {
         try PromptDiff(

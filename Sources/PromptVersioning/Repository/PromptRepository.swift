@@ -28,6 +28,10 @@ public final class PromptRepository {
     /// The version index last loaded, reused while `HEAD` does not move.
     var indexCache: (only: String?, index: VersionIndex)?
 
+    /// Template hashes of committed versions by `commit|name`: a commit never changes, so a
+    /// long-lived process (the web app) computes each once.
+    var templateHashes: [String: String] = [:]
+
     init(git: Repository, workTree: String, rootPrefix: String) {
         self.git = git
         self.workTree = workTree
