@@ -33,6 +33,14 @@ public struct ReportOptions: Sendable, Equatable {
 
     /// The confidence level of every interval, 1 − α.
     public var level: Double { 1 - alpha }
+
+    /// The significance levels a report accepts. Below 10⁻⁶, 1 − α is so close to 1 that
+    /// quantiles stop being finite (below 10⁻¹⁶ it rounds to 1 exactly); above 0.5 an "interval"
+    /// would cover less than half.
+    public static let alphaRange = 1e-6..<0.5
+
+    /// `--alpha must be from 0.000001 to below 0.5`, for every front end.
+    public static let alphaRangeText = "from 0.000001 to below 0.5"
 }
 
 /// Which pairs of variants a report compares.

@@ -190,8 +190,8 @@ public enum ReportBuilder {
         graderOrder: [String], options: ReportOptions, confusion: [String: [String: ConfusionMatrix]] = [:],
         verdicts: [VerdictRecord] = [], coverage: CaseCoverage? = nil
     ) async throws -> Report {
-        guard options.alpha > 0, options.alpha < 1 else {
-            throw PromptLabError(.invalidInput, "alpha must be between 0 and 1 (got \(options.alpha))")
+        guard ReportOptions.alphaRange.contains(options.alpha) else {
+            throw PromptLabError(.usage, "alpha must be \(ReportOptions.alphaRangeText), got \(options.alpha)")
         }
         let names = variants.map(\.name)
         let control = variants.first(where: \.isControl)?.name ?? names.first ?? ""

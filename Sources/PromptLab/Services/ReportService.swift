@@ -38,7 +38,9 @@ public struct ReportService {
     public func compare(
         before: String, after: String, grader: String? = nil, threshold: Double? = nil, alpha: Double = 0.05
     ) async throws -> RunComparison {
-        guard alpha > 0, alpha < 0.5 else { throw PromptLabError(.usage, "--alpha must be between 0 and 0.5, got \(alpha)") }
+        guard ReportOptions.alphaRange.contains(alpha) else {
+            throw PromptLabError(.usage, "--alpha must be \(ReportOptions.alphaRangeText), got \(alpha)")
+        }
         let store = try workspace.results()
         do {
             return try await RunComparison.build(
@@ -65,7 +67,7 @@ public enum SampleSizeService {
 
     /// The cases `design` needs at significance `alpha` and `power`, with `comparisons` variants.
     public static func plan(_ design: Design, alpha: Double, power: Double, comparisons: Int) throws -> SampleSizeOutput {
-        guard alpha > 0, alpha < 1 else { throw PromptLabError(.usage, "--alpha must be between 0 and 1, got \(alpha)") }
+        guard alpha >= 1e-6, alpha < 1 else { throw PromptLabError(.usage, "--alpha must be from 0.000001 to below 1, got \(alpha)") }
         guard power > 0, power < 1 else { throw PromptLabError(.usage, "--power must be between 0 and 1, got \(power)") }
         guard comparisons >= 1 else { throw PromptLabError(.usage, "--comparisons must be at least 1") }
         let plan: SamplePlanner.Plan

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PromptExperiments
 import PromptLab
 
 extension PromptLabCommand {
@@ -33,7 +34,9 @@ extension PromptLabCommand {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be between 0 and 0.5") }
+            guard ReportOptions.alphaRange.contains(alpha) else {
+                throw ValidationError("--alpha must be \(ReportOptions.alphaRangeText)")
+            }
         }
 
         func run() async throws {

@@ -55,7 +55,9 @@ extension PromptLabCommand {
         @OptionGroup var workspace: WorkspaceOptions
 
         func validate() throws {
-            guard alpha > 0, alpha < 0.5 else { throw ValidationError("--alpha must be between 0 and 0.5") }
+            guard ReportOptions.alphaRange.contains(alpha) else {
+                throw ValidationError("--alpha must be \(ReportOptions.alphaRangeText)")
+            }
             guard (1...100_000).contains(resamples) else { throw ValidationError("--resamples must be 1...100000") }
         }
 

@@ -121,8 +121,8 @@ extension WebApp {
             let query = FormFields(request.uri.query)
             var options = ReportOptions(grader: query.text("grader"))
             if let alpha = query.text("alpha") {
-                guard let value = Double(alpha), value > 0, value < 0.5 else {
-                    throw PromptLabError(.usage, "alpha must be a number between 0 and 0.5")
+                guard let value = Double(alpha), ReportOptions.alphaRange.contains(value) else {
+                    throw PromptLabError(.usage, "alpha must be a number \(ReportOptions.alphaRangeText)")
                 }
                 options.alpha = value
             }

@@ -54,12 +54,19 @@ struct SecurityMiddleware: RouterMiddleware {
             }
         } else if request.method != .get, request.method != .head, let refusal = Self.refuseWrite(request, isAPI: isAPI) {
             response = refusal
+        } else if let allowed = APIRoutes.methods(for: path), !allowed.contains(request.method) {
+            response = WebErrors.problem(
+                .methodNotAllowed, title: "Method Not Allowed",
+                detail: "\(path) takes \(allowed.map(\.rawValue).joined(separator: " and ")), not \(request.method.rawValue)")
+            response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ")
         } else {
             response = try await next(request, context)
         }
         response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[.referrerPolicy] = "no-referrer"
+        // same-origin, not no-referrer: with no-referrer, browsers send `Origin: null` on the app's
+        // own form posts, and the origin check below could not tell them from a sandboxed page's.
+        response.headers[.referrerPolicy] = "same-origin"
         response.headers[.xFrameOptions] = "DENY"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
         if let fresh = context.newCSRFCookie {
@@ -73,7 +80,10 @@ struct SecurityMiddleware: RouterMiddleware {
         if let site = request.headers[.secFetchSite], site == "cross-site" {
             return WebErrors.problem(.forbidden, title: "Forbidden", detail: "cross-site writes are refused", html: !isAPI)
         }
-        if let origin = request.headers[.origin] {
+        // A browser that hides the origin (`null`) but says the request is same-origin is believed:
+        // forms still need the CSRF token, and API writes a JSON body.
+        let hiddenSameOrigin = request.headers[.origin] == "null" && request.headers[.secFetchSite] == "same-origin"
+        if let origin = request.headers[.origin], !hiddenSameOrigin {
             let host = request.head.authority ?? ""
             let originHost = URL(string: origin).flatMap { url in url.host.map { $0 + (url.port.map { ":\($0)" } ?? "") } }
             if originHost == nil || originHost != host {
@@ -81,7 +91,8 @@ struct SecurityMiddleware: RouterMiddleware {
                     .forbidden, title: "Forbidden", detail: "the request's origin does not match this server", html: !isAPI)
             }
         }
-        if isAPI {
+        // Only POST carries a body; other methods on API addresses get 405 after these checks.
+        if isAPI, request.method == .post {
             let type = request.headers[.contentType]?.lowercased() ?? ""
             guard type.hasPrefix("application/json") else {
                 return WebErrors.problem(

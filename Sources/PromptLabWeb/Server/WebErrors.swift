@@ -57,7 +57,7 @@ enum WebErrors {
     private static func page(status: HTTPResponse.Status, title: String, detail: String, hint: String?) -> String {
         let hintLine = hint.map { "<p class=\"hint\">\(HTMLText.escape($0))</p>" } ?? ""
         return """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>\(status.code) \(HTMLText.escape(title)) · PromptLab</title>
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>\(status.code) \(HTMLText.escape(title)) · PromptLab</title>
             <link rel="stylesheet" href="/static/app.css"></head><body><header class="top"><a class="brand" href="/">PromptLab</a></header>
             <main id="content" class="error-page"><h1>\(status.code) \(HTMLText.escape(title))</h1><p id="error-detail">\(HTMLText.escape(detail))</p>\(hintLine)
             <p><a href="/">Back to the overview</a></p></main></body></html>

@@ -193,7 +193,7 @@ enum RunViews {
                             "cached": response.fromCache,
                             "grades": response.grades.map { grade -> [String: Any] in
                                 [
-                                    "grader": grade.grader, "order": grade.order ?? "",
+                                    "grader": grade.grader, "order": grade.order as Any,
                                     "state": grade.passed.map { $0 ? "pass" : "fail" } ?? "score",
                                     "score": grade.score.map { Format.number($0, digits: 3) } ?? "",
                                     "reason": grade.reason as Any, "raw": grade.rawJudgeOutput as Any,
@@ -208,15 +208,24 @@ enum RunViews {
 
     static func history(_ history: ExperimentHistoryOutput) -> [String: Any] {
         let rate = history.metric != ReportMetric.meanScore.rawValue
-        var series = [(name: String, points: [SVGCharts.HistoryPoint])]()
-        for point in history.points {
-            let label = "\(point.prompt) · \(Format.date(point.created).prefix(10))"
-            let entry = SVGCharts.HistoryPoint(label: label, estimate: point.estimate, low: point.low, high: point.high)
-            if let index = series.firstIndex(where: { $0.name == point.variant }) {
-                series[index].points.append(entry)
-            } else {
-                series.append((point.variant, [entry]))
-            }
+        // One column per run, in run order, shared by every variant's line: each line has a point
+        // (missing where the variant was not in that run) for every run, so the chart's columns,
+        // taken in order of first appearance, are the runs in order. The prompt versions are in the
+        // table below.
+        var runs = [(id: String, label: String)]()
+        for point in history.points where !runs.contains(where: { $0.id == point.run }) {
+            runs.append((point.run, "\(Format.date(point.created).prefix(16).replacingOccurrences(of: "T", with: " ")) · \(point.run.suffix(4))"))
+        }
+        var variants = [String]()
+        for point in history.points where !variants.contains(point.variant) { variants.append(point.variant) }
+        let series = variants.map { variant -> (name: String, points: [SVGCharts.HistoryPoint]) in
+            (
+                variant,
+                runs.map { run in
+                    let point = history.points.first { $0.run == run.id && $0.variant == variant }
+                    return SVGCharts.HistoryPoint(label: run.label, estimate: point?.estimate, low: point?.low, high: point?.high)
+                }
+            )
         }
         return [
             "title": "History of \(history.experiment)", "experiment": history.experiment, "grader": history.grader ?? "–",
