@@ -10,8 +10,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
-swift build --package-path "$root" --product promptlab >&2
-bin="$(swift build --package-path "$root" --show-bin-path)"
+# PROMPTLAB_BIN_DIR names a folder with a built promptlab (and its resource bundles) to use instead
+# of building one, as the browser tests do with the build CI just made.
+if [ -n "${PROMPTLAB_BIN_DIR:-}" ]; then
+  bin="$(cd "$PROMPTLAB_BIN_DIR" && pwd)"
+else
+  swift build --package-path "$root" --product promptlab >&2
+  bin="$(swift build --package-path "$root" --show-bin-path)"
+fi
 export PATH="$bin:$PATH"
 
 # PROMPTLAB_DEMO_DIR keeps the repository and results (to open them with `promptlab serve`);
