@@ -49,12 +49,13 @@ trap 'exit 143' TERM
 
 # Starts `promptlab serve --port 0` on a repository in the background and sets served_url to its
 # address (not printed: a command substitution would run it in a subshell that forgets the pid).
-served_url=""
+served_url="" served_pid=""
 serve() {
   local repo=$1 name=$2
   "$bin_dir/promptlab" serve --port 0 -C "$repo" >"$work/$name.out" 2>"$work/$name.err" &
   local pid=$! tries=0
   pids+=("$pid")
+  served_pid=$pid
   served_url=""
   until served_url=$(sed -n 's|^PromptLab is serving \(http://[^ ]*\)/$|\1|p' "$work/$name.out") && [ -n "$served_url" ]; do
     if ! kill -0 "$pid" 2>/dev/null || [ $((tries += 1)) -gt 300 ]; then
@@ -79,6 +80,7 @@ cp -a "$repo" "$work/api-copy"
 status=0
 serve "$repo" web
 url=$served_url
+web_pid=$served_pid
 echo "== Browser tests against $url (screenshots in $screenshots)"
 rm -rf "$screenshots"
 mkdir -p "$screenshots"
@@ -86,6 +88,14 @@ mkdir -p "$screenshots"
   --screenshots "$screenshots" --work "$work" &
 pids+=($!)
 wait $! || status=1
+# A server that stopped under the tests is a finding of its own: say how it ended and what it logged.
+if ! kill -0 "$web_pid" 2>/dev/null; then
+  server_status=0
+  wait "$web_pid" || server_status=$?
+  echo "error: promptlab serve stopped during the browser tests (exit status $server_status); its output:" >&2
+  cat "$work/web.out" "$work/web.err" >&2
+  status=1
+fi
 
 serve "$work/api-copy" api
 api_url=$served_url
