@@ -82,8 +82,9 @@ serve "$repo" web
 url=$served_url
 web_pid=$served_pid
 echo "== Browser tests against $url (screenshots in $screenshots)"
-rm -rf "$screenshots"
 mkdir -p "$screenshots"
+# Only the screenshots of an earlier run go, whatever else the folder holds.
+find "$screenshots" -maxdepth 1 -name '*.png' -delete
 "$python" "$root/Tests/browser/run_browser_tests.py" --url "$url" --repo "$repo" --bin-dir "$bin_dir" \
   --screenshots "$screenshots" --work "$work" &
 pids+=($!)
