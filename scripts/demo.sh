@@ -10,8 +10,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
-swift build --package-path "$root" --product promptlab >&2
-bin="$(swift build --package-path "$root" --show-bin-path)"
+# PROMPTLAB_BIN_DIR names a folder with a built promptlab (and its resource bundles) to use instead
+# of building one, as the browser tests do with the build CI just made.
+if [ -n "${PROMPTLAB_BIN_DIR:-}" ]; then
+  bin="$(cd "$PROMPTLAB_BIN_DIR" && pwd)"
+else
+  swift build --package-path "$root" --product promptlab >&2
+  bin="$(swift build --package-path "$root" --show-bin-path)"
+fi
 export PATH="$bin:$PATH"
 
 # PROMPTLAB_DEMO_DIR keeps the repository and results (to open them with `promptlab serve`);
@@ -122,11 +128,14 @@ echo "fsck: ok"
 
 say "See it in the browser"
 html="$work/triage-versions.html"
-run promptlab report triage-versions --format html >"$html"
+# The command is shown on the terminal, not written into the file (text before <!doctype> would
+# put the page in quirks mode, end its <head> early and so disable its Content-Security-Policy).
+show_command promptlab report triage-versions --format html
+promptlab report triage-versions --format html >"$html"
 echo "wrote $html: one file with the report, charts and case grid, to attach or e-mail"
 if [ -n "${PROMPTLAB_DEMO_DIR:-}" ]; then
-  echo "Open the web app on these results:  promptlab serve -C $work   (then http://127.0.0.1:4242/)"
+  echo "Open the web app on these results:  promptlab serve -C $work/prompts   (then http://127.0.0.1:4242/)"
 else
   echo "To keep these results and open them in the web app, run the demo with a folder to keep:"
-  echo "  PROMPTLAB_DEMO_DIR=\$HOME/promptlab-demo scripts/demo.sh && promptlab serve -C \$HOME/promptlab-demo"
+  echo "  PROMPTLAB_DEMO_DIR=\$HOME/promptlab-demo scripts/demo.sh && promptlab serve -C \$HOME/promptlab-demo/prompts"
 fi

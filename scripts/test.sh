@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Installs missing system packages, checks formatting, builds PromptLab, runs the test suite,
-# then fuzzes every reader briefly (FUZZ_SECONDS per target, default 45; 0 skips it).
+# runs the web app in a browser and its API against its OpenAPI document (BROWSER_TESTS=0 skips
+# that), then fuzzes every reader briefly (FUZZ_SECONDS per target, default 45; 0 skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+if [[ "${BROWSER_TESTS:-1}" != 0 ]]; then
+    scripts/install-deps.sh --web-tests
+else
+    scripts/install-deps.sh
+fi
 # The code follows .swift-format; `swift format format -i -r Sources Tests` fixes most findings.
 swift format lint --strict --recursive Sources Tests Fuzz
 swift build --build-tests
@@ -14,6 +19,10 @@ swift build --build-tests
 # keeps the run as fast and under 150 descriptors.
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-8}"
 swift test --skip-build
+# Headless Chromium and schemathesis against `promptlab serve` on the demo's data; see docs/web.md.
+if [[ "${BROWSER_TESTS:-1}" != 0 ]]; then
+    scripts/browser-tests.sh
+fi
 # A short run of every fuzz target in its own build (.build-fuzz); see docs/fuzzing.md.
 if [[ "${FUZZ_SECONDS:-45}" != 0 ]]; then
     scripts/fuzz.sh "${FUZZ_SECONDS:-45}"
