@@ -168,6 +168,51 @@ import Testing
     }
 }
 
+extension WebAPITests {
+    /// The 405 table and the OpenAPI document name the same operations, and other methods get 405.
+    @Test func everyDocumentedOperationAndNoOtherIsRouted() async throws {
+        let fixture = try await WebFixture.make()
+        defer { fixture.remove() }
+        try await fixture.test { client in
+            let text = try await client.execute(uri: "/api/v1/openapi.json", method: .get).text
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var documented = Set<String>()
+            for (path, operations) in paths {
+                let template = path.replacingOccurrences(of: #"\{[^}]+\}"#, with: "*", options: .regularExpression)
+                for method in operations.keys where ["get", "post", "put", "delete", "patch"].contains(method) {
+                    documented.insert(method.uppercased() + " " + template)
+                }
+            }
+            let routed = Set(
+                APIRoutes.table.flatMap { route in
+                    route.methods.map { "\($0.rawValue) /api/v1/" + route.segments.joined(separator: "/") }
+                })
+            #expect(routed == documented)
+            let put = try await client.execute(
+                uri: "/api/v1/prompts/support%2Ftriage/labels", method: .put, headers: WebAPITests.json, body: ByteBuffer(string: "{}"))
+            #expect(put.status == .methodNotAllowed && put.headers[.allow] == "GET, POST")
+            let trace = try await client.execute(uri: "/api/v1/prompts", method: .trace)
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET")
+            let getRender = try await client.execute(uri: "/api/v1/prompts/support%2Ftriage/render", method: .get)
+            #expect(getRender.status == .methodNotAllowed)
+            // A name may keep its slashes.
+            let slashed = try await client.execute(uri: "/api/v1/prompts/support/triage/log", method: .get)
+            #expect(try decode(PromptLogOutput.self, from: slashed.text).prompt == "support/triage")
+            #expect(try await client.execute(uri: "/api/v1/prompts/support/triage", method: .trace).status == .methodNotAllowed)
+            #expect(try await client.execute(uri: "/prompts/support/triage", method: .get).status == .ok)
+            // Empty numbers and booleans are refused; one review variant takes the other's default.
+            #expect(try await client.execute(uri: "/api/v1/runs?limit=", method: .get).status == .badRequest)
+            #expect(try await client.execute(uri: "/api/v1/runs/\(fixture.runID)/cases?failing=", method: .get).status == .badRequest)
+            #expect(try await client.execute(uri: "/api/v1/runs/\(fixture.runID)/report?alpha=1e-17", method: .get).status == .badRequest)
+            let onlyB = try await client.execute(uri: "/api/v1/runs/\(fixture.runID)/review?reviewer=Ada&b=new", method: .get)
+            #expect(try decode(ReviewItemOutput.self, from: onlyB.text).variantA == "old")
+            let onlyA = try await client.execute(uri: "/api/v1/runs/\(fixture.runID)/review?reviewer=Ada&a=new", method: .get)
+            #expect(try decode(ReviewItemOutput.self, from: onlyA.text).variantB == "old")
+        }
+    }
+}
+
 /// The git CLI in `directory`, isolated from the machine's configuration.
 func git(_ arguments: [String], in directory: String) throws -> String {
     let process = Process()

@@ -28,7 +28,13 @@ enum APIRoutes {
     /// The methods `path` takes, or nil when it is no API address.
     static func methods(for path: String) -> [HTTPRequest.Method]? {
         guard path.hasPrefix("/api/v1/") else { return nil }
-        let segments = path.dropFirst("/api/v1/".count).split(separator: "/", omittingEmptySubsequences: false)
+        var segments = path.dropFirst("/api/v1/".count).split(separator: "/", omittingEmptySubsequences: false)
+        // A prompt name may keep its slashes (`prompts/support/triage/log`): fold it into one segment.
+        if segments.count > 2, segments[0] == "prompts" {
+            let endpoints: Set<Substring> = ["log", "diff", "render", "labels", "rollback"]
+            let last = segments[segments.count - 1]
+            segments = endpoints.contains(last) ? ["prompts", "name", last] : ["prompts", "name"]
+        }
         return table.first { route in
             route.segments.count == segments.count
                 && zip(route.segments, segments).allSatisfy { $0 == "*" ? !$1.isEmpty : $0 == $1 }

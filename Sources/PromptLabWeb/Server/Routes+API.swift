@@ -51,18 +51,17 @@ extension WebApp {
         api.get("/prompts") { _, _ in
             try json(try await withWorkspace { try PromptService(workspace: $0).list() })
         }
-        api.get("/prompts/:name") { request, context in
-            let name = try Self.parameter("name", context)
+        var getPrompt = [String: PromptHandler]()
+        var postPrompt = [String: PromptHandler]()
+        getPrompt[""] = { request, context, name in
             let ref = FormFields(request.uri.query).text("ref") ?? "latest"
             return try json(try await withWorkspace { try PromptService(workspace: $0).show(Self.reference(name, ref)) })
         }
-        api.get("/prompts/:name/log") { request, context in
-            let name = try Self.parameter("name", context)
-            let limit = try Self.integer(FormFields(request.uri.query).text("limit"), name: "limit", range: 1...Int(Int32.max))
+        getPrompt["log"] = { request, context, name in
+            let limit = try Self.integer(FormFields(request.uri.query)["limit"], name: "limit", range: 1...Int(Int32.max))
             return try json(try await withWorkspace { try PromptService(workspace: $0).log(prompt: name, limit: limit) })
         }
-        api.get("/prompts/:name/diff") { request, context in
-            let name = try Self.parameter("name", context)
+        getPrompt["diff"] = { request, context, name in
             let query = FormFields(request.uri.query)
             guard let from = query.text("from") else { throw PromptLabError(.usage, "from is required: the version to compare from") }
             return try json(
@@ -71,8 +70,7 @@ extension WebApp {
                         old: Self.reference(name, from), new: query.text("to").map { Self.reference(name, $0) }, wordLevel: true)
                 })
         }
-        api.post("/prompts/:name/render") { request, context in
-            let name = try Self.parameter("name", context)
+        postPrompt["render"] = { request, context, name in
             let body = try await readJSON(RenderRequest.self, request, context: context)
             var variables = [String: PromptValue]()
             switch body.variables {
@@ -82,15 +80,14 @@ extension WebApp {
             }
             return try json(
                 try await withWorkspace {
-                    try PromptService(workspace: $0).render(Self.reference(name, body.ref ?? "latest"), variables: variables)
+                    try PromptService(workspace: $0).render(
+                        Self.reference(name, body.ref.flatMap(\.nonEmpty) ?? "latest"), variables: variables)
                 })
         }
-        api.get("/prompts/:name/labels") { _, context in
-            let name = try Self.parameter("name", context)
+        getPrompt["labels"] = { _, context, name in
             return try json(try await withWorkspace { try PromptService(workspace: $0).labels(of: name) })
         }
-        api.post("/prompts/:name/labels") { request, context in
-            let name = try Self.parameter("name", context)
+        postPrompt["labels"] = { request, context, name in
             let body = try await readJSON(LabelRequest.self, request, context: context)
             return try json(
                 try await withWorkspace {
@@ -98,13 +95,22 @@ extension WebApp {
                         body.label, to: Self.reference(name, body.version), expectedCommit: body.expectedCommit)
                 })
         }
-        api.post("/prompts/:name/rollback") { request, context in
-            let name = try Self.parameter("name", context)
+        postPrompt["rollback"] = { request, context, name in
             let body = try await readJSON(RollbackRequest.self, request, context: context)
             return try json(
                 try await withWorkspace {
                     try PromptService(workspace: $0).rollback(name, to: body.to, label: body.label, expectedLatest: body.expectedCommit)
                 })
+        }
+        api.get("/prompts/**") { [getPrompt] request, context in
+            let (name, endpoint) = try Self.promptAddress(context, endpoints: Set(getPrompt.keys))
+            guard let handler = getPrompt[endpoint] else { throw HTTPError(.notFound) }
+            return try await handler(request, context, name)
+        }
+        api.post("/prompts/**") { [postPrompt] request, context in
+            let (name, endpoint) = try Self.promptAddress(context, endpoints: Set(postPrompt.keys))
+            guard let handler = postPrompt[endpoint] else { throw HTTPError(.notFound) }
+            return try await handler(request, context, name)
         }
     }
 
@@ -113,20 +119,20 @@ extension WebApp {
         let api = router.group("/api/v1")
         api.get("/runs") { request, _ in
             let query = FormFields(request.uri.query)
-            let limit = try Self.integer(query.text("limit"), name: "limit", range: 1...1000) ?? 50
+            let limit = try Self.integer(query["limit"], name: "limit", range: 1...1000) ?? 50
             return try json(try await runList(experiment: query.text("experiment"), limit: limit))
         }
         api.get("/runs/:id/report") { request, context in
             let id = try Self.parameter("id", context)
             let query = FormFields(request.uri.query)
             var options = ReportOptions(grader: query.text("grader"))
-            if let alpha = query.text("alpha") {
+            if let alpha = query["alpha"] {
                 guard let value = Double(alpha), ReportOptions.alphaRange.contains(value) else {
                     throw PromptLabError(.usage, "alpha must be a number \(ReportOptions.alphaRangeText)")
                 }
                 options.alpha = value
             }
-            if let pairs = query.text("pairs") {
+            if let pairs = query["pairs"] {
                 guard let selection = PairSelection(rawValue: pairs) else { throw PromptLabError(.usage, "pairs must be control or all") }
                 options.pairs = selection
             }
@@ -139,8 +145,8 @@ extension WebApp {
             let id = try Self.parameter("id", context)
             let query = FormFields(request.uri.query)
             let filter = try Self.caseFilter(query)
-            let page = try Self.integer(query.text("page"), name: "page", range: 1...1_000_000) ?? 1
-            let size = try Self.integer(query.text("per_page"), name: "per_page", range: 1...500) ?? Self.defaultPageSize
+            let page = try Self.integer(query["page"], name: "page", range: 1...1_000_000) ?? 1
+            let size = try Self.integer(query["per_page"], name: "per_page", range: 1...500) ?? Self.defaultPageSize
             return try json(try await casePage(id, filter: filter, page: (page, size)))
         }
         api.get("/runs/:id/cases/:case") { _, context in
@@ -163,19 +169,14 @@ extension WebApp {
             let id = try Self.parameter("id", context)
             let query = FormFields(request.uri.query)
             guard let reviewer = query.text("reviewer") else { throw PromptLabError(.usage, "reviewer is required") }
-            let pair = try Self.variantPair(query)
+            let pair = try await variantPair(query, runID: id)
             return try json(
                 try await withWorkspace { try await ReviewService(workspace: $0).nextItem(runID: id, variants: pair, reviewer: reviewer) })
         }
         api.post("/runs/:id/review") { request, context in
             let id = try Self.parameter("id", context)
             let body = try await readJSON(ReviewRequest.self, request, context: context)
-            let pair: (String, String)?
-            switch (body.a, body.b) {
-            case (let a?, let b?): pair = (a, b)
-            case (nil, nil): pair = nil
-            default: throw PromptLabError(.usage, "name both variants, a and b, or neither")
-            }
+            let pair = try await variantPair(a: body.a.flatMap(\.nonEmpty), b: body.b.flatMap(\.nonEmpty), runID: id)
             return try json(
                 try await withWorkspace {
                     try await ReviewService(workspace: $0).record(

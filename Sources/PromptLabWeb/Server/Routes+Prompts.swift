@@ -19,13 +19,13 @@ extension WebApp {
             let prompts = try await withWorkspace { try PromptService(workspace: $0).list() }
             return try page("prompts", ["title": "Prompts", "prompts": PromptViews.list(prompts)], request: context)
         }
-        router.get("/prompts/:name") { request, context in
-            let name = try Self.parameter("name", context)
+        var getPrompt = [String: PromptHandler]()
+        var postPrompt = [String: PromptHandler]()
+        getPrompt[""] = { request, context, name in
             let query = FormFields(request.uri.query)
             return try await promptPage(name: name, query: query, context: context)
         }
-        router.get("/prompts/:name/diff") { request, context in
-            let name = try Self.parameter("name", context)
+        getPrompt["diff"] = { request, context, name in
             let query = FormFields(request.uri.query)
             guard let from = query.text("from") else { throw PromptLabError(.usage, "choose the version to compare from") }
             let diff = try await withWorkspace {
@@ -34,8 +34,7 @@ extension WebApp {
             }
             return try page("diff", PromptViews.diff(diff, name: name), request: context)
         }
-        router.get("/prompts/:name/label") { request, context in
-            let name = try Self.parameter("name", context)
+        getPrompt["label"] = { request, context, name in
             let query = FormFields(request.uri.query)
             guard let label = query.text("label"), let version = query.text("version") else {
                 throw PromptLabError(.usage, "choose a label and a version")
@@ -58,8 +57,7 @@ extension WebApp {
                     ],
                 ], request: context)
         }
-        router.post("/prompts/:name/label") { request, context in
-            let name = try Self.parameter("name", context)
+        postPrompt["label"] = { request, context, name in
             let form = try await readForm(request, context: context)
             guard let label = form.text("label"), let version = form.text("version"), let expected = form.text("expected_commit") else {
                 throw PromptLabError(.usage, "the form lacks the label, the version or what you confirmed")
@@ -70,8 +68,7 @@ extension WebApp {
             }
             return redirect("/prompts/" + Format.segment(name))
         }
-        router.get("/prompts/:name/rollback") { request, context in
-            let name = try Self.parameter("name", context)
+        getPrompt["rollback"] = { request, context, name in
             let query = FormFields(request.uri.query)
             guard let target = query.text("to") else { throw PromptLabError(.usage, "choose the version to roll back to") }
             let (log, destination) = try await withWorkspace { workspace in
@@ -95,8 +92,7 @@ extension WebApp {
                     ],
                 ], request: context)
         }
-        router.post("/prompts/:name/rollback") { request, context in
-            let name = try Self.parameter("name", context)
+        postPrompt["rollback"] = { request, context, name in
             let form = try await readForm(request, context: context)
             guard let target = form.text("to"), let expected = form.text("expected_commit") else {
                 throw PromptLabError(.usage, "the form lacks the version or what you confirmed")
@@ -105,6 +101,16 @@ extension WebApp {
                 try PromptService(workspace: $0).rollback(name, to: target, label: form.text("label"), expectedLatest: expected)
             }
             return redirect("/prompts/" + Format.segment(name))
+        }
+        router.get("/prompts/**") { [getPrompt] request, context in
+            let (name, endpoint) = try Self.promptAddress(context, endpoints: Set(getPrompt.keys))
+            guard let handler = getPrompt[endpoint] else { throw HTTPError(.notFound) }
+            return try await handler(request, context, name)
+        }
+        router.post("/prompts/**") { [postPrompt] request, context in
+            let (name, endpoint) = try Self.promptAddress(context, endpoints: Set(postPrompt.keys))
+            guard let handler = postPrompt[endpoint] else { throw HTTPError(.notFound) }
+            return try await handler(request, context, name)
         }
     }
 
@@ -140,6 +146,31 @@ extension WebApp {
             return context
         }
         return try page("prompt", pageContext, request: context)
+    }
+
+    /// A prompt handler: the request, its context and the prompt's name from the address.
+    typealias PromptHandler = @Sendable (Request, WebRequestContext, String) async throws -> Response
+
+    /// The prompt name and the endpoint (`""` for the prompt itself) of `/prompts/NAME[/ENDPOINT]`.
+    ///
+    /// The name may be one percent-encoded segment (`support%2Ftriage`) or written with its slashes
+    /// (`support/triage`); then a last segment that names an endpoint is the endpoint, so a prompt
+    /// whose name ends in one (such as `notes/log`) is addressed with `%2F`.
+    static func promptAddress(_ context: WebRequestContext, endpoints: Set<String>) throws -> (name: String, endpoint: String) {
+        var segments = try context.parameters.getCatchAll().map { segment -> String in
+            guard let decoded = String(segment).removingPercentEncoding else {
+                throw PromptLabError(.usage, "the address has an invalid percent-escape")
+            }
+            return decoded
+        }
+        var endpoint = ""
+        if segments.count > 1, let last = segments.last, endpoints.contains(last), !last.isEmpty {
+            endpoint = last
+            segments.removeLast()
+        }
+        let name = segments.joined(separator: "/")
+        guard !name.isEmpty else { throw PromptLabError(.usage, "the address lacks the prompt's name") }
+        return (name, endpoint)
     }
 
     /// `NAME@REF` from a page's short reference (`v3`, `3`, a label, a commit, `latest`).

@@ -33,7 +33,7 @@ extension WebApp {
         router.get("/runs/:id/review") { request, context in
             let id = try Self.parameter("id", context)
             let query = FormFields(request.uri.query)
-            let pair = try Self.variantPair(query)
+            let pair = try await variantPair(query, runID: id)
             guard let reviewer = query.text("reviewer") else {
                 let variants = try await casePage(id, filter: .init(), page: (1, 1)).variants
                 return try page(
@@ -51,7 +51,7 @@ extension WebApp {
             let form = try await readForm(request, context: context)
             guard let reviewer = form.text("reviewer"), let caseID = form.text("case_id"), let choice = form.text("choice")
             else { throw PromptLabError(.usage, "the review form lacks the reviewer, the case or the choice") }
-            let pair = try Self.variantPair(form)
+            let pair = try await variantPair(form, runID: id)
             _ = try await withWorkspace {
                 try await ReviewService(workspace: $0).record(
                     runID: id, variants: pair, reviewer: reviewer, caseID: caseID, choice: try Self.choice(choice))
@@ -80,8 +80,8 @@ extension WebApp {
     /// The run page: summary, report, charts and one page of the case grid with its filters.
     func runPage(_ id: String, query: FormFields) async throws -> [String: Any] {
         let filter = try Self.caseFilter(query)
-        let pageNumber = try Self.integer(query.text("page"), name: "page", range: 1...1_000_000) ?? 1
-        let pageSize = try Self.integer(query.text("per_page"), name: "per_page", range: 1...500) ?? Self.defaultPageSize
+        let pageNumber = try Self.integer(query["page"], name: "page", range: 1...1_000_000) ?? 1
+        let pageSize = try Self.integer(query["per_page"], name: "per_page", range: 1...500) ?? Self.defaultPageSize
         let progress = try await progress(id)
         let cases = try await casePage(progress.run, filter: filter, page: (pageNumber, pageSize))
         let runHref = "/runs/" + Format.segment(progress.run)
@@ -180,12 +180,28 @@ extension WebApp {
         }
     }
 
-    static func variantPair(_ fields: FormFields) throws -> (String, String)? {
-        switch (fields.text("a"), fields.text("b")) {
-        case (let a?, let b?): (a, b)
-        case (nil, nil): nil
-        default: throw PromptLabError(.usage, "name both variants to review, a and b, or neither")
+    /// The two variants to review: both as given, or one given and the other by default (variant A
+    /// defaults to the control, B to the first variant other than A), or nil for the defaults of both.
+    func variantPair(_ fields: FormFields, runID: String) async throws -> (String, String)? {
+        try await variantPair(a: fields.text("a"), b: fields.text("b"), runID: runID)
+    }
+
+    func variantPair(a: String?, b: String?, runID: String) async throws -> (String, String)? {
+        if a == nil, b == nil { return nil }
+        if let a, let b { return (a, b) }
+        let variants = try await caseIndex(runID).variants
+        let names = variants.map(\.name)
+        if let a {
+            guard let other = names.first(where: { $0 != a }) else {
+                throw PromptLabError(.invalidInput, "run \(runID) has only one variant; there is nothing to compare")
+            }
+            return (a, other)
         }
+        let control = variants.first(where: \.isControl)?.name
+        guard let b, let first = control.flatMap({ $0 == b ? nil : $0 }) ?? names.first(where: { $0 != b }) else {
+            throw PromptLabError(.invalidInput, "run \(runID) has only one variant; there is nothing to compare")
+        }
+        return (first, b)
     }
 
     /// The grid's filters from an address's query.
@@ -197,7 +213,7 @@ extension WebApp {
 
     static func boolean(_ text: String?, name: String) throws -> Bool {
         switch text {
-        case nil, "", "false", "0", "off": false
+        case nil, "false", "0", "off": false
         case "true", "1", "on": true
         default: throw PromptLabError(.usage, "\(name) must be true or false")
         }

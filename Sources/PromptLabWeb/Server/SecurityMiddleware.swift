@@ -91,8 +91,8 @@ struct SecurityMiddleware: RouterMiddleware {
                     .forbidden, title: "Forbidden", detail: "the request's origin does not match this server", html: !isAPI)
             }
         }
-        // Only POST carries a body; other methods on API addresses get 405 after these checks.
-        if isAPI, request.method == .post {
+        // Only POST carries a body, and only where POST is routed; other methods get 405 after these checks.
+        if isAPI, request.method == .post, APIRoutes.methods(for: request.uri.path)?.contains(.post) ?? true {
             let type = request.headers[.contentType]?.lowercased() ?? ""
             guard type.hasPrefix("application/json") else {
                 return WebErrors.problem(

@@ -214,7 +214,8 @@ enum RunViews {
         // table below.
         var runs = [(id: String, label: String)]()
         for point in history.points where !runs.contains(where: { $0.id == point.run }) {
-            runs.append((point.run, "\(Format.date(point.created).prefix(16).replacingOccurrences(of: "T", with: " ")) · \(point.run.suffix(4))"))
+            runs.append(
+                (point.run, "\(Format.date(point.created).prefix(16).replacingOccurrences(of: "T", with: " ")) · \(point.run.suffix(4))"))
         }
         var variants = [String]()
         for point in history.points where !variants.contains(point.variant) { variants.append(point.variant) }
