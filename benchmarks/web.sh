@@ -104,4 +104,5 @@ load "prompt page" "/prompts/support%2Ftriage"
 echo "server peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$server/status")"
 stop
 echo "## baseline: one git process per lookup"
-hyperfine -N --warmup 5 --runs 50 --style none "git -C $repo show ${shas[$last-1]}:support/triage.prompt" 2>&1 | grep -E "Time|Range"
+hyperfine -N --warmup 5 --runs 50 --export-json "$work/git.json" "git -C $repo show ${shas[$last-1]}:support/triage.prompt" >/dev/null
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("git show, one process per lookup: median %.2f ms, mean %.2f ms" % (r["median"]*1000, r["mean"]*1000))' "$work/git.json"
