@@ -55,11 +55,11 @@ enum WebErrors {
     }
 
     private static func page(status: HTTPResponse.Status, title: String, detail: String, hint: String?) -> String {
-        let hintLine = hint.map { "<p class=\"hint\">\(HTMLText.escape($0))</p>" } ?? ""
+        let hintLine = hint.map { "<p class=\"hint\">\(SVGCharts.escape($0))</p>" } ?? ""
         return """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>\(status.code) \(HTMLText.escape(title)) · PromptLab</title>
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>\(status.code) \(SVGCharts.escape(title)) · PromptLab</title>
             <link rel="stylesheet" href="/static/app.css"></head><body><header class="top"><a class="brand" href="/">PromptLab</a></header>
-            <main id="content" class="error-page"><h1>\(status.code) \(HTMLText.escape(title))</h1><p id="error-detail">\(HTMLText.escape(detail))</p>\(hintLine)
+            <main id="content" class="error-page"><h1>\(status.code) \(SVGCharts.escape(title))</h1><p id="error-detail">\(SVGCharts.escape(detail))</p>\(hintLine)
             <p><a href="/">Back to the overview</a></p></main></body></html>
             """
     }
@@ -81,24 +81,5 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             return WebErrors.response(for: error, html: !request.uri.path.hasPrefix("/api/"))
         }
-    }
-}
-
-/// HTML escaping for the few strings the app writes outside templates.
-enum HTMLText {
-    static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
     }
 }
