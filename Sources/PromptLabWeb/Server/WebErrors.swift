@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import PromptLab
 import PromptLabCore
 
@@ -75,11 +76,16 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            if !(error is any HTTPResponseError) {
-                context.logger.error(
-                    "request failed", metadata: ["path": "\(request.uri.path)", "error": "\(String(describing: error).prefix(500))"])
-            }
-            return WebErrors.response(for: error, html: !request.uri.path.hasPrefix("/api/"))
+            let response = WebErrors.response(for: error, html: !request.uri.path.hasPrefix("/api/"))
+            // A refused request is the client's business (debug); a failure on the server is an error.
+            let level: Logger.Level = response.status.code >= 500 ? .error : .debug
+            context.logger.log(
+                level: level, "request failed",
+                metadata: [
+                    "path": "\(request.uri.path)", "status": "\(response.status.code)",
+                    "error": "\(String(describing: error).prefix(500))",
+                ])
+            return response
         }
     }
 }

@@ -36,7 +36,7 @@ extension PromptRepository {
         if let expectedLatest, current.record?.commit != expectedLatest {
             throw PromptLabError(
                 .conflict,
-                "prompt '\(name)' changed since you looked: its latest version is \(current.label) (\(current.record?.commit.short() ?? "uncommitted")), not \(expectedLatest.short())",
+                "prompt '\(name)' changed since you looked: its latest version is \(current.label), not \(expectedLatest.short())",
                 hint: "nothing was written; look at the prompt again and repeat the rollback if it is still wanted")
         }
         let destination = try resolve(target)
