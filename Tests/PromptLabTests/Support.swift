@@ -68,32 +68,17 @@ struct TestRepository {
 
 @discardableResult
 func runGit(_ arguments: [String], in directory: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var environment = ProcessInfo.processInfo.environment
-    environment["GIT_CONFIG_NOSYSTEM"] = "1"
-    environment["HOME"] = directory
-    environment["GIT_AUTHOR_NAME"] = "Git User"
-    environment["GIT_AUTHOR_EMAIL"] = "git@example.com"
-    environment["GIT_COMMITTER_NAME"] = "Git User"
-    environment["GIT_COMMITTER_EMAIL"] = "git@example.com"
-    process.environment = environment
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw PromptLabError(
-            .failure,
-            "git \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+    // Tests expect PromptLab's error type from a failing git command (a refused merge, say).
+    do {
+        return try GitCLI.run(
+            arguments, in: directory,
+            environment: [
+                "GIT_AUTHOR_NAME": "Git User", "GIT_AUTHOR_EMAIL": "git@example.com", "GIT_COMMITTER_NAME": "Git User",
+                "GIT_COMMITTER_EMAIL": "git@example.com",
+            ])
+    } catch let failure as GitCLI.Failure {
+        throw PromptLabError(.failure, failure.description)
     }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// A small valid prompt with a temperature and a body line.

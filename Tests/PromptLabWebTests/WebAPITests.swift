@@ -5,6 +5,7 @@ import HummingbirdTesting
 import PromptExperiments
 import PromptLab
 import PromptLabCore
+import PromptLabTestSupport
 import Testing
 
 @testable import PromptLabWeb
@@ -215,19 +216,5 @@ extension WebAPITests {
 
 /// The git CLI in `directory`, isolated from the machine's configuration.
 func git(_ arguments: [String], in directory: String) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git"] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var environment = ProcessInfo.processInfo.environment
-    environment["GIT_CONFIG_NOSYSTEM"] = "1"
-    environment["HOME"] = directory
-    process.environment = environment
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    try GitCLI.run(arguments, in: directory)
 }
