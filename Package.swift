@@ -123,11 +123,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Live A/B testing: rollout files, GrowthBook-compatible sticky assignment and the readout's statistics.
+        .target(
+            name: "PromptRollouts",
+            dependencies: [
+                "PromptLabCore", "PromptFormat", "PromptExperiments", "PromptLabStats",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         // The application layer: one service per use case, called by every front end.
         .target(
             name: "PromptLab",
             dependencies: [
-                "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
+                "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments", "PromptRollouts",
                 "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit",
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -139,7 +147,7 @@ let package = Package(
             name: "PromptLabWeb",
             dependencies: [
                 "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
-                "PromptLabStore", "PromptLabStats",
+                "PromptLabStore", "PromptLabStats", "PromptRollouts", "PromptLabProviders",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,7 +161,7 @@ let package = Package(
             name: "PromptLabCLI",
             dependencies: [
                 "PromptLab", "PromptLabWeb", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
-                "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit",
+                "PromptRollouts", "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CSV", package: "CSV.swift"),
@@ -177,11 +185,13 @@ let package = Package(
         .testTarget(
             name: "DotpromptConformanceTests",
             dependencies: ["PromptFormat", "PromptLabCore"]),
-        .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures"]),
+        .testTarget(name: "PromptLabStatsTests", dependencies: ["PromptLabStats"], exclude: ["Fixtures", "Online/Fixtures"]),
+        .testTarget(
+            name: "PromptRolloutsTests", dependencies: ["PromptRollouts", "PromptLabCore", "PromptFormat"], exclude: ["Fixtures"]),
         .testTarget(
             name: "PromptLabTests",
             dependencies: [
-                "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments",
+                "PromptLab", "PromptLabCore", "PromptFormat", "PromptVersioning", "PromptExperiments", "PromptRollouts",
                 "PromptLabProviders", "PromptLabStore", "PromptLabStats", "GitKit", "ProviderTestServer", "PromptLabTestSupport",
                 "PromptLabFuzzTargets", "Handlebars",
                 .product(name: "Logging", package: "swift-log"),
@@ -204,6 +214,7 @@ let package = Package(
             name: "PromptLabWebTests",
             dependencies: [
                 "PromptLabWeb", "PromptLab", "PromptLabCore", "PromptExperiments", "PromptLabStore", "PromptLabTestSupport",
+                "PromptRollouts", "ProviderTestServer",
                 "PromptVersioning", "PromptFormat", "GitKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -24,7 +24,7 @@ struct PromptLabCommand: AsyncParsableCommand {
         subcommands: [
             Init.self, Status.self, Commit.self, Log.self, Show.self, Diff.self, Render.self,
             Label.self, Rollback.self, List.self, Run.self, Runs.self, Export.self, Cases.self, Grade.self, Report.self,
-            Compare.self, Plan.self, Review.self, Serve.self,
+            Compare.self, Plan.self, Review.self, Serve.self, Rollout.self,
         ]
     )
 

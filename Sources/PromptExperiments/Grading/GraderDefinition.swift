@@ -321,3 +321,15 @@ extension PromptValue {
         }
     }
 }
+
+extension GraderDefinition {
+    /// Whether the grader can grade a live response on its own: it decides without I/O (no `exec`,
+    /// no LLM judge) and needs no test case (no `expected` value, which live traffic does not have).
+    public var gradesWithoutACase: Bool {
+        guard implementation is any DeterministicGrader else { return false }
+        if declaration["expected_fields"] != nil { return false }
+        guard usesExpected else { return true }
+        return declaration["value"] != nil || declaration["values"] != nil
+            || (type == .numeric && declaration["value"] != nil)
+    }
+}

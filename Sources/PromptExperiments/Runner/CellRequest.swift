@@ -84,7 +84,7 @@ extension ExperimentPlan {
 
 extension GenerationConfig {
     /// A prompt's generation settings as a provider request carries them.
-    init(_ settings: GenerationSettings, responseFormat: ResponseFormat? = nil, responseSchema: ProviderJSON? = nil) {
+    public init(_ settings: GenerationSettings, responseFormat: ResponseFormat? = nil, responseSchema: ProviderJSON? = nil) {
         self.init(
             temperature: settings.temperature, maxOutputTokens: settings.maxOutputTokens, topP: settings.topP,
             stopSequences: settings.stopSequences, seed: settings.seed, responseFormat: responseFormat, topK: settings.topK,
@@ -96,7 +96,7 @@ extension GenerationConfig {
 extension ChatMessage {
     /// A rendered message as providers take it: the same role, text and media parts in order. Section
     /// markers are Dotprompt's bookkeeping and are not sent.
-    init(_ message: PromptMessage) {
+    public init(_ message: PromptMessage) {
         let role: ChatMessage.Role =
             switch message.role {
             case .system: .system
@@ -121,7 +121,7 @@ extension ChatMessage {
 
 extension ProviderJSON {
     /// A prompt value (an output schema) as a provider request carries it.
-    init(_ value: PromptValue) {
+    public init(_ value: PromptValue) {
         switch value {
         case .null: self = .null
         case .bool(let b): self = .bool(b)

@@ -192,11 +192,13 @@ public struct PromptService {
     ///
     /// - Parameter expectedCommit: For a move confirmed by a person: the commit the label pointed at when
     ///   they looked (`.some(nil)`: it did not exist). The move is refused with `conflict` if it moved since.
-    public func setLabel(_ label: String, to reference: String, expectedCommit: String?? = .none) throws(PromptLabError)
+    public func setLabel(_ label: String, to reference: String, expectedCommit: String?? = .none, reason: String? = nil)
+        throws(PromptLabError)
         -> LabelChangeOutput
     {
         let expected: ObjectID?? = try expectedCommit.map { hex throws(PromptLabError) in try hex.map(Self.objectID) }
-        let (moved, previous) = try repository.setLabel(label, to: try PromptReference(parsing: reference), expecting: expected)
+        let (moved, previous) = try repository.setLabel(
+            label, to: try PromptReference(parsing: reference), expecting: expected, reason: reason)
         let action = previous == nil ? "created" : (previous == moved.commit ? "unchanged" : "moved")
         return LabelChangeOutput(action: action, label: Self.label(moved), previousCommit: previous?.hex)
     }

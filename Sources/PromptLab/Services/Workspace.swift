@@ -55,6 +55,11 @@ public final class Workspace {
         try sqliteResults()
     }
 
+    /// Where live A/B traffic is recorded: the same database as the results.
+    public func rollouts() throws -> any RolloutStore {
+        try sqliteResults()
+    }
+
     func sqliteResults() throws -> SQLiteResultsStore {
         if let store { return store }
         do {

@@ -23,6 +23,7 @@ enum Schema {
         migrator.registerMigration("v1-review-verdicts", migrate: createReviewVerdicts)
         migrator.registerMigration("v2-report-indexes", migrate: createReportIndexes)
         migrator.registerMigration("v3-run-leases", migrate: createRunLeases)
+        migrator.registerMigration("v4-rollouts", migrate: createRollouts)
         return migrator
     }()
 
@@ -212,6 +213,79 @@ enum Schema {
                     acquired_at TEXT    NOT NULL,
                     expires_at  TEXT    NOT NULL
                 );
+                """)
+    }
+
+    // MARK: - v4
+
+    /// Live A/B traffic (see ``RolloutStore``): rollout state changes, first exposures, assignments
+    /// and the metric values attached to them. Assignments and metric values repeat the rollout, phase,
+    /// arm and unit so that the readout's per-unit sums read one covering index each.
+    private static func createRollouts(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE rollout_events (
+                    id               INTEGER PRIMARY KEY,
+                    rollout          TEXT    NOT NULL,
+                    action           TEXT    NOT NULL
+                        CHECK (action IN ('start', 'ramp', 'pause', 'resume', 'stop', 'promote', 'auto_pause')),
+                    status           TEXT    NOT NULL CHECK (status IN ('running', 'paused', 'stopped', 'promoted')),
+                    phase            INTEGER NOT NULL CHECK (phase >= 1),
+                    weights_json     TEXT    NOT NULL,
+                    paused_arms_json TEXT    NOT NULL,
+                    plan_json        TEXT,
+                    actor            TEXT    NOT NULL,
+                    reason           TEXT,
+                    created_at       TEXT    NOT NULL,
+                    CHECK ((action = 'start') = (plan_json IS NOT NULL))
+                );
+                CREATE INDEX rollout_events_by_rollout ON rollout_events (rollout, id);
+
+                CREATE TABLE rollout_exposures (
+                    rollout       TEXT    NOT NULL,
+                    phase         INTEGER NOT NULL,
+                    unit          TEXT    NOT NULL,
+                    arm           TEXT    NOT NULL,
+                    bucket        REAL    NOT NULL,
+                    first_seen_at TEXT    NOT NULL,
+                    PRIMARY KEY (rollout, phase, unit)
+                ) WITHOUT ROWID;
+                CREATE INDEX rollout_exposures_by_arm ON rollout_exposures (rollout, phase, arm, first_seen_at);
+
+                CREATE TABLE rollout_assignments (
+                    id            TEXT    NOT NULL PRIMARY KEY,
+                    rollout       TEXT    NOT NULL,
+                    phase         INTEGER NOT NULL,
+                    unit          TEXT    NOT NULL,
+                    arm           TEXT    NOT NULL,
+                    version       INTEGER,
+                    commit_sha    TEXT    NOT NULL,
+                    kind          TEXT    NOT NULL CHECK (kind IN ('resolve', 'gateway')),
+                    created_at    TEXT    NOT NULL,
+                    status        TEXT    CHECK (status IN ('ok', 'error')),
+                    latency_ms    REAL,
+                    input_tokens  INTEGER,
+                    output_tokens INTEGER,
+                    cost_usd      REAL,
+                    error_kind    TEXT,
+                    CHECK ((kind = 'gateway') = (status IS NOT NULL))
+                );
+                CREATE INDEX rollout_assignments_by_arm
+                    ON rollout_assignments (rollout, phase, arm, unit, kind, status, latency_ms, input_tokens, output_tokens, cost_usd);
+
+                CREATE TABLE rollout_metric_values (
+                    event_id      TEXT    NOT NULL PRIMARY KEY,
+                    assignment_id TEXT    NOT NULL REFERENCES rollout_assignments (id) ON DELETE CASCADE,
+                    rollout       TEXT    NOT NULL,
+                    phase         INTEGER NOT NULL,
+                    arm           TEXT    NOT NULL,
+                    unit          TEXT    NOT NULL,
+                    metric        TEXT    NOT NULL,
+                    value         REAL    NOT NULL,
+                    source        TEXT    NOT NULL CHECK (source IN ('feedback', 'grader')),
+                    created_at    TEXT    NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX rollout_metric_values_by_arm ON rollout_metric_values (rollout, phase, metric, arm, unit, value);
                 """)
     }
 }

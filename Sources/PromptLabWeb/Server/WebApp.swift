@@ -4,6 +4,8 @@ import Logging
 import PromptExperiments
 import PromptLab
 import PromptLabCore
+import PromptLabProviders
+import PromptLabStore
 
 /// The web app: the pages, the JSON API and the live event streams, over one workspace.
 ///
@@ -21,25 +23,40 @@ public struct WebApp: Sendable {
     let runRows = StateCache<RunListOutput.Run>(capacity: 256)
     let openAPIDocument: [UInt8]
     let logger: Logger
+    /// The serving API's prompts, `resolve` and feedback (`/v1`).
+    public let serving: ServingService
+    /// The OpenAI-compatible gateway; nil without a provider registry.
+    public let gateway: GatewayService?
 
     /// Opens the workspace once (to fail early on a wrong folder) and loads templates and assets.
     ///
+    /// - Parameter registry: The providers the gateway calls (its HTTP client must outlive the app);
+    ///   nil serves everything but `/v1/chat/completions`.
     /// - Throws: ``PromptLabError`` for an invalid configuration or a folder outside any repository.
-    public static func make(configuration: WebServerConfiguration, logger: Logger? = nil) async throws -> WebApp {
+    public static func make(configuration: WebServerConfiguration, registry: ProviderRegistry? = nil, logger: Logger? = nil)
+        async throws -> WebApp
+    {
         try configuration.validate()
         let environment = configuration.environment
         let open: @Sendable () throws(PromptLabError) -> Workspace = {
             try Workspace(at: configuration.repositoryPath, database: configuration.database, environment: environment)
         }
         let pool = WorkspacePool(open: open)
-        try await pool.withWorkspace { _ in }  // the repository exists
+        let resultsPath = try await pool.withWorkspace { $0.resultsPath }
         guard let openAPI = Bundle.module.url(forResource: "openapi", withExtension: "json", subdirectory: "Resources") else {
             throw PromptLabError(.failure, "the API description is missing from this installation")
         }
+        let logger = logger ?? Self.defaultLogger(environment: environment)
+        let store = try SQLiteResultsStore(path: resultsPath)
+        let serving = ServingService(pool: pool, store: store, configuration: configuration.serving)
+        let gateway = try registry.map { registry in
+            GatewayService(
+                serving: serving, registry: registry, pricing: try Pricing.load(overridePath: environment["PROMPTLAB_PRICING"]),
+                logger: logger)
+        }
         return WebApp(
             configuration: configuration, pool: pool, pages: try await PageRenderer.load(), assets: try StaticAssets.load(),
-            openAPIDocument: [UInt8](try Data(contentsOf: openAPI)),
-            logger: logger ?? Self.defaultLogger(environment: environment))
+            openAPIDocument: [UInt8](try Data(contentsOf: openAPI)), logger: logger, serving: serving, gateway: gateway)
     }
 
     /// Warnings and errors only, unless `PROMPTLAB_LOG` asks for more (`info` logs each start, `debug` each request).
@@ -66,13 +83,24 @@ public struct WebApp: Sendable {
     func router() -> Router<WebRequestContext> {
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        if configuration.apiOnly {
+            // Production serving: the /v1 API alone, without the pages, their cookies and checks.
+            addServingAPI(to: router)
+            return router
+        }
         router.add(middleware: SecurityMiddleware(token: configuration.token))
+        addServingAPI(to: router)
         addSessionRoutes(to: router)
         addPromptPages(to: router)
         addRunPages(to: router)
         addPromptAPI(to: router)
         addRunAPI(to: router)
         return router
+    }
+
+    /// The guardrail monitor of the serving process.
+    public func monitor() -> RolloutMonitor {
+        RolloutMonitor(pool: pool, directory: serving.directory, logger: logger)
     }
 
     // MARK: - Helpers shared by the routes

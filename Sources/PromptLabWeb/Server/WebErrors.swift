@@ -76,7 +76,8 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let response = WebErrors.response(for: error, html: !request.uri.path.hasPrefix("/api/"))
+            let path = request.uri.path
+            let response = WebErrors.response(for: error, html: !path.hasPrefix("/api/") && !path.hasPrefix("/v1/"))
             // A refused request is the client's business (debug); a failure on the server is an error.
             let level: Logger.Level = response.status.code >= 500 ? .error : .debug
             context.logger.log(

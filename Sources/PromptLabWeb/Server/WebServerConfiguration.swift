@@ -1,4 +1,5 @@
 import Foundation
+import PromptLab
 import PromptLabCore
 
 /// What `promptlab serve` serves and how: the workspace, the address and the access token.
@@ -18,6 +19,14 @@ public struct WebServerConfiguration: Sendable {
     public var liveInterval: Duration
     /// How long an event stream stays open; the browser reconnects after it ends.
     public var liveStreamLimit: Duration
+    /// `--api-only`: serve the `/v1` API alone (production), without the web app's pages.
+    public var apiOnly = false
+    /// The serving API's keys (`PROMPTLAB_API_KEYS` or `--api-keys`); `PROMPTLAB_TOKEN` counts as an admin key.
+    public var apiKeys = APIKeys()
+    /// How the serving API resolves prompts and rollouts.
+    public var serving = ServingConfiguration()
+    /// How often the server checks active rollouts' guardrails (pausing a breached arm); nil: never.
+    public var guardrailInterval: Duration? = .seconds(60)
 
     public init(
         host: String = "127.0.0.1", port: Int = 4242, repositoryPath: String = ".", database: String? = nil,
@@ -44,13 +53,17 @@ public struct WebServerConfiguration: Sendable {
     ///
     /// - Throws: ``PromptLabError`` `usage` for a port out of range or a public address without a token.
     public func validate() throws(PromptLabError) {
+        if apiOnly, apiKeys.isEmpty, token == nil, !isLoopback {
+            throw PromptLabError(
+                .usage, "--api-only on \(host) needs API keys", hint: "set PROMPTLAB_API_KEYS or pass --api-keys FILE")
+        }
         guard (0...65_535).contains(port) else {
             throw PromptLabError(.usage, "--port must be between 0 and 65535, got \(port)")
         }
-        if !isLoopback, token == nil {
+        if !isLoopback, token == nil, !(apiOnly && !apiKeys.isEmpty) {
             throw PromptLabError(
                 .usage, "serving on \(host) would let anyone who can reach this machine read and change the workspace",
-                hint: "set PROMPTLAB_TOKEN to a secret, or bind to 127.0.0.1 (the default)")
+                hint: "set PROMPTLAB_TOKEN to a secret (or PROMPTLAB_API_KEYS with --api-only), or bind to 127.0.0.1 (the default)")
         }
         if let token, token.utf8.count < 16 {
             throw PromptLabError(

@@ -97,10 +97,11 @@ extension PromptRepository {
     /// - Returns: the label as it now is, and the version it pointed at before (if any).
     /// - Parameter expected: Where the caller saw the label before asking (nil: no label); the move is
     ///   refused with `conflict` when it points elsewhere now. Omit to move it from wherever it is.
+    /// - Parameter reason: Added to the reflog entry (a rollout's readout, for example).
     @discardableResult
-    public func setLabel(_ label: String, to reference: PromptReference, expecting expected: ObjectID?? = .none)
-        throws(PromptLabError) -> (label: PromptLabel, previous: ObjectID?)
-    {
+    public func setLabel(
+        _ label: String, to reference: PromptReference, expecting expected: ObjectID?? = .none, reason: String? = nil
+    ) throws(PromptLabError) -> (label: PromptLabel, previous: ObjectID?) {
         try Self.validateLabel(label)
         let version = try resolve(reference)
         guard let record = version.record else {
@@ -108,11 +109,12 @@ extension PromptRepository {
                 .invalidInput, "cannot label the working file of '\(reference.name)'",
                 hint: "commit it first, then label the new version")
         }
-        return try moveLabel(label, of: reference.name, to: record.commit, version: version.number, expecting: expected)
+        return try moveLabel(label, of: reference.name, to: record.commit, version: version.number, expecting: expected, reason: reason)
     }
 
     func moveLabel(
-        _ label: String, of prompt: PromptName, to commit: ObjectID, version: Int?, expecting expected: ObjectID?? = .none
+        _ label: String, of prompt: PromptName, to commit: ObjectID, version: Int?, expecting expected: ObjectID?? = .none,
+        reason: String? = nil
     ) throws(PromptLabError) -> (label: PromptLabel, previous: ObjectID?) {
         try Self.validateLabel(label)
         try refuseUnlabellableName(prompt)
@@ -145,7 +147,8 @@ extension PromptRepository {
             let versionText = version.map { "v\($0) " } ?? ""
             try git.updateReference(
                 refName, to: commit, expecting: previous,
-                message: "promptlab label: \(prompt) \(label) -> \(versionText)(\(commit.short()))", forceReflog: true)
+                message: "promptlab label: \(prompt) \(label) -> \(versionText)(\(commit.short()))"
+                    + (reason.map { ": " + $0.replacingOccurrences(of: "\n", with: " ") } ?? ""), forceReflog: true)
             return (
                 PromptLabel(prompt: prompt, label: label, commit: commit, version: version, referenceName: refName),
                 previous

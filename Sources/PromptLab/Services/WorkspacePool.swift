@@ -1,5 +1,4 @@
 import Foundation
-import PromptLab
 import PromptLabCore
 import Synchronization
 
@@ -9,7 +8,7 @@ import Synchronization
 /// workspace is not safe to use from two tasks at once (libgit2 repositories are not), so each
 /// request borrows one for its duration and gives it back. Repositories keep their version index
 /// for the current commit, so lookups after the first are cheap.
-final class WorkspacePool: Sendable {
+public final class WorkspacePool: Sendable {
     private let open: @Sendable () throws(PromptLabError) -> Workspace
     private let idle = Mutex<[Lease]>([])
     private let capacity: Int
@@ -23,13 +22,13 @@ final class WorkspacePool: Sendable {
         init(_ workspace: Workspace) { self.workspace = workspace }
     }
 
-    init(capacity: Int = 8, open: @escaping @Sendable () throws(PromptLabError) -> Workspace) {
+    public init(capacity: Int = 8, open: @escaping @Sendable () throws(PromptLabError) -> Workspace) {
         self.capacity = capacity
         self.open = open
     }
 
     /// Runs `body` with a workspace no other request is using.
-    func withWorkspace<Result>(_ body: (Workspace) async throws -> Result) async throws -> Result {
+    public func withWorkspace<Result>(_ body: (Workspace) async throws -> Result) async throws -> Result {
         let lease = try idle.withLock { $0.popLast() } ?? Lease(open())
         defer {
             let kept = idle.withLock { idle -> Bool in

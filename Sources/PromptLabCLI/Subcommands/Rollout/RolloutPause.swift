@@ -1,0 +1,24 @@
+import ArgumentParser
+import PromptLab
+
+extension PromptLabCommand {
+    /// `promptlab rollout pause NAME`
+    struct RolloutPause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pause", abstract: "Send every unit to the control, recording nothing, until resume.")
+
+        @Argument(help: "The rollout's name.")
+        var name: String
+
+        @OptionGroup var change: RolloutChangeOptions
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let service = RolloutService(workspace: try workspace.open())
+            let changed = try await service.pause(name, actor: change.actor, reason: change.reason)
+            if output.isJSON { return try Terminal.writeJSON(changed) }
+            Terminal.write(changed.printed())
+        }
+    }
+}

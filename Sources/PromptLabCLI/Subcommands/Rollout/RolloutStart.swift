@@ -1,0 +1,30 @@
+import ArgumentParser
+import PromptLab
+
+extension PromptLabCommand {
+    /// `promptlab rollout start FILE`
+    struct RolloutStart: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "start",
+            abstract: "Start the rollout a file describes (committing the file when it is new or changed).",
+            discussion: """
+                Each arm's reference is resolved and pinned now, so the rollout compares fixed versions even if a \
+                label moves meanwhile. A prompt has one active rollout at a time.
+                """)
+
+        @Argument(help: "The rollout file (rollouts/NAME.yaml), or the rollout's name.")
+        var file: String
+
+        @OptionGroup var change: RolloutChangeOptions
+        @OptionGroup var author: AuthorOption
+        @OptionGroup var workspace: WorkspaceOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let service = RolloutService(workspace: try workspace.open())
+            let started = try await service.start(file, actor: change.actor, reason: change.reason, author: try author.signature())
+            if output.isJSON { return try Terminal.writeJSON(started) }
+            Terminal.write(started.printed())
+        }
+    }
+}
