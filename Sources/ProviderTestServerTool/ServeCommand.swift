@@ -20,9 +20,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Write the base URL to this file once listening.")
     var urlFile: String?
 
+    @Option(help: "Answer this share of requests (0...1) with a 500 error, at random (seeded).")
+    var errorRate = 0.0
+
+    @Option(help: "The seed of the random faults.")
+    var seed: UInt64 = 1
+
+    func validate() throws {
+        guard errorRate >= 0, errorRate <= 1 else { throw ValidationError("--error-rate must be between 0 and 1") }
+        guard delayMs >= 0, delayMs <= 600_000 else { throw ValidationError("--delay-ms must be between 0 and 600000") }
+        guard (1...64).contains(threads) else { throw ValidationError("--threads must be between 1 and 64") }
+    }
+
     func run() async throws {
         let server = try await ProviderTestServer.start(threads: threads)
-        if delayMs > 0 { server.setRandomFaults([(.delay(.milliseconds(delayMs)), 1.0)], seed: 1) }
+        var faults = [(fault: Fault, probability: Double)]()
+        if errorRate > 0 { faults.append((.serverError, errorRate)) }
+        if delayMs > 0 { faults.append((.delay(.milliseconds(delayMs)), 1.0 - errorRate)) }
+        if !faults.isEmpty { server.setRandomFaults(faults, seed: seed) }
         if let urlFile {
             try server.baseURL.write(toFile: urlFile, atomically: true, encoding: .utf8)
         }

@@ -103,13 +103,16 @@ public struct RolloutService {
     /// Finds and reads the rollout file: a path, or a name in the `rollouts/` folder.
     private func readRolloutFile(_ argument: String) throws(PromptLabError) -> (relativePath: String, bytes: [UInt8]) {
         let root = URL(fileURLWithPath: repository.rootPath).standardizedFileURL.path
+        // A path is read from the working folder, else from the prompt root; a bare name is rollouts/NAME.yaml.
         var candidates = [String]()
         if argument.hasSuffix(".yaml") || argument.contains("/") {
             candidates.append(PromptRepository.absolutePath(argument))
+            if !argument.hasPrefix("/") { candidates.append(root + "/" + argument) }
         } else {
             candidates.append(root + "/" + RolloutDefinition.folder + argument + ".yaml")
         }
-        let path = URL(fileURLWithPath: candidates[0]).standardizedFileURL.resolvingSymlinksInPath().path
+        let chosen = candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]
+        let path = URL(fileURLWithPath: chosen).standardizedFileURL.resolvingSymlinksInPath().path
         let folder = URL(fileURLWithPath: root + "/" + RolloutDefinition.folder).resolvingSymlinksInPath().path + "/"
         guard path.hasPrefix(folder), path.hasSuffix(".yaml"), !path.dropFirst(folder.count).contains("/") else {
             throw PromptLabError(
