@@ -35,6 +35,7 @@ enum WebErrors {
 
     /// The response for an error a handler threw.
     static func response(for error: any Error, html: Bool) -> Response {
+        if let refusal = error as? ServingRefusal { return refusal.problem }
         if let error = error as? any HTTPResponseError {
             let title = error.status.reasonPhrase
             let detail: String

@@ -212,7 +212,10 @@ enum ServingRefusal: Error, HTTPResponseError {
         }
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    func response(from request: Request, context: some RequestContext) throws -> Response { problem }
+
+    /// Problem details, with `WWW-Authenticate` on 401.
+    var problem: Response {
         var response = WebErrors.problem(status, title: status.reasonPhrase, detail: message)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer" }
         return response
