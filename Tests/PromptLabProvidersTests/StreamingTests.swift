@@ -264,6 +264,56 @@ struct StreamingTests {
         }
     }
 
+    // MARK: - The retry layer alone
+
+    /// A provider whose stream attempts follow a script: each yields its deltas, then fails or finishes.
+    struct ScriptedProvider: ChatProvider {
+        final class Attempts: Sendable {
+            let count = Mutex(0)
+        }
+        let name = "scripted"
+        let script: [(deltas: [String], failure: ProviderError?)]
+        let attempts = Attempts()
+
+        func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
+            throw ProviderError(.invalidConfiguration("streams only"), provider: name)
+        }
+
+        func stream(_ request: ChatRequest) -> ChatStream {
+            let number = attempts.count.withLock { count in
+                defer { count += 1 }
+                return count
+            }
+            let step = script[min(number, script.count - 1)]
+            return ChatStream(provider: name) { continuation throws(ProviderError) in
+                for delta in step.deltas { continuation.yield(.text(delta)) }
+                if let failure = step.failure { throw failure }
+                continuation.yield(.finished(ChatStreamSummary(finishReason: "stop")))
+            }
+        }
+    }
+
+    /// Without a network in the way: a failure before the first event is retried, one after it is passed
+    /// on, and the limiter's slot is given back either way.
+    @Test func retriesStopAtTheFirstEvent() async throws {
+        let dropped = ProviderError(.transport("the server closed the connection"), provider: "scripted")
+        let limiter = AdaptiveConcurrencyLimiter(maxConcurrency: 1)
+        func retrying(_ base: ScriptedProvider) -> RetryingProvider {
+            RetryingProvider(base, policy: fastRetries(), limiter: limiter, clock: ManualClock(), logger: quietLogger)
+        }
+        let recovers = ScriptedProvider(script: [([], dropped), ([], dropped), (["a", "b"], nil)])
+        let recovered = await Self.read(retrying(recovers).stream(Self.request))
+        #expect(recovered.deltas == ["a", "b"] && recovered.summary?.attempts == 3)
+        #expect(recovers.attempts.count.withLock { $0 } == 3)
+
+        let breaks = ScriptedProvider(script: [(["a"], dropped), (["a", "b"], nil)])
+        let broken = await Self.read(retrying(breaks).stream(Self.request))
+        #expect(broken.deltas == ["a"] && broken.summary == nil)
+        #expect(broken.error?.kind == dropped.kind && broken.error?.attempts == 1)
+        #expect(breaks.attempts.count.withLock { $0 } == 1)
+        #expect(await limiter.inFlight == 0)
+    }
+
     // MARK: - Cancellation
 
     /// A consumer that stops reading cancels the upstream request: the server sees its connection
