@@ -1,5 +1,8 @@
 /// A misbehaviour the test server can show instead of (or before) a normal answer.
 ///
+/// Faults that are a status (every HTTP error) come before a streamed answer, as they do at the vendors:
+/// the stream never begins.
+///
 /// HTTP errors are written in the wire format of the vendor whose path was called: OpenAI's
 /// `{"error":{"message","type","param","code"}}`, Anthropic's `{"type":"error","error":{"type","message"}}`
 /// or Gemini's `{"error":{"code","message","status"}}`.
@@ -33,6 +36,15 @@ public enum Fault: Sendable, Hashable {
     case wrongShape
     /// Close the connection without writing any response.
     case dropConnection
+    /// Cut the answer: a streamed answer is sent up to its first `afterDeltas` text deltas and the
+    /// connection is then closed, without the finish reason, the usage or the terminator; any other answer
+    /// is sent up to half of its body.
+    case cutStream(afterDeltas: Int)
+    /// Fail in the middle of the answer: a streamed answer is sent up to its first `afterDeltas` text
+    /// deltas, then the vendor's in-stream error (Anthropic's `error` event with `overloaded_error`,
+    /// OpenAI's `server_error` chunk, Gemini's 503 `UNAVAILABLE`) and the end of the stream. Any other
+    /// answer is that error as its HTTP status (529, 500, 503).
+    case streamError(afterDeltas: Int)
     /// Behave as a hostile server or proxy would (absurd numbers, echoed secrets, trickled bodies, ...).
     case hostile(HostileBehaviour)
 }

@@ -12,7 +12,8 @@ public enum HostileBehaviour: Sendable, Hashable {
     /// A normal answer whose prompt and answer token counts are these JSON number texts, written verbatim
     /// (`9223372036854775807`, `-5`, `1e400`, ...).
     case usage(input: String, output: String)
-    /// A normal answer with a `padding` member that makes the body at least `bytes` long.
+    /// A normal answer with a `padding` member that makes the body at least `bytes` long; a streamed
+    /// answer starts with a comment line (`: xxx…`) of `bytes` bytes instead.
     case hugeBody(bytes: Int)
     /// A normal answer whose headers are sent at once and whose body follows one byte every `interval`,
     /// so the exchange takes (body bytes × interval). ``ProviderTestServer/trickledBytes`` counts the bytes.
@@ -20,7 +21,9 @@ public enum HostileBehaviour: Sendable, Hashable {
     /// Echoes secrets back: the key the request carried (`Authorization`, `x-api-key` or
     /// `x-goog-api-key`) and `also` (say, another provider's key), in the request-id headers (`x-request-id`,
     /// `request-id`) and in the answer text (Gemini: also as `responseId`); with `errorStatus`, in the
-    /// message of an error of that status instead of an answer.
+    /// message of an error of that status instead of an answer. A streamed answer carries them in its
+    /// deltas, cut as ``ProviderTestServer/Configuration/streamDeltaLength`` says (a key longer than it
+    /// is split over several deltas).
     case echoSecrets(also: String? = nil, errorStatus: Int? = nil)
     /// A body that is JSON apart from bytes that are not UTF-8 inside the answer text (status 200) or the
     /// error message (any other status).
@@ -38,11 +41,14 @@ extension WireFormats {
     /// The reply of a hostile behaviour to a request, or `nil` for ``HostileBehaviour/trickle(interval:)``,
     /// which the connection handler writes itself around ``answer(_:json:model:number:cachedTokens:requestID:)``.
     static func hostileReply(
-        _ behaviour: HostileBehaviour, request: RecordedRequest, vendor: Vendor, model: String?, cachedTokens: Int
+        _ behaviour: HostileBehaviour, request: RecordedRequest, vendor: Vendor, model: String?, cachedTokens: Int,
+        streamDeltaLength: Int? = nil
     ) -> Reply? {
         let json = request.json ?? .null
         func normal(_ json: JSONValue = json, requestID: String? = nil) -> Reply {
-            answer(vendor, json: json, model: model, number: request.number, cachedTokens: cachedTokens, requestID: requestID)
+            answer(
+                vendor, json: json, model: model, number: request.number, cachedTokens: cachedTokens, requestID: requestID,
+                streamDeltaLength: streamDeltaLength)
         }
         switch behaviour {
         case .retryAfter(let seconds, let milliseconds):
@@ -58,11 +64,20 @@ extension WireFormats {
                 case .anthropic: ("input_tokens", "output_tokens")
                 case .gemini: ("promptTokenCount", "candidatesTokenCount")
                 }
-            reply.body = replacingNumber(of: fields.input, with: input, in: reply.body)
-            reply.body = replacingNumber(of: fields.output, with: output, in: reply.body)
+            reply.rewriteBytes {
+                replacingNumber(of: fields.output, with: output, in: replacingNumber(of: fields.input, with: input, in: $0))
+            }
             return reply
         case .hugeBody(let bytes):
             var reply = normal()
+            if var stream = reply.stream {
+                var comment = Data(": ".utf8)
+                comment.append(Data(repeating: UInt8(ascii: "x"), count: max(0, bytes - 3)))
+                comment.append(Data("\n".utf8))
+                stream.opening.insert(comment, at: 0)
+                reply.stream = stream
+                return reply
+            }
             var body = Data("{\"padding\":\"".utf8)
             body.append(Data(repeating: UInt8(ascii: "x"), count: max(0, bytes - reply.body.count)))
             body.append(Data("\",".utf8))
@@ -88,20 +103,25 @@ extension WireFormats {
                 status == 200
                 ? normal(appendingUserMessage(invalidUTF8Marker, to: json, vendor: vendor))
                 : error(vendor, status: status, type: "server_error", code: nil, message: "broken \(invalidUTF8Marker) text")
-            var bytes = [UInt8](reply.body)
-            let marker = Array(invalidUTF8Marker.utf8)
-            var index = 0
-            while index + marker.count <= bytes.count {
-                if Array(bytes[index..<(index + marker.count)]) == marker {
-                    bytes.replaceSubrange(index..<(index + marker.count), with: invalidUTF8Bytes)
-                    index += invalidUTF8Bytes.count
-                } else {
-                    index += 1
-                }
-            }
-            reply.body = Data(bytes)
+            reply.rewriteBytes(replacingInvalidUTF8Marker)
             return reply
         }
+    }
+
+    /// `body` with every ``invalidUTF8Marker`` replaced by ``invalidUTF8Bytes``.
+    static func replacingInvalidUTF8Marker(in body: Data) -> Data {
+        var bytes = [UInt8](body)
+        let marker = Array(invalidUTF8Marker.utf8)
+        var index = 0
+        while index + marker.count <= bytes.count {
+            if Array(bytes[index..<(index + marker.count)]) == marker {
+                bytes.replaceSubrange(index..<(index + marker.count), with: invalidUTF8Bytes)
+                index += invalidUTF8Bytes.count
+            } else {
+                index += 1
+            }
+        }
+        return Data(bytes)
     }
 
     /// The key a request carried, in whichever header its vendor uses.

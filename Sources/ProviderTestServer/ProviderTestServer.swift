@@ -7,6 +7,9 @@ import Synchronization
 /// A real HTTP/1.1 server on loopback that speaks the OpenAI Chat Completions, Anthropic Messages and
 /// Gemini `generateContent` wire formats, for tests and benchmarks of the provider layer.
 ///
+/// - A request that asks to stream (`"stream": true`, or Gemini's `:streamGenerateContent?alt=sse`) gets
+///   the same answer as server-sent events in the vendor's format, its text in several deltas
+///   (``Configuration/streamDeltaLength``), with the finish reason and the usage.
 /// - It checks each request the way the real API would (path, auth headers, body shape) and answers a bad
 ///   one with a 400 in the vendor's error format, listing the problems in ``violations``.
 /// - A good request gets a deterministic answer: the last user message echoed back, with token counts
@@ -28,12 +31,16 @@ public final class ProviderTestServer: Sendable {
         public var cachedTokens: Int
         /// How many of the latest requests to keep in ``ProviderTestServer/requests``; 0 records none.
         public var recordLimit: Int
+        /// The most characters of answer text in one delta of a streamed answer. The text is cut at
+        /// whitespace, and a longer word into pieces of this many characters.
+        public var streamDeltaLength: Int
 
         /// Creates a configuration.
-        public init(expectedAPIKey: String? = nil, cachedTokens: Int = 0, recordLimit: Int = 1000) {
+        public init(expectedAPIKey: String? = nil, cachedTokens: Int = 0, recordLimit: Int = 1000, streamDeltaLength: Int = 16) {
             self.expectedAPIKey = expectedAPIKey
             self.cachedTokens = cachedTokens
             self.recordLimit = recordLimit
+            self.streamDeltaLength = max(1, streamDeltaLength)
         }
     }
 
@@ -381,6 +388,7 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         )
         let (fault, configuration) = state.admit(&request)
         let keepAlive = head.isKeepAlive
+        let version = head.version
 
         guard let route = WireFormats.route(path: path) else {
             state.addViolations(["unknown path"], number: request.number, path: path)
@@ -403,14 +411,38 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
                 trickle(reply, interval: interval, context: context, version: head.version, keepAlive: keepAlive)
                 return
             case .hostile(let behaviour):
+                let streamDeltaLength = route.streams(request.json) ? configuration.streamDeltaLength : nil
                 if let reply = WireFormats.hostileReply(
-                    behaviour, request: request, vendor: route.vendor, model: route.model, cachedTokens: configuration.cachedTokens)
+                    behaviour, request: request, vendor: route.vendor, model: route.model, cachedTokens: configuration.cachedTokens,
+                    streamDeltaLength: streamDeltaLength)
                 {
                     write(reply, context: context, version: head.version, keepAlive: keepAlive)
                     return
                 }
+            case .cutStream(let afterDeltas):
+                let reply = normalReply(request, route: route, configuration: configuration)
+                if let stream = reply.stream {
+                    let events = stream.opening + stream.deltas.prefix(max(0, afterDeltas))
+                    writeStream(reply, events: events, context: context, version: version, keepAlive: keepAlive, completes: false)
+                } else {
+                    let half = reply.body.prefix(reply.body.count / 2)
+                    write(reply, body: half, context: context, version: version, keepAlive: keepAlive, completes: false)
+                }
+                return
+            case .streamError(let afterDeltas):
+                let reply = normalReply(request, route: route, configuration: configuration)
+                if let stream = reply.stream {
+                    let events = stream.opening + stream.deltas.prefix(max(0, afterDeltas)) + [WireFormats.streamedError(route.vendor)]
+                    writeStream(reply, events: events, context: context, version: version, keepAlive: keepAlive)
+                    return
+                }
+                if reply.status == 200, let error = WireFormats.faultReply(fault, vendor: route.vendor) {
+                    write(error, context: context, version: version, keepAlive: keepAlive)
+                } else {
+                    write(reply, context: context, version: version, keepAlive: keepAlive)
+                }
+                return
             case .delay(let delay):
-                let version = head.version
                 context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(delay.nanosecondsClamped)) {
                     let reply = self.normalReply(request, route: route, configuration: configuration)
                     self.write(reply, context: context, version: version, keepAlive: keepAlive)
@@ -428,7 +460,7 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func normalReply(
-        _ request: RecordedRequest, route: (vendor: Vendor, model: String?), configuration: ProviderTestServer.Configuration
+        _ request: RecordedRequest, route: WireFormats.Route, configuration: ProviderTestServer.Configuration
     ) -> Reply {
         if let rejection = WireFormats.authenticate(route.vendor, request, expectedKey: configuration.expectedAPIKey) {
             return rejection
@@ -442,21 +474,62 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         return WireFormats.answer(
             route.vendor, json: body ?? .null, model: route.model, number: request.number,
-            cachedTokens: configuration.cachedTokens)
+            cachedTokens: configuration.cachedTokens, streamDeltaLength: route.streams(body) ? configuration.streamDeltaLength : nil)
     }
 
+    /// Writes `reply`: its body, or its events when it is a stream.
     private func write(_ reply: Reply, context: ChannelHandlerContext, version: HTTPVersion, keepAlive: Bool) {
+        if let stream = reply.stream {
+            writeStream(reply, events: stream.events, context: context, version: version, keepAlive: keepAlive)
+        } else {
+            write(reply, body: reply.body, context: context, version: version, keepAlive: keepAlive)
+        }
+    }
+
+    /// Writes the head of `reply` (its `content-length` says `reply.body`'s length) and `body`; when not
+    /// `completes`, the connection is then closed (the answer is cut short).
+    private func write(
+        _ reply: Reply, body: Data, context: ChannelHandlerContext, version: HTTPVersion, keepAlive: Bool, completes: Bool = true
+    ) {
         guard context.channel.isActive else { return }
-        var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: reply.status))
-        head.headers.add(name: "content-type", value: "application/json")
-        head.headers.add(name: "content-length", value: String(reply.body.count))
-        for (name, value) in reply.headers { head.headers.add(name: name, value: value) }
-        if !keepAlive { head.headers.add(name: "connection", value: "close") }
-        var buffer = context.channel.allocator.buffer(capacity: reply.body.count)
-        buffer.writeBytes(reply.body)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: body.count)
+        buffer.writeBytes(body)
+        context.write(wrapOutboundOut(.head(responseHead(reply, version: version, keepAlive: keepAlive))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        if keepAlive {
+        finish(context: context, keepAlive: keepAlive, completes: completes)
+    }
+
+    /// Writes the head of a streamed `reply` (chunked, no `content-length`), then each event flushed on its
+    /// own; when not `completes`, the connection is closed without ending the body.
+    ///
+    /// Before a cut the events go out as one chunk: AsyncHTTPClient can drop the body parts it has not yet
+    /// handed to its reader when the connection closes, so separate chunks would make the deltas a test
+    /// sees before the error vary from run to run. One chunk arrives whole, before the close.
+    private func writeStream(
+        _ reply: Reply, events: [Data], context: ChannelHandlerContext, version: HTTPVersion, keepAlive: Bool, completes: Bool = true
+    ) {
+        guard context.channel.isActive else { return }
+        context.writeAndFlush(wrapOutboundOut(.head(responseHead(reply, version: version, keepAlive: keepAlive))), promise: nil)
+        if !completes {
+            var buffer = context.channel.allocator.buffer(capacity: 0)
+            for event in events { buffer.writeBytes(event) }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        } else {
+            for event in events {
+                var buffer = context.channel.allocator.buffer(capacity: event.count)
+                buffer.writeBytes(event)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
+        }
+        finish(context: context, keepAlive: keepAlive, completes: completes)
+    }
+
+    /// Ends the response, or closes the connection in the middle of it when it does not `complete`.
+    private func finish(context: ChannelHandlerContext, keepAlive: Bool, completes: Bool) {
+        if !completes {
+            context.flush()
+            context.close(promise: nil)
+        } else if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
@@ -465,15 +538,26 @@ final class RequestHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Writes the head of `reply` at once, then its body one byte every `interval` (until the client goes away).
-    private func trickle(_ reply: Reply, interval: Duration, context: ChannelHandlerContext, version: HTTPVersion, keepAlive: Bool) {
+    /// The head of `reply`: JSON with its `content-length`, or an event stream (chunked).
+    private func responseHead(_ reply: Reply, version: HTTPVersion, keepAlive: Bool) -> HTTPResponseHead {
         var head = HTTPResponseHead(version: version, status: HTTPResponseStatus(statusCode: reply.status))
-        head.headers.add(name: "content-type", value: "application/json")
-        head.headers.add(name: "content-length", value: String(reply.body.count))
+        if reply.stream != nil {
+            head.headers.add(name: "content-type", value: "text/event-stream")
+            head.headers.add(name: "cache-control", value: "no-cache")
+        } else {
+            head.headers.add(name: "content-type", value: "application/json")
+            head.headers.add(name: "content-length", value: String(reply.body.count))
+        }
         for (name, value) in reply.headers { head.headers.add(name: name, value: value) }
         if !keepAlive { head.headers.add(name: "connection", value: "close") }
-        context.writeAndFlush(wrapOutboundOut(.head(head)), promise: nil)
-        let bytes = [UInt8](reply.body)
+        return head
+    }
+
+    /// Writes the head of `reply` at once, then its body (or its events) one byte every `interval`
+    /// (until the client goes away).
+    private func trickle(_ reply: Reply, interval: Duration, context: ChannelHandlerContext, version: HTTPVersion, keepAlive: Bool) {
+        context.writeAndFlush(wrapOutboundOut(.head(responseHead(reply, version: version, keepAlive: keepAlive))), promise: nil)
+        let bytes = reply.stream.map { $0.events.flatMap { [UInt8]($0) } } ?? [UInt8](reply.body)
         let loop = context.eventLoop.assumeIsolated()
         func send(from index: Int) {
             guard context.channel.isActive else { return }

@@ -10,26 +10,70 @@ public enum Vendor: String, Sendable, Hashable, CaseIterable {
     case gemini
 }
 
-/// One response to write.
+/// One response to write: a whole body, or a stream of server-sent events.
 struct Reply {
     var status: Int
     var headers: [(String, String)] = []
     var body: Data
+    /// When set, the reply is `text/event-stream` and these events are its body (``body`` is unused).
+    var stream: EventStream?
+
+    /// Applies `change` to the body and to every event, for hostile rewrites of the bytes.
+    mutating func rewriteBytes(_ change: (Data) -> Data) {
+        body = change(body)
+        if var stream {
+            stream.opening = stream.opening.map(change)
+            stream.deltas = stream.deltas.map(change)
+            stream.closing = stream.closing.map(change)
+            self.stream = stream
+        }
+    }
+}
+
+/// The server-sent events of a streamed answer, each one encoded with its blank line, in three parts so
+/// that faults can cut the stream after a number of text deltas.
+struct EventStream {
+    /// Before the first delta: OpenAI's role chunk; Anthropic's `message_start`, thinking block, `ping` and
+    /// text block start; Gemini's thought.
+    var opening: [Data]
+    /// One event per text delta.
+    var deltas: [Data]
+    /// After the last delta: the finish reason, the usage and the terminator.
+    var closing: [Data]
+
+    var events: [Data] { opening + deltas + closing }
 }
 
 /// Request checking and answer building for each vendor's wire format. Pure functions over JSON values.
 enum WireFormats {
     // MARK: - Routing
 
-    /// The vendor and (for Gemini) model of a path, or `nil` for an unknown path.
-    static func route(path: String) -> (vendor: Vendor, model: String?)? {
-        if path == "/v1/chat/completions" { return (.openai, nil) }
-        if path == "/v1/messages" { return (.anthropic, nil) }
+    /// Where a request went: the vendor, the model named in the path (Gemini) and whether the path is
+    /// a streaming endpoint (Gemini's `:streamGenerateContent`; the others stream on `"stream": true`).
+    struct Route {
+        var vendor: Vendor
+        var model: String?
+        var isStreamEndpoint = false
+
+        /// Whether the answer to `body` is streamed.
+        func streams(_ body: JSONValue?) -> Bool {
+            switch vendor {
+            case .openai, .anthropic: body?["stream"]?.boolValue == true
+            case .gemini: isStreamEndpoint
+            }
+        }
+    }
+
+    /// The route of a path, or `nil` for an unknown path.
+    static func route(path: String) -> Route? {
+        if path == "/v1/chat/completions" { return Route(vendor: .openai) }
+        if path == "/v1/messages" { return Route(vendor: .anthropic) }
         let prefix = "/v1beta/models/"
-        let suffix = ":generateContent"
-        if path.hasPrefix(prefix), path.hasSuffix(suffix), path.count > prefix.count + suffix.count {
-            let model = path.dropFirst(prefix.count).dropLast(suffix.count)
-            return (.gemini, String(model).removingPercentEncoding ?? String(model))
+        for (suffix, streams) in [(":generateContent", false), (":streamGenerateContent", true)] {
+            if path.hasPrefix(prefix), path.hasSuffix(suffix), path.count > prefix.count + suffix.count {
+                let model = String(path.dropFirst(prefix.count).dropLast(suffix.count))
+                return Route(vendor: .gemini, model: model.removingPercentEncoding ?? model, isStreamEndpoint: streams)
+            }
         }
         return nil
     }
@@ -90,6 +134,10 @@ enum WireFormats {
             problems.append("content-type must be application/json")
         }
         if request.uri.contains("key=") { problems.append("the API key must not be in the URL") }
+        if request.path.hasSuffix(":streamGenerateContent"), !request.uri.contains("alt=sse") {
+            // Without `alt=sse` Gemini streams one JSON array, which this server does not speak.
+            problems.append("streamGenerateContent needs ?alt=sse")
+        }
         guard let body, let json = body.objectValue else {
             problems.append("the body is not a JSON object")
             return problems
@@ -168,6 +216,20 @@ enum WireFormats {
         }
         if let seed = json["seed"], seed.intValue == nil { problems.append("'seed' must be an integer") }
         if let stop = json["stop"], stop.stringValue == nil { checkStrings(stop, "stop", &problems) }
+        if let stream = json["stream"], stream.boolValue == nil { problems.append("'stream' must be a boolean") }
+        if let options = json["stream_options"] {
+            if json["stream"]?.boolValue != true {
+                problems.append("'stream_options' is only allowed when 'stream' is true")
+            }
+            if let members = options.objectValue {
+                checkKeys(members, allowed: ["include_usage", "include_obfuscation"], in: "stream_options", &problems)
+                if let include = members["include_usage"], include.boolValue == nil {
+                    problems.append("'stream_options.include_usage' must be a boolean")
+                }
+            } else {
+                problems.append("'stream_options' must be an object")
+            }
+        }
         if let format = json["response_format"] {
             let type = format["type"]?.stringValue ?? ""
             if !["text", "json_object", "json_schema"].contains(type) {
@@ -222,6 +284,7 @@ enum WireFormats {
         if json["model"]?.stringValue?.isEmpty ?? true { problems.append("'model' must be a non-empty string") }
         checkPositiveInteger(json, "max_tokens", required: true, &problems)
         if let system = json["system"], system.stringValue == nil { problems.append("'system' must be a string") }
+        if let stream = json["stream"], stream.boolValue == nil { problems.append("'stream' must be a boolean") }
         if let messages = json["messages"]?.arrayValue, !messages.isEmpty {
             for (index, message) in messages.enumerated() {
                 guard message.objectValue != nil else {
@@ -400,11 +463,34 @@ enum WireFormats {
 
     // MARK: - Answers
 
+    /// The deterministic answer to a request, before it is put in a vendor's format.
+    struct Answer {
+        var text: String
+        /// `stop`, `stop_sequence` or `length`, translated into each vendor's words when rendered.
+        var finish: String
+        var modelName: String
+        var inputTokens: Int
+        var outputTokens: Int
+        var cachedTokens: Int
+    }
+
     /// The deterministic answer: the last user message, cut at a stop sequence or shortened to the token
-    /// limit, wrapped as `{"echo": ...}` in JSON mode.
+    /// limit, wrapped as `{"echo": ...}` in JSON mode. Streamed (``streamedAnswer(_:_:number:requestID:deltaLength:includeUsage:)``)
+    /// when `streamDeltaLength` is set, in deltas of at most that many characters.
     static func answer(
-        _ vendor: Vendor, json: JSONValue, model: String?, number: Int, cachedTokens: Int, requestID: String? = nil
+        _ vendor: Vendor, json: JSONValue, model: String?, number: Int, cachedTokens: Int, requestID: String? = nil,
+        streamDeltaLength: Int? = nil
     ) -> Reply {
+        let answer = computeAnswer(vendor, json: json, model: model, cachedTokens: cachedTokens)
+        if let streamDeltaLength {
+            let includeUsage = json["stream_options"]?["include_usage"]?.boolValue == true
+            return streamedAnswer(
+                vendor, answer, number: number, requestID: requestID, deltaLength: streamDeltaLength, includeUsage: includeUsage)
+        }
+        return wholeAnswer(vendor, answer, number: number, requestID: requestID)
+    }
+
+    static func computeAnswer(_ vendor: Vendor, json: JSONValue, model: String?, cachedTokens: Int) -> Answer {
         var texts: [String] = []
         var lastUser = ""
         var maxTokens: Int?
@@ -468,6 +554,14 @@ enum WireFormats {
         let inputTokens = texts.reduce(0) { $0 + $1.split(whereSeparator: \.isWhitespace).count }
         let outputTokens = text.split(whereSeparator: \.isWhitespace).count
         let cached = min(cachedTokens, inputTokens)
+        return Answer(
+            text: text, finish: finish, modelName: modelName, inputTokens: inputTokens, outputTokens: outputTokens, cachedTokens: cached)
+    }
+
+    /// An answer as one JSON body.
+    static func wholeAnswer(_ vendor: Vendor, _ answer: Answer, number: Int, requestID: String?) -> Reply {
+        let (text, finish, modelName) = (answer.text, answer.finish, answer.modelName)
+        let (inputTokens, outputTokens, cached) = (answer.inputTokens, answer.outputTokens, answer.cachedTokens)
         let middle = text.index(text.startIndex, offsetBy: text.count / 2)
         let firstHalf = JSONValue.string(String(text[..<middle]))
         let secondHalf = JSONValue.string(String(text[middle...]))
@@ -594,7 +688,14 @@ enum WireFormats {
             return Reply(status: 200, body: Data("{\"choices\": [ this is not json".utf8))
         case .wrongShape:
             return Reply(status: 200, body: Data("{\"unexpected\": true}".utf8))
-        case .delay, .hang, .dropConnection, .hostile:
+        case .streamError:
+            // Outside a stream, the error the stream would have carried, as its status.
+            switch vendor {
+            case .openai: return faultReply(.serverError, vendor: vendor)
+            case .anthropic: return faultReply(.overloaded, vendor: vendor)
+            case .gemini: return faultReply(.unavailable, vendor: vendor)
+            }
+        case .delay, .hang, .dropConnection, .hostile, .cutStream:
             return nil
         }
     }

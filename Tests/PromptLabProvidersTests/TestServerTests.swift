@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import ProviderTestServer
 import Testing
 
@@ -105,6 +106,115 @@ struct TestServerTests {
         #expect(String(decoding: JSONValue.object(["k": "a\u{1}b", "j": 2]).data, as: UTF8.self) == #"{"j":2,"k":"a\u0001b"}"#)
         for bad in ["", "{", "[1,]", "01", "{\"a\" 1}", "\"\u{1}\"", "tru", "1 2", "\"\\ud800\""] {
             #expect(JSONValue.parse(Data(bad.utf8)) == nil, "\(bad)")
+        }
+    }
+
+    // MARK: - Streams
+
+    /// POSTs `body` to `path` as JSON and reads the whole response.
+    func exchange(_ client: HTTPClient, _ server: ProviderTestServer, _ path: String, headers: [(String, String)] = [], body: String)
+        async throws -> (status: Int, headers: HTTPHeaders, body: String)
+    {
+        var request = HTTPClientRequest(url: server.baseURL + path)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(5))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), response.headers, String(buffer: bytes))
+    }
+
+    @Test func streamsInEachVendorsFormat() async throws {
+        try await withServerAndClient { server, client in
+            let openAI = try await exchange(
+                client, server, "/v1/chat/completions", headers: [("authorization", "Bearer k")],
+                body:
+                    #"{"model":"m","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"one two three"}]}"#
+            )
+            #expect(openAI.status == 200)
+            #expect(openAI.headers.first(name: "content-type") == "text/event-stream")
+            #expect(openAI.headers.first(name: "content-length") == nil)
+            #expect(openAI.headers.first(name: "transfer-encoding") == "chunked")
+            let lines = openAI.body.split(separator: "\n", omittingEmptySubsequences: true)
+            #expect(lines.allSatisfy { $0.hasPrefix("data: ") })
+            #expect(lines.count == 7)  // role, three deltas, finish reason, usage, [DONE]
+            #expect(lines.last == "data: [DONE]")
+            #expect(lines[5].contains(#""choices":[]"#) && lines[5].contains(#""completion_tokens":3"#))
+
+            // Without include_usage, no usage chunk.
+            let withoutUsage = try await exchange(
+                client, server, "/v1/chat/completions", headers: [("authorization", "Bearer k")],
+                body: #"{"model":"m","stream":true,"messages":[{"role":"user","content":"one two three"}]}"#)
+            #expect(!withoutUsage.body.contains("usage"))
+
+            let anthropic = try await exchange(
+                client, server, "/v1/messages", headers: [("x-api-key", "k"), ("anthropic-version", "2023-06-01")],
+                body: #"{"model":"m","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"one two"}]}"#)
+            let types = anthropic.body.split(separator: "\n").filter { $0.hasPrefix("event: ") }.map { $0.dropFirst(7) }
+            #expect(
+                types == [
+                    "message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "ping",
+                    "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta",
+                    "message_stop",
+                ])
+
+            let gemini = try await exchange(
+                client, server, "/v1beta/models/gemini-x:streamGenerateContent?alt=sse", headers: [("x-goog-api-key", "k")],
+                body: #"{"contents":[{"role":"user","parts":[{"text":"one two"}]}]}"#)
+            #expect(gemini.body.hasPrefix("data: {") && gemini.body.hasSuffix("}\r\n\r\n"))
+            #expect(gemini.body.components(separatedBy: "\r\n\r\n").count == 5)  // thought, two deltas, finish, and the empty rest
+            #expect(server.violations.isEmpty)
+            #expect(server.requests.count == 4)
+        }
+    }
+
+    @Test func streamFieldsAreChecked() async throws {
+        try await withServerAndClient { server, client in
+            let options = try await exchange(
+                client, server, "/v1/chat/completions", headers: [("authorization", "Bearer k")],
+                body: #"{"model":"m","stream_options":{"include_usage":true},"messages":[{"role":"user","content":"x"}]}"#)
+            #expect(options.status == 400)
+            let notBoolean = try await exchange(
+                client, server, "/v1/messages", headers: [("x-api-key", "k"), ("anthropic-version", "2023-06-01")],
+                body: #"{"model":"m","max_tokens":5,"stream":"yes","messages":[{"role":"user","content":"x"}]}"#)
+            #expect(notBoolean.status == 400)
+            let noSSE = try await exchange(
+                client, server, "/v1beta/models/g:streamGenerateContent", headers: [("x-goog-api-key", "k")],
+                body: #"{"contents":[{"role":"user","parts":[{"text":"x"}]}]}"#)
+            #expect(noSSE.status == 400)
+            #expect(
+                server.violations == [
+                    "#1 /v1/chat/completions: 'stream_options' is only allowed when 'stream' is true",
+                    "#2 /v1/messages: 'stream' must be a boolean",
+                    "#3 /v1beta/models/g:streamGenerateContent: streamGenerateContent needs ?alt=sse",
+                ])
+        }
+    }
+
+    /// Status faults answer a streaming request before any stream; a cut stream stops after its deltas.
+    @Test func faultsOnStreamingRequests() async throws {
+        try await withServerAndClient { server, client in
+            let body = #"{"model":"m","stream":true,"messages":[{"role":"user","content":"one two three four"}]}"#
+            server.enqueue(.rateLimited(retryAfter: "1"), .streamError(afterDeltas: 1))
+            let limited = try await exchange(client, server, "/v1/chat/completions", headers: [("authorization", "Bearer k")], body: body)
+            #expect(limited.status == 429)
+            #expect(limited.headers.first(name: "content-type") == "application/json")
+            let failed = try await exchange(client, server, "/v1/chat/completions", headers: [("authorization", "Bearer k")], body: body)
+            #expect(failed.status == 200)
+            #expect(failed.body.contains(#""content":"one""#) && !failed.body.contains(#""content":" two""#))
+            #expect(failed.body.contains(#"{"error":{"#) && !failed.body.contains("[DONE]"))
+
+            server.enqueue(.cutStream(afterDeltas: 2))
+            await #expect(throws: (any Error).self) {
+                _ = try await exchange(client, server, "/v1/chat/completions", headers: [("authorization", "Bearer k")], body: body)
+            }
+            // Without a stream, streamError is the error as a status.
+            server.enqueue(.streamError(afterDeltas: 1))
+            let whole = try await exchange(
+                client, server, "/v1/messages", headers: [("x-api-key", "k"), ("anthropic-version", "2023-06-01")],
+                body: #"{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}]}"#)
+            #expect(whole.status == 529)
         }
     }
 }

@@ -107,6 +107,23 @@ struct OpenAIContractTests {
         ),
     ]
 
+    /// A streamed request adds `stream` and `stream_options.include_usage`, which the schema types.
+    @Test func aStreamingRequestBodyMatchesTheRequestSchema() async throws {
+        let schemas = try #require(OpenAIConformance.schemas)
+        try await ProviderTestServer.withServer { server in
+            let environment = ["OPENAI_API_KEY": "sk-contract-test", "OPENAI_BASE_URL": server.baseURL]
+            try await ProviderRegistry.withRegistry(environment: environment, logger: Self.logger) { registry in
+                let provider = try registry.makeProvider(for: try ModelReference(parsing: "openai/gpt-4o-mini"))
+                let request = ChatRequest(model: "gpt-4o-mini", messages: [.user("hi there")], config: GenerationConfig(maxOutputTokens: 5))
+                let answer = try await provider.stream(request).collect()
+                #expect(answer.text == "hi there")
+                let body = try #require(server.lastRequest?.body)
+                #expect(String(decoding: body, as: UTF8.self).contains(#""stream_options":{"include_usage":true}"#))
+                #expect(try Self.violations(of: body, against: schemas.request).isEmpty)
+            }
+        }
+    }
+
     @Test func everyRequestBodyMatchesTheRequestSchema() async throws {
         let schemas = try #require(OpenAIConformance.schemas)
         try await ProviderTestServer.withServer { server in

@@ -53,6 +53,60 @@ enum ResponseDecoding {
         )
     }
 
+    /// The error a vendor reports inside a stream, after its HTTP 200: Anthropic's `error` event, or an
+    /// `{"error": …}` chunk from OpenAI, a compatible server or Gemini.
+    ///
+    /// Its ``ProviderError/Kind/http(status:type:code:message:)`` status is the one the vendor gives that
+    /// error outside a stream (``streamedErrorStatus(type:code:)``), so that it is classified (retried, counted
+    /// as overload) the same way.
+    static func streamedError(_ details: VendorErrorBody.Details, provider: String, requestID: String?) -> ProviderError {
+        let type = details.type ?? details.status
+        return ProviderError(
+            .http(
+                status: streamedErrorStatus(type: type, code: details.code?.value),
+                type: type,
+                code: details.code?.value,
+                message: details.message.map { ProviderError.oneLine($0, limit: 300) }
+            ),
+            provider: provider,
+            requestID: requestID
+        )
+    }
+
+    /// The HTTP status of an error reported inside a stream: its numeric `code` when that is an error
+    /// status (Gemini, vLLM), else the status its type has in the vendors' documentation, else 500 (an
+    /// error in the middle of an answer is the server's).
+    /// See <https://docs.anthropic.com/en/api/errors> and <https://ai.google.dev/gemini-api/docs/troubleshooting>.
+    static func streamedErrorStatus(type: String?, code: String?) -> Int {
+        if let code, let status = Int(code), (400...599).contains(status) { return status }
+        switch type ?? code {
+        case "invalid_request_error", "INVALID_ARGUMENT", "FAILED_PRECONDITION": return 400
+        case "authentication_error", "UNAUTHENTICATED": return 401
+        case "permission_error", "PERMISSION_DENIED": return 403
+        case "not_found_error", "NOT_FOUND": return 404
+        case "request_too_large": return 413
+        case "rate_limit_error", "rate_limit_exceeded", "insufficient_quota", "RESOURCE_EXHAUSTED": return 429
+        case "UNAVAILABLE": return 503
+        case "timeout_error", "DEADLINE_EXCEEDED": return 504
+        case "overloaded_error": return 529
+        default: return 500
+        }
+    }
+
+    /// Decodes one event's data, or throws `.malformedResponse` naming what was wrong.
+    static func decodeEvent<T: Decodable>(
+        _ type: T.Type, _ event: ServerSentEvent, provider: String, requestID: String?
+    ) throws(ProviderError) -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(event.data.utf8))
+        } catch {
+            let preview = ProviderError.oneLine(String(event.data.prefix(120)), limit: 130)
+            throw ProviderError(
+                .malformedResponse("\(HTTPTransport.describe(error)) in a streamed event; data starts with '\(preview)'"),
+                provider: provider, requestID: requestID)
+        }
+    }
+
     /// The first bytes of a body, quoted, for error messages.
     static func preview(_ body: ByteBuffer) -> String {
         let length = min(body.readableBytes, 120)

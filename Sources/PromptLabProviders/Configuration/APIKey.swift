@@ -48,6 +48,12 @@ struct Redactor: Sendable {
 
     static let none = Redactor([])
 
+    /// What a secret, or a word holding a piece of one, is replaced with.
+    static let mask = "<redacted>"
+
+    /// The length in bytes of the longest secret (0 when there is none).
+    var longestSecretBytes: Int { secrets.first?.utf8.count ?? 0 }
+
     /// Whether there is nothing to redact (no secret of at least ``minimumLength`` bytes).
     var isEmpty: Bool { pieces.isEmpty }
 
@@ -55,7 +61,7 @@ struct Redactor: Sendable {
         guard !pieces.isEmpty, sharesPiece(text.utf8) else { return text }
         var result = text
         for secret in secrets {
-            result = result.replacingOccurrences(of: secret, with: "<redacted>")
+            result = result.replacingOccurrences(of: secret, with: Redactor.mask)
         }
         // Mask words that contain a long enough piece of a secret.
         let words = result.split(separator: " ", omittingEmptySubsequences: false)
@@ -63,7 +69,7 @@ struct Redactor: Sendable {
         let masked = words.map { word -> Substring in
             guard sharesPiece(word.utf8) else { return word }
             changed = true
-            return "<redacted>"
+            return Substring(Redactor.mask)
         }
         return changed ? masked.joined(separator: " ") : result
     }
@@ -74,7 +80,7 @@ struct Redactor: Sendable {
     }
 
     /// Whether `bytes` contain 8 consecutive bytes of a secret.
-    private func sharesPiece(_ bytes: some Sequence<UInt8>) -> Bool {
+    func sharesPiece(_ bytes: some Sequence<UInt8>) -> Bool {
         var found = false
         Redactor.forEachPiece(of: bytes) { piece in
             if !found, pieces.contains(piece) { found = true }

@@ -24,4 +24,33 @@ struct RedactingProvider: ChatProvider {
         response.requestID = redactor(response.requestID)
         return response
     }
+
+    /// The base provider's stream with every delta, the summary and the error redacted.
+    ///
+    /// A secret split over several deltas is caught too (``StreamRedaction``): the end of the text is held
+    /// back until the word it belongs to is complete. When the stream fails, the held-back text is dropped
+    /// with it.
+    func stream(_ request: ChatRequest) -> ChatStream {
+        let (base, redactor) = (self.base, self.redactor)
+        return ChatStream(provider: name) { continuation throws(ProviderError) in
+            var redaction = StreamRedaction(redactor)
+            var events = base.stream(request).makeAsyncIterator()
+            do throws(ProviderError) {
+                while let event = try await events.next() {
+                    switch event {
+                    case .text(let delta):
+                        continuation.yield(.text(redaction.push(delta)))
+                    case .finished(var summary):
+                        continuation.yield(.text(redaction.finish()))
+                        summary.finishReason = redactor(summary.finishReason)
+                        summary.requestID = redactor(summary.requestID)
+                        summary.model = redactor(summary.model)
+                        continuation.yield(.finished(summary))
+                    }
+                }
+            } catch {
+                throw redactor(error)
+            }
+        }
+    }
 }

@@ -24,6 +24,24 @@ struct HTTPTransport: Sendable {
     /// What the time limit of an exchange is measured on; tests inject a clock they move themselves.
     var clock: any Clock<Duration> = ContinuousClock()
 
+    /// What a provider sends: the URL, the headers (with the key) and the JSON body.
+    struct Exchange: Sendable {
+        var url: String
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+    }
+
+    /// `value` encoded as a request body (``JSONEncoder/requestBodyEncoder()``).
+    ///
+    /// - Throws: ``ProviderError/Kind/invalidConfiguration(_:)`` when it cannot be encoded.
+    static func encode(_ value: some Encodable, provider: String) throws(ProviderError) -> ByteBuffer {
+        do {
+            return try JSONEncoder.encodeToBuffer(value)
+        } catch {
+            throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: provider)
+        }
+    }
+
     /// Responses larger than this are refused (a runaway or hostile server).
     static let maxResponseBytes = 32 * 1024 * 1024
 

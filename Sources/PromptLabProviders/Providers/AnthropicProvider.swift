@@ -27,7 +27,7 @@ public struct AnthropicProvider: ChatProvider {
     /// The base URL, without `/v1`.
     public let baseURL: String
     private let apiKey: APIKey
-    private let transport: HTTPTransport
+    let transport: HTTPTransport
 
     /// Creates a provider.
     ///
@@ -53,25 +53,8 @@ public struct AnthropicProvider: ChatProvider {
     }
 
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
-        if let problem = AnthropicProvider.documentedLimits.problem(with: request.config) {
-            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
-        }
-        let wire = try AnthropicWire.Request(request, provider: name)
-        guard !wire.messages.isEmpty else {
-            throw ProviderError(
-                .invalidConfiguration("the Messages API needs at least one user or assistant message"), provider: name)
-        }
-        let body: ByteBuffer
-        do {
-            body = try JSONEncoder.encodeToBuffer(WithExtraFields(base: wire, extra: wire.extra))
-        } catch {
-            throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
-        }
-        var headers = HTTPHeaders()
-        headers.add(name: "x-api-key", value: apiKey.value)
-        headers.add(name: "anthropic-version", value: AnthropicProvider.apiVersion)
-
-        let response = try await transport.post(url: baseURL + "/v1/messages", headers: headers, body: body, model: request.model)
+        let exchange = try exchange(for: request, streaming: false)
+        let response = try await transport.post(url: exchange.url, headers: exchange.headers, body: exchange.body, model: request.model)
         do {
             var answer = try AnthropicProvider.interpretResponse(
                 status: response.status, headers: response.headers, body: response.body, provider: name)
@@ -80,6 +63,25 @@ public struct AnthropicProvider: ChatProvider {
         } catch {
             throw transport.redactor(error)
         }
+    }
+
+    /// The URL, headers and body of `request`, checked, with `"stream": true` when `streaming`.
+    func exchange(for request: ChatRequest, streaming: Bool) throws(ProviderError) -> HTTPTransport.Exchange {
+        if let problem = AnthropicProvider.documentedLimits.problem(with: request.config) {
+            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
+        }
+        var wire = try AnthropicWire.Request(request, provider: name)
+        guard !wire.messages.isEmpty else {
+            throw ProviderError(
+                .invalidConfiguration("the Messages API needs at least one user or assistant message"), provider: name)
+        }
+        if streaming { wire.stream = true }
+        var headers = HTTPHeaders()
+        headers.add(name: "x-api-key", value: apiKey.value)
+        headers.add(name: "anthropic-version", value: AnthropicProvider.apiVersion)
+        return HTTPTransport.Exchange(
+            url: baseURL + "/v1/messages", headers: headers,
+            body: try HTTPTransport.encode(WithExtraFields(base: wire, extra: wire.extra), provider: name))
     }
 
     /// The ranges of the Messages API (<https://docs.anthropic.com/en/api/messages>): `temperature`
@@ -219,12 +221,14 @@ enum AnthropicWire {
         var topP: Double?
         var topK: Int?
         var stopSequences: [String]?
+        /// Set only for ``AnthropicProvider/stream(_:)``, so that other requests encode as they always have.
+        var stream: Bool?
         /// ``GenerationConfig/additional``, keys in snake_case, to encode beside the fields above
         /// (``WithExtraFields``).
         var extra: [String: ProviderJSON] = [:]
 
         enum CodingKeys: String, CodingKey {
-            case model, system, messages, temperature
+            case model, system, messages, temperature, stream
             case maxTokens = "max_tokens"
             case topP = "top_p"
             case topK = "top_k"

@@ -23,7 +23,7 @@ public struct GeminiProvider: ChatProvider {
     /// The base URL, without `/v1beta`.
     public let baseURL: String
     private let apiKey: APIKey
-    private let transport: HTTPTransport
+    let transport: HTTPTransport
 
     /// Creates a provider.
     ///
@@ -48,35 +48,21 @@ public struct GeminiProvider: ChatProvider {
             client: httpClient, providerName: name, timeout: timeout, redactor: Redactor([apiKey]), logger: logger)
     }
 
-    /// The endpoint for `model` (a leading `models/` is accepted and dropped).
-    func endpoint(for model: String) -> String {
+    /// The endpoint for `model` (a leading `models/` is accepted and dropped): `generateContent`, or
+    /// `streamGenerateContent?alt=sse` (server-sent events) when `streaming`.
+    func endpoint(for model: String, streaming: Bool = false) -> String {
         var name = Substring(model)
         if name.hasPrefix("models/") { name = name.dropFirst("models/".count) }
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let escaped = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? String(name)
-        return "\(baseURL)/v1beta/models/\(escaped):generateContent"
+        let method = streaming ? "streamGenerateContent?alt=sse" : "generateContent"
+        return "\(baseURL)/v1beta/models/\(escaped):\(method)"
     }
 
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
-        if let problem = GeminiProvider.documentedLimits.problem(with: request.config) {
-            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
-        }
-        let wire = try GeminiWire.Request(request, provider: name)
-        guard !wire.contents.isEmpty else {
-            throw ProviderError(
-                .invalidConfiguration("generateContent needs at least one user or assistant message"), provider: name)
-        }
-        let body: ByteBuffer
-        do {
-            body = try JSONEncoder.encodeToBuffer(WithExtraFields(base: wire, extra: wire.extra))
-        } catch {
-            throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
-        }
-        var headers = HTTPHeaders()
-        headers.add(name: "x-goog-api-key", value: apiKey.value)
-
-        let response = try await transport.post(url: endpoint(for: request.model), headers: headers, body: body, model: request.model)
+        let exchange = try exchange(for: request, streaming: false)
+        let response = try await transport.post(url: exchange.url, headers: exchange.headers, body: exchange.body, model: request.model)
         do {
             var answer = try GeminiProvider.interpretResponse(
                 status: response.status, headers: response.headers, body: response.body, provider: name)
@@ -85,6 +71,23 @@ public struct GeminiProvider: ChatProvider {
         } catch {
             throw transport.redactor(error)
         }
+    }
+
+    /// The URL, headers and body of `request`, checked; the body is the same for both endpoints.
+    func exchange(for request: ChatRequest, streaming: Bool) throws(ProviderError) -> HTTPTransport.Exchange {
+        if let problem = GeminiProvider.documentedLimits.problem(with: request.config) {
+            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
+        }
+        let wire = try GeminiWire.Request(request, provider: name)
+        guard !wire.contents.isEmpty else {
+            throw ProviderError(
+                .invalidConfiguration("generateContent needs at least one user or assistant message"), provider: name)
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "x-goog-api-key", value: apiKey.value)
+        return HTTPTransport.Exchange(
+            url: endpoint(for: request.model, streaming: streaming), headers: headers,
+            body: try HTTPTransport.encode(WithExtraFields(base: wire, extra: wire.extra), provider: name))
     }
 
     /// The ranges of `GenerationConfig` (<https://ai.google.dev/api/generate-content#generationconfig>,

@@ -37,7 +37,7 @@ public struct OpenAIProvider: ChatProvider {
     /// The API flavour.
     public let dialect: Dialect
     private let apiKey: APIKey?
-    private let transport: HTTPTransport
+    let transport: HTTPTransport
 
     /// The bearer token sent when no key is configured (Ollama and most local servers ignore it, but
     /// some clients and proxies insist on the header being present).
@@ -71,22 +71,8 @@ public struct OpenAIProvider: ChatProvider {
     }
 
     public func send(_ request: ChatRequest) async throws(ProviderError) -> ChatResponse {
-        let limits = dialect == .openAI ? OpenAIProvider.documentedLimits : .basic(name)
-        if let problem = limits.problem(with: request.config) {
-            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
-        }
-        let wire = try OpenAIWire.Request(request, dialect: dialect, provider: name)
-        let body: ByteBuffer
-        do {
-            body = try JSONEncoder.encodeToBuffer(WithExtraFields(base: wire, extra: wire.extra))
-        } catch {
-            throw ProviderError(.invalidConfiguration("cannot encode the request: \(error)"), provider: name)
-        }
-        var headers = HTTPHeaders()
-        headers.add(name: "authorization", value: "Bearer \(apiKey?.value ?? OpenAIProvider.placeholderKey)")
-
-        let response = try await transport.post(
-            url: baseURL + "/v1/chat/completions", headers: headers, body: body, model: request.model)
+        let exchange = try exchange(for: request, streaming: false)
+        let response = try await transport.post(url: exchange.url, headers: exchange.headers, body: exchange.body, model: request.model)
         do {
             var answer = try OpenAIProvider.interpretResponse(
                 status: response.status, headers: response.headers, body: response.body, provider: name)
@@ -95,6 +81,24 @@ public struct OpenAIProvider: ChatProvider {
         } catch {
             throw transport.redactor(error)
         }
+    }
+
+    /// The URL, headers and body of `request`, checked, with `stream` and `stream_options` when `streaming`.
+    func exchange(for request: ChatRequest, streaming: Bool) throws(ProviderError) -> HTTPTransport.Exchange {
+        let limits = dialect == .openAI ? OpenAIProvider.documentedLimits : .basic(name)
+        if let problem = limits.problem(with: request.config) {
+            throw ProviderError(.invalidConfiguration(problem), provider: name, attempts: 0)
+        }
+        var wire = try OpenAIWire.Request(request, dialect: dialect, provider: name)
+        if streaming {
+            wire.stream = true
+            wire.streamOptions = OpenAIWire.Request.StreamOptions(includeUsage: true)
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "authorization", value: "Bearer \(apiKey?.value ?? OpenAIProvider.placeholderKey)")
+        return HTTPTransport.Exchange(
+            url: baseURL + "/v1/chat/completions", headers: headers,
+            body: try HTTPTransport.encode(WithExtraFields(base: wire, extra: wire.extra), provider: name))
     }
 
     /// The ranges of OpenAI's Chat Completions request schema (`CreateChatCompletionRequest` in
@@ -241,6 +245,9 @@ enum OpenAIWire {
         var stop: [String]?
         var seed: Int?
         var responseFormat: Format?
+        /// Set only for ``OpenAIProvider/stream(_:)``, so that other requests encode as they always have.
+        var stream: Bool?
+        var streamOptions: StreamOptions?
         /// ``GenerationConfig/additional``, keys in snake_case, to encode beside the fields above
         /// (``WithExtraFields``).
         var extra: [String: ProviderJSON] = [:]
@@ -252,6 +259,15 @@ enum OpenAIWire {
             case topP = "top_p"
             case topK = "top_k"
             case responseFormat = "response_format"
+            case stream
+            case streamOptions = "stream_options"
+        }
+
+        /// `stream_options`: `include_usage` asks for a last chunk with the usage.
+        struct StreamOptions: Encodable {
+            var includeUsage: Bool
+
+            enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
         }
 
         /// - Throws: ``ProviderError`` for media the server cannot take and for ``GenerationConfig/additional``
