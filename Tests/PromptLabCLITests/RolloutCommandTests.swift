@@ -71,7 +71,8 @@ extension CLITests {
             #expect(result.stderr.contains(message), "\(result.stderr)")
         }
         try write("rollouts/broken.yaml", "prompt: support/triage\narms: [{ref: production}]\nprimary: error_rate\n")
-        try expectRefusal(["rollout", "start", "broken"], status: 4, "rollouts/broken.yaml:2:7: 'arms' must be a list of at least two arms")
+        try expectRefusal(
+            ["rollout", "start", "broken"], status: 4, "rollouts/broken.yaml:2:7: 'arms' must be a list of at least two arms")
         try write("rollouts/ghost.yaml", Self.rollout.replacingOccurrences(of: "ref: v2", with: "ref: v9"))
         try expectRefusal(["rollout", "start", "ghost"], status: 5, "v9")
         try expectRefusal(["rollout", "start", "nothing-here"], status: 5, "no rollout file rollouts/nothing-here.yaml")

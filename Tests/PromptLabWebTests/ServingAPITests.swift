@@ -292,4 +292,57 @@ import Testing
             #expect(throws: PromptLabError.self) { try APIKeys(parsing: bad, source: "test") }
         }
     }
+
+    @Test func streamedAnswersArriveAsOpenAIChunksEndingWithDone() async throws {
+        try await Self.withApp { client, server, _ in
+            let request =
+                #"{"model":"promptlab/support/triage","user":"user-9","messages":[{"role":"user","content":"a somewhat longer question to split into deltas"}],"promptlab":{"variables":{"ticket":"card blocked"}}"#
+            let whole = try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(Self.resolveKey), body: ByteBuffer(string: request + "}"))
+            let expected = try #require(
+                ((try Self.object(whole)["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String)
+            let streamed = try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(Self.resolveKey),
+                body: ByteBuffer(string: request + #","stream":true,"stream_options":{"include_usage":true}}"#))
+            #expect(streamed.status == .ok)
+            #expect(streamed.headers[.contentType] == "text/event-stream")
+            #expect(streamed.headers[.promptLabArm] == whole.headers[.promptLabArm])
+            let events = String(buffer: streamed.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+            #expect(events.last == "data: [DONE]")
+            var text = ""
+            var finishReasons = [String]()
+            var usage: [String: Any]?
+            for event in events.dropLast() {
+                #expect(event.hasPrefix("data: "))
+                let chunk = try #require(try JSONSerialization.jsonObject(with: Data(event.dropFirst(6).utf8)) as? [String: Any])
+                #expect(chunk["object"] as? String == "chat.completion.chunk")
+                if let found = chunk["usage"] as? [String: Any] { usage = found }
+                for choice in chunk["choices"] as? [[String: Any]] ?? [] {
+                    text += (choice["delta"] as? [String: Any])?["content"] as? String ?? ""
+                    if let reason = choice["finish_reason"] as? String { finishReasons.append(reason) }
+                }
+            }
+            #expect(text == expected)
+            #expect(events.count > 4, "the answer came in several deltas")
+            #expect(finishReasons == ["stop"])
+            #expect(usage?["total_tokens"] is Int)
+            let sent = try #require(server.requests.last)
+            #expect(sent.bodyText.contains("\"stream\":true"))
+
+            // Refused before the first delta: an HTTP error, as without streaming.
+            server.enqueue(.badRequest)
+            let refused = try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(Self.resolveKey),
+                body: ByteBuffer(string: request + #","stream":true}"#))
+            #expect(refused.status == .badGateway)
+            // Broken after some deltas: an error event, and no [DONE].
+            server.enqueue(.streamError(afterDeltas: 2))
+            let broken = try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(Self.resolveKey),
+                body: ByteBuffer(string: request + #","stream":true}"#))
+            #expect(broken.status == .ok)
+            let body = String(buffer: broken.body)
+            #expect(body.contains("\"error\"") && !body.contains("[DONE]"))
+        }
+    }
 }

@@ -168,7 +168,7 @@ public final class GatewayService: Sendable {
         await serving.recorder.record(values: values)
     }
 
-    static func milliseconds(_ duration: Duration) -> Double {
+    public static func milliseconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
         return Double(seconds) * 1000 + Double(attoseconds) / 1e15
     }

@@ -18,7 +18,7 @@ public final class ServingService: Sendable {
     public let directory: RolloutDirectory
     public let recorder: TrafficRecorder
     let pool: WorkspacePool
-    let configuration: ServingConfiguration
+    public let configuration: ServingConfiguration
     private let versions = Mutex<[String: PreparedVersion]>([:])
     private let references = Mutex<[String: (version: ServedVersion, at: ContinuousClock.Instant)]>([:])
     private let exposed = Mutex<Set<String>>([])
@@ -143,7 +143,7 @@ public final class ServingService: Sendable {
     }
 
     /// `asg_` and 128 random bits in hex: unguessable, so feedback cannot be forged for others' assignments.
-    static func assignmentID() -> String {
+    public static func assignmentID() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() as UInt64
         let low = generator.next() as UInt64
