@@ -19,15 +19,19 @@ import Testing
             #expect(
                 tables == [
                     "grdb_migrations", "runs", "run_variants", "run_cases", "responses",
-                    "response_cache", "grades", "review_verdicts", "run_leases",
+                    "response_cache", "grades", "review_verdicts", "run_leases", "rollout_events", "rollout_exposures",
+                    "rollout_assignments", "rollout_metric_values",
                 ])
             #expect(
                 Set(indexes) == [
                     "runs_by_experiment", "responses_by_run", "grades_identity", "grades_by_run", "grades_by_grader",
-                    "responses_by_variant",
+                    "responses_by_variant", "rollout_events_by_rollout", "rollout_exposures_by_arm", "rollout_assignments_by_arm",
+                    "rollout_metric_values_by_arm",
                 ])
             #expect(
-                migrations == ["v1-runs-responses", "v1-cache", "v1-grades", "v1-review-verdicts", "v2-report-indexes", "v3-run-leases"])
+                migrations == [
+                    "v1-runs-responses", "v1-cache", "v1-grades", "v1-review-verdicts", "v2-report-indexes", "v3-run-leases", "v4-rollouts",
+                ])
 
             let responseColumns = try await raw.read { db in
                 try db.columns(in: "responses").map(\.name)
