@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "promptlab-test-server", targets: ["ProviderTestServerTool"]),
         .executable(name: "promptlab-load", targets: ["LoadGeneratorTool"]),
         .executable(name: "promptlab-render-bench", targets: ["RenderBenchmarkTool"]),
+        .executable(name: "promptlab-rollout-sim", targets: ["RolloutSimulationTool"]),
         .library(name: "PromptLab", targets: ["PromptLab"]),
     ],
     dependencies: [
@@ -88,6 +89,11 @@ let package = Package(
             ]
         ),
         // Render throughput of a 40-example prompt with two partials, against a hand-written baseline.
+        // Simulates rollouts read out after every batch (benchmarks/rollout-peeking.sh).
+        .executableTarget(
+            name: "RolloutSimulationTool",
+            dependencies: ["PromptLabStats", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "RenderBenchmarkTool",
             dependencies: ["PromptFormat", "PromptLabCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -345,4 +345,19 @@ import Testing
             #expect(body.contains("\"error\"") && !body.contains("[DONE]"))
         }
     }
+
+    @Test func theRolloutPagesShowTheReadout() async throws {
+        try await Self.withApp { client, _, _ in
+            let list = try await client.execute(uri: "/rollouts", method: .get)
+            #expect(list.status == .ok)
+            #expect(String(buffer: list.body).contains("href=\"/rollouts/careful\""))
+            let page = try await client.execute(uri: "/rollouts/careful", method: .get)
+            #expect(page.status == .ok)
+            let html = String(buffer: page.body)
+            #expect(html.contains("id=\"verdict\""))
+            #expect(html.contains("no units have been exposed in phase 1 yet"))
+            #expect(html.contains("mentions_route") && html.contains("thumbs_up (primary)"))
+            #expect(try await client.execute(uri: "/rollouts/nope", method: .get).status == .notFound)
+        }
+    }
 }

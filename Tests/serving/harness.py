@@ -76,12 +76,15 @@ class Context:
                                  capture_output=True, text=True, timeout=90)
         assert process.returncode == 0, f"curl {method} {path} failed ({process.returncode}): {process.stderr.strip()}"
         status = int(process.stdout.strip())
-        # The last block of headers (curl writes one per response, such as after `100 Continue`).
-        blocks = header_file.read_text().replace("\r\n", "\n").strip().split("\n\n")
+        # The headers of the last response (curl writes a block per response, such as after `100 Continue`),
+        # with the trailers of a chunked body, which curl writes after them.
         response_headers = {}
-        for line in blocks[-1].split("\n")[1:]:
-            name, _, value = line.partition(":")
-            response_headers[name.strip().lower()] = value.strip()
+        for line in header_file.read_text().replace("\r\n", "\n").split("\n"):
+            if line.startswith("HTTP/"):
+                response_headers = {}
+            elif ":" in line:
+                name, _, value = line.partition(":")
+                response_headers[name.strip().lower()] = value.strip()
         raw = body_file.read_bytes() if body_file.exists() else b""
         header_file.unlink(missing_ok=True)
         body_file.unlink(missing_ok=True)
@@ -141,6 +144,9 @@ class Context:
                                        stderr=log, stdin=subprocess.DEVNULL)
         process.log_path = log_path
         self.processes.append(process)
+        # scripts/serving-tests.sh stops these too, should this runner itself be killed.
+        with open(self.work / "children.pids", "a") as pids:
+            pids.write(f"{process.pid}\n")
         return process
 
     def stop(self, process):

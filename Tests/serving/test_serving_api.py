@@ -8,7 +8,7 @@ from harness import (ARM_VERSIONS, ASSIGNMENT_ID, PROMPT, ROLLOUT, growthbook_bu
 
 def event(assignment, metric, value, event_id=None):
     return {"assignment_id": assignment, "metric": metric, "value": value,
-            "event_id": event_id or "event-" + uuid.uuid4().hex}
+            "event_id": "event-" + uuid.uuid4().hex if event_id is None else event_id}
 
 
 def stored_events(ctx, event_ids):
@@ -168,10 +168,12 @@ def test_feedback_needs_the_feedback_scope_and_resolve_the_resolve_scope(ctx):
     assignment = ctx.resolve("scopes")["assignment_id"]
     status, document = ctx.feedback(event(assignment, "thumbs_up", 1), key="feedback")
     assert status == 200, f"a feedback-only key sending feedback: {status}: {document}"
-    status, _, document = ctx.curl("POST", f"/v1/prompts/{PROMPT}/resolve", {"unit": "scopes"}, key="feedback")
-    assert status == 403 and "resolve" in document.get("detail", ""), f"{status}: {document}"
     status, headers, document = ctx.curl("POST", "/v1/feedback", event(assignment, "thumbs_up", 1), key=None)
     assert status == 401 and headers.get("www-authenticate") == "Bearer", f"{status}: {headers} {document}"
+    status, _, refusal = ctx.curl("POST", f"/v1/prompts/{PROMPT}/resolve", {"unit": "scopes"}, key="feedback")
+    assert status == 403, f"resolve with a feedback-only key: {status}: {refusal}"
+    # The refusal says which scope the key lacks, as the gateway's does.
+    assert "lacks the 'resolve' scope" in refusal.get("detail", ""), f"the 403 does not name the missing scope: {refusal}"
 
 
 # MARK: - Prompts by label

@@ -10,6 +10,15 @@ extension WebApp {
 
     /// Runs, a run's page with its case grid, a case, the review page, run comparison and history.
     func addRunPages(to router: Router<WebRequestContext>) {
+        router.get("/rollouts") { _, context in
+            let list = try await withWorkspace { try await RolloutService(workspace: $0).list() }
+            return try page("rollouts", RolloutViews.list(list), request: context)
+        }
+        router.get("/rollouts/:name") { _, context in
+            let name = try Self.parameter("name", context)
+            let readout = try await withWorkspace { try await RolloutService(workspace: $0).status(name) }
+            return try page("rollout", RolloutViews.readout(readout), request: context)
+        }
         router.get("/runs") { request, context in
             let query = FormFields(request.uri.query)
             let runs = try await runList(experiment: query.text("experiment"), limit: 200)
