@@ -5,7 +5,9 @@
 #   2. runs the A/B experiment with the built-in local model,
 #   3. reports which version wins, with statistics, and shows failing cases,
 #   4. labels the winner production,
-#   5. catches a bad edit with the regression gate and rolls it back.
+#   5. catches a bad edit with the regression gate and rolls it back,
+#   6. A/B tests the bad edit on (simulated) live traffic through the OpenAI-compatible gateway of
+#      `promptlab serve`, with feedback and the always-valid readout, and stops it.
 # Every command is printed with its real output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,6 +120,62 @@ say "   Roll back to production: a new commit with v2's content; history is kept
 run promptlab rollback support/triage --to production --label production
 run promptlab log support/triage
 run promptlab label --list support/triage
+
+say "6. A/B test on live traffic: the trimmed v3 against production, sticky per user, through the gateway"
+mkdir -p rollouts
+cat > rollouts/triage-trim.yaml <<'ROLLOUT'
+prompt: support/triage
+unit: user
+arms:
+  - {name: production, ref: production, weight: 50}
+  - {name: trimmed, ref: v3, weight: 50}
+metrics:
+  - {name: routed_right, type: binary}
+primary: routed_right
+guardrails:
+  - {metric: error_rate, tolerance: 0}
+expected_units: 500
+ROLLOUT
+run promptlab rollout start rollouts/triage-trim.yaml --reason "does the short prompt hold up with real tickets?"
+promptlab serve --port 0 --guardrail-interval 0 >"$work/serve.log" 2>&1 &
+server=$!
+url=""
+for _ in $(seq 1 200); do
+  url=$(sed -n 's/^PromptLab is serving \(.*\)$/\1/p' "$work/serve.log")
+  [ -n "$url" ] && break
+  sleep 0.05
+done
+[ -n "$url" ] || { cat "$work/serve.log" >&2; exit 1; }
+echo "promptlab serve is up at $url; 800 simulated users each send one ticket through POST /v1/chat/completions"
+echo "(model \"promptlab/support/triage\") and report whether the ticket was routed right (POST /v1/feedback)."
+users_status=0
+python3 - "$url" experiments/data/support-tickets.jsonl <<'USERS' || users_status=$?
+import json, sys, urllib.request
+url, path = sys.argv[1].rstrip("/"), sys.argv[2]
+tickets = [json.loads(line) for line in open(path) if line.strip()]
+def post(address, body):
+    request = urllib.request.Request(url + address, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request) as response:
+        return response.headers, json.load(response)
+served = {}
+for user in range(800):
+    ticket = tickets[user % len(tickets)]
+    headers, answer = post("/v1/chat/completions", {
+        "model": "promptlab/support/triage", "user": f"user-{user}", "messages": [],
+        "promptlab": {"variables": {"ticket": ticket["ticket"]}}})
+    arm = headers["X-PromptLab-Arm"]
+    right = answer["choices"][0]["message"]["content"].strip().lower() == ticket["expected"].strip().lower()
+    post("/v1/feedback", {"assignment_id": headers["X-PromptLab-Assignment"], "metric": "routed_right",
+                          "value": right, "event_id": f"user-{user}-routed"})
+    served.setdefault(arm, []).append(right)
+for arm, results in sorted(served.items()):
+    print(f"  {arm}: {len(results)} users, routed right {sum(results)}")
+USERS
+kill "$server"
+wait "$server" 2>/dev/null || true
+[ "$users_status" -eq 0 ] || { cat "$work/serve.log" >&2; exit 1; }
+run promptlab rollout status triage-trim
+run promptlab rollout stop triage-trim --reason "the trimmed prompt routes worse; keep production"
 
 say "Everything is plain git, and every response is in SQLite"
 run promptlab runs

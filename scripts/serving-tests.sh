@@ -164,8 +164,8 @@ echo "   provider $provider_url, server $url"
 
 echo "== Tests/serving against $url"
 status=0
-# A bound on the whole run, so a hung request cannot hold the script forever.
-timeout --kill-after=15 900 "$python" "$root/Tests/serving/run_serving_tests.py" --url "$url" --repo "$repo" \
+# A bound on the whole run, so a hung request cannot hold the script forever; no __pycache__ in Tests/serving.
+PYTHONDONTWRITEBYTECODE=1 timeout --kill-after=15 900 "$python" "$root/Tests/serving/run_serving_tests.py" --url "$url" --repo "$repo" \
   --bin-dir "$bin_dir" --work "$work" --provider-url "$provider_url" \
   --resolve-key "$resolve_key" --admin-key "$admin_key" --feedback-key "$feedback_key" "$@" &
 pids+=($!)

@@ -27,11 +27,11 @@ public protocol RolloutStore: Sendable {
     /// Writes one batch of traffic in one transaction: exposures (first one per unit and phase kept),
     /// assignments, then metric values in order, so a value may refer to an assignment of the same batch.
     ///
-    /// - Parameter validate: checks a metric value against its rollout's definition (rollout, metric, value);
-    ///   returns a problem to refuse it.
+    /// - Parameter validate: checks a metric value against its rollout's definition (rollout, metric, value,
+    ///   whether it was sent as `true`/`false`); returns a problem to refuse it.
     /// - Returns: One outcome per metric value, in order.
     func recordTraffic(
-        _ batch: TrafficBatch, validate: @escaping @Sendable (String, String, Double) -> String?
+        _ batch: TrafficBatch, validate: @escaping @Sendable (String, String, Double, Bool) -> String?
     ) async throws -> [MetricValueOutcome]
 
     /// Units first exposed per arm in a phase, optionally only those exposed before `before`.
@@ -182,6 +182,8 @@ public struct MetricValueRecord: Sendable, Hashable {
     public var value: Double
     public var source: Source
     public var at: Date
+    /// Whether the value was sent as `true` or `false` (which only binary metrics take); not stored.
+    public var isBoolean = false
 
     public init(eventID: String, assignmentID: String, metric: String, value: Double, source: Source, at: Date) {
         self.eventID = eventID

@@ -113,9 +113,9 @@ import Testing
         let service = fixture.service(workspace)
         _ = try await service.start("triage-v2")
         let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<3000, thumbsUp: 900)) { _, _, _ in nil
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<3000, thumbsUp: 900)) { _, _, _, _ in nil
         }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<3000, thumbsUp: 1200)) { _, _, _ in nil }
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<3000, thumbsUp: 1200)) { _, _, _, _ in nil }
         let readout = try await service.status("triage-v2")
         #expect(readout.sampleRatio.mismatch == false)
         #expect(readout.verdict.kind == "winner")
@@ -145,8 +145,8 @@ import Testing
         let service = fixture.service(workspace)
         _ = try await service.start("triage-v2")
         let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<300, thumbsUp: 90)) { _, _, _ in nil }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<300, thumbsUp: 95)) { _, _, _ in nil }
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<300, thumbsUp: 90)) { _, _, _, _ in nil }
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<300, thumbsUp: 95)) { _, _, _, _ in nil }
         let readout = try await service.status("triage-v2")
         #expect(readout.verdict.kind == "inconclusive")
         #expect(readout.verdict.text.contains("more units per arm"))
@@ -171,10 +171,10 @@ import Testing
         let service = fixture.service(workspace)
         _ = try await service.start("triage-v2")
         let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<10_400, thumbsUp: 3120)) { _, _, _ in
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<10_400, thumbsUp: 3120)) { _, _, _, _ in
             nil
         }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<9_600, thumbsUp: 4800)) { _, _, _ in nil }
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<9_600, thumbsUp: 4800)) { _, _, _, _ in nil }
         let readout = try await service.status("triage-v2")
         #expect(readout.sampleRatio.units == [10_400, 9_600])
         #expect(abs((readout.sampleRatio.chiSquare ?? 0) - 32.0) < 1e-9)
@@ -194,9 +194,9 @@ import Testing
         let store = try workspace.rollouts()
         _ = try await store.recordTraffic(
             RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<2000, thumbsUp: 600, latency: 100)
-        ) { _, _, _ in nil }
+        ) { _, _, _, _ in nil }
         _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<2000, thumbsUp: 600, latency: 150)) {
-            _, _, _ in nil
+            _, _, _, _ in nil
         }
         let report = try await service.status("triage-v2", enforceGuardrails: false)
         let latency = try #require(report.guardrails.first { $0.metric == "latency_ms" })

@@ -263,6 +263,11 @@ import Testing
                 #expect(refused.status == status, "\(json)")
                 #expect((try? Self.object(refused)["error"]) is [String: Any])
             }
+            let missing = try await client.execute(
+                uri: "/v1/chat/completions", method: .post, headers: Self.headers(Self.resolveKey),
+                body: ByteBuffer(string: #"{"model":"promptlab/support/triage","user":"u","messages":[]}"#))
+            #expect(String(buffer: missing.body).contains("promptlab.variables"))
+            #expect(!String(buffer: missing.body).contains("--var"))
             // A label bypasses the rollout: no assignment, the label's version.
             let labelled = try await client.execute(
                 uri: "/v1/chat/completions", method: .post, headers: Self.headers(Self.resolveKey),
@@ -307,6 +312,9 @@ import Testing
             #expect(streamed.status == .ok)
             #expect(streamed.headers[.contentType] == "text/event-stream")
             #expect(streamed.headers[.promptLabArm] == whole.headers[.promptLabArm])
+            // The assignment is in the headers, so a streaming client can send feedback about it.
+            let streamedAssignment = try #require(streamed.headers[.promptLabAssignment])
+            #expect(streamedAssignment != whole.headers[.promptLabAssignment])
             let events = String(buffer: streamed.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }
             #expect(events.last == "data: [DONE]")
             var text = ""

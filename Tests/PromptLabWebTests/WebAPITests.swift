@@ -189,7 +189,8 @@ extension WebAPITests {
                 APIRoutes.table.flatMap { route in
                     route.methods.map { "\($0.rawValue) /api/v1/" + route.segments.joined(separator: "/") }
                 })
-            #expect(routed == documented)
+            #expect(routed == documented.filter { $0.contains(" /api/v1/") })
+            #expect(WebApp.servingOperations == documented.filter { $0.contains(" /v1/") })
             let put = try await client.execute(
                 uri: "/api/v1/prompts/support%2Ftriage/labels", method: .put, headers: WebAPITests.json, body: ByteBuffer(string: "{}"))
             #expect(put.status == .methodNotAllowed && put.headers[.allow] == "GET, POST")

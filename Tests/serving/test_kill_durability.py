@@ -111,9 +111,9 @@ def test_acknowledged_feedback_survives_kill_9(ctx):
     attempted_ids = {item["event_id"] for item in attempted}
     unacknowledged = attempted_ids - acknowledged
     committed_anyway = len(stored_events(ctx, unacknowledged))
-    ctx.note(f"acknowledged {len(acknowledged)} ({acknowledged_before_kill} before the kill), found {len(found)}, "
-             f"lost {len(lost)}; {len(unacknowledged)} unacknowledged, of which {committed_anyway} were committed "
-             f"anyway; {len(failures)} failed requests")
+    ctx.note(f"acknowledged {len(acknowledged)} ({acknowledged_before_kill} counted as the kill was sent), "
+             f"found {len(found)}, lost {len(lost)}; {len(unacknowledged)} unacknowledged, of which "
+             f"{committed_anyway} were committed anyway; {len(failures)} failed requests")
     assert not lost, f"{len(lost)} acknowledged events are not in rollout_metric_values, such as {lost[:5]}"
 
     # A client retrying what was not acknowledged: each event is recorded once, whether or not it got in before the kill.

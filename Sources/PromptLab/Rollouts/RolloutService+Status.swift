@@ -71,10 +71,13 @@ extension RolloutService {
                 let estimate =
                     armSums.units > 0
                     ? try? OnlineMetric.estimate(armSums, alpha: definition.alpha, tuning: tuning, bound: metric.bound) : nil
+                // A rate's interval is reported within the rates that can be (the formula's may pass 0 or 1).
+                let range = metric.kind == .binary ? (0.0, 1.0) : (-Double.infinity, Double.infinity)
                 values.append(
                     RolloutStatusOutput.ArmValue(
                         arm: arm.name, units: armSums.units, observations: armSums.sumCount, mean: estimate.map(\.mean).flatMap(finite),
-                        lower: estimate.map(\.interval.lower).flatMap(finite), upper: estimate.map(\.interval.upper).flatMap(finite)))
+                        lower: estimate.map { max($0.interval.lower, range.0) }.flatMap(finite),
+                        upper: estimate.map { min($0.interval.upper, range.1) }.flatMap(finite)))
             }
             var comparisons = [RolloutStatusOutput.Comparison]()
             let control = sums[arms[0].name] ?? .empty
@@ -192,7 +195,7 @@ extension RolloutService {
             return .init(
                 kind: "sample_ratio_mismatch", arm: nil,
                 text:
-                    "sample ratio mismatch: units per arm (\(shown)) do not fit the weights (p = \(pValue(sampleRatio.pValue ?? 0))); the split or the logging is broken, so no verdict is drawn",
+                    "sample ratio mismatch: units per arm (\(shown)) do not fit the weights (\(pValue(sampleRatio.pValue ?? 0))); the split or the logging is broken, so no verdict is drawn",
                 command: nil)
         }
         let breached = guardrails.filter { $0.state == "breached" }
@@ -247,7 +250,7 @@ extension RolloutService {
         } else {
             interval = "(too few units for an interval yet)"
         }
-        return "\(signed((comparison.difference ?? 0) * scale))\(unit) \(interval), p = \(pValue(comparison.pValue))"
+        return "\(signed((comparison.difference ?? 0) * scale))\(unit) \(interval), \(pValue(comparison.pValue))"
     }
 
     static func sums(_ stored: UnitSums) -> UnitMetricSums {
@@ -270,8 +273,9 @@ extension RolloutService {
         return String(format: "%.1f", value)
     }
 
+    /// `p = 0.003`, `p < 0.001`.
     static func pValue(_ p: Double) -> String {
-        if p < 0.001 { return "< 0.001" }
-        return String(format: p < 0.01 ? "%.3f" : "%.2f", p)
+        if p < 0.001 { return "p < 0.001" }
+        return "p = " + String(format: p < 0.01 ? "%.3f" : "%.2f", p)
     }
 }

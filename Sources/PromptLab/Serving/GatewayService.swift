@@ -36,6 +36,9 @@ public final class GatewayService: Sendable {
 
     /// A request ready to send: the arm chosen and the provider request built.
     public struct Call: Sendable {
+        /// The assignment's id when the unit is in an experiment, chosen before sending so that a
+        /// streamed answer's headers can carry it.
+        public var assignmentID: String?
         public var prompt: String
         public var modelName: String
         public var reference: ModelReference
@@ -63,7 +66,7 @@ public final class GatewayService: Sendable {
         if let label, label.isEmpty { throw PromptLabError(.usage, "model '\(request.model)' has an empty label after '@'") }
         let choice = try await serving.choose(prompt, unit: request.unit, attributes: request.attributes, label: label)
         let prepared = try await serving.prepare(prompt, choice.version)
-        let rendered = try prepared.compiled.render(request.variables ?? [:])
+        let rendered = try ServingService.render(prepared, request.variables, field: "promptlab.variables")
         guard let model = rendered.model else {
             throw PromptLabError(
                 .invalidInput, "\(prompt) v\(choice.version.number.map(String.init) ?? choice.version.sha) names no model",
@@ -78,7 +81,7 @@ public final class GatewayService: Sendable {
             responseSchema: rendered.outputFormat == .json ? rendered.outputSchema.map(ProviderJSON.init) : nil)
         let messages = rendered.messages.map(ChatMessage.init) + request.messages
         return Call(
-            prompt: prompt, modelName: request.model, reference: reference,
+            assignmentID: choice.isRecorded ? ServingService.assignmentID() : nil, prompt: prompt, modelName: request.model, reference: reference,
             request: ChatRequest(model: reference.model, messages: messages, config: config), assignmentArm: choice.arm,
             rollout: choice.rollout?.name, version: choice.version, choice: choice)
     }
@@ -89,7 +92,7 @@ public final class GatewayService: Sendable {
         do {
             provider = try self.provider(for: call.reference)
         } catch {
-            let assignment = await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: 0))
+            let assignment = await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: 0), id: call.assignmentID)
             return .failure(error, assignmentID: assignment)
         }
         let started = ContinuousClock.now
@@ -100,7 +103,7 @@ public final class GatewayService: Sendable {
             let measurements = GatewayMeasurements(
                 succeeded: true, latencyMs: latency, inputTokens: response.inputTokens, outputTokens: response.outputTokens, costUSD: cost,
                 errorKind: nil)
-            let assignment = await serving.record(call.choice, kind: .gateway, measurements: measurements)
+            let assignment = await serving.record(call.choice, kind: .gateway, measurements: measurements, id: call.assignmentID)
             if let assignment { await grade(response.text, call: call, assignment: assignment, measurements: measurements) }
             return .success(
                 GatewayCompletion(
@@ -111,7 +114,7 @@ public final class GatewayService: Sendable {
                 assignmentID: assignment)
         } catch {
             let latency = Self.milliseconds(started.duration(to: ContinuousClock.now))
-            let assignment = await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latency))
+            let assignment = await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latency), id: call.assignmentID)
             return .failure(error, assignmentID: assignment)
         }
     }
@@ -121,7 +124,7 @@ public final class GatewayService: Sendable {
         _ call: Call, text: String, inputTokens: Int?, outputTokens: Int?, error: ProviderError?, latencyMs: Double
     ) async -> String? {
         if let error {
-            return await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latencyMs))
+            return await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latencyMs), id: call.assignmentID)
         }
         var response = ChatResponse(text: text, latencySeconds: latencyMs / 1000)
         response.inputTokens = inputTokens
@@ -129,7 +132,7 @@ public final class GatewayService: Sendable {
         let measurements = GatewayMeasurements(
             succeeded: true, latencyMs: latencyMs, inputTokens: inputTokens, outputTokens: outputTokens,
             costUSD: pricing.cost(of: response, reference: call.reference), errorKind: nil)
-        let assignment = await serving.record(call.choice, kind: .gateway, measurements: measurements)
+        let assignment = await serving.record(call.choice, kind: .gateway, measurements: measurements, id: call.assignmentID)
         if let assignment { await grade(text, call: call, assignment: assignment, measurements: measurements) }
         return assignment
     }

@@ -77,7 +77,7 @@ public final class RolloutDirectory: Sendable {
 
     /// Checks a metric value against the plan of its rollout: the metric must be declared, and a
     /// binary metric takes 0 or 1, a numeric one a finite number within its bounds.
-    public func validate(rollout: String, metric: String, value: Double) -> String? {
+    public func validate(rollout: String, metric: String, value: Double, isBoolean: Bool = false) -> String? {
         guard let plan = plan(named: rollout) else { return "rollout '\(rollout)' is unknown to this server" }
         guard let definition = plan.definition.metric(named: metric), definition.source != .request else {
             let names = plan.definition.metrics.filter { $0.source == .feedback }.map(\.name)
@@ -89,6 +89,7 @@ public final class RolloutDirectory: Sendable {
         case .binary:
             guard value == 0 || value == 1 else { return "metric '\(metric)' is binary: send 0, 1, true or false" }
         case .numeric:
+            if isBoolean { return "metric '\(metric)' is numeric: send a number, not true or false" }
             if let minimum = definition.minimum, value < minimum { return "metric '\(metric)' is at least \(minimum)" }
             if let maximum = definition.maximum, value > maximum { return "metric '\(metric)' is at most \(maximum)" }
         }

@@ -31,8 +31,8 @@ public final class ServingService: Sendable {
         self.configuration = configuration
         let directory = RolloutDirectory(store: store, refreshInterval: configuration.rolloutRefreshInterval)
         self.directory = directory
-        recorder = TrafficRecorder(store: store) { rollout, metric, value in
-            directory.validate(rollout: rollout, metric: metric, value: value)
+        recorder = TrafficRecorder(store: store) { rollout, metric, value, isBoolean in
+            directory.validate(rollout: rollout, metric: metric, value: value, isBoolean: isBoolean)
         }
     }
 
@@ -73,7 +73,7 @@ public final class ServingService: Sendable {
     public func resolve(_ name: String, request: ResolveRequest) async throws -> ResolveOutput {
         let choice = try await choose(name, unit: request.unit, attributes: request.attributes, label: request.label)
         let prepared = try await prepare(name, choice.version)
-        let rendered = try prepared.compiled.render(request.variables ?? [:])
+        let rendered = try Self.render(prepared, request.variables, field: "\"variables\"")
         let assignment = await record(choice, kind: .resolve)
         return ResolveOutput(
             assignmentId: assignment, rollout: choice.rollout?.name, arm: choice.arm,
@@ -115,9 +115,11 @@ public final class ServingService: Sendable {
 
     /// Records an assignment (and the unit's first exposure in the phase); returns its id, or nil when
     /// the unit is not in an experiment.
-    func record(_ choice: Choice, kind: AssignmentRecord.Kind, measurements: GatewayMeasurements? = nil) async -> String? {
+    func record(_ choice: Choice, kind: AssignmentRecord.Kind, measurements: GatewayMeasurements? = nil, id chosen: String? = nil) async
+        -> String?
+    {
         guard choice.isRecorded, let rollout = choice.rollout, let unit = choice.unit, let arm = choice.arm else { return nil }
-        let id = Self.assignmentID()
+        let id = chosen ?? Self.assignmentID()
         let now = configuration.now()
         let key = "\(rollout.name)|\(rollout.phase)|\(unit)"
         let isNew = exposed.withLock { seen -> Bool in
@@ -190,10 +192,11 @@ public final class ServingService: Sendable {
                 results[index] = .init(eventId: event.eventId, status: "invalid", error: problem)
                 continue
             }
-            values.append(
-                MetricValueRecord(
-                    eventID: event.eventId, assignmentID: event.assignmentId, metric: event.metric, value: event.numericValue ?? 0,
-                    source: .feedback, at: now))
+            var value = MetricValueRecord(
+                eventID: event.eventId, assignmentID: event.assignmentId, metric: event.metric, value: event.numericValue ?? 0,
+                source: .feedback, at: now)
+            if case .bool = event.value { value.isBoolean = true }
+            values.append(value)
             positions.append(index)
         }
         var outcomes = try await recorder.submit(values)
@@ -223,6 +226,21 @@ public final class ServingService: Sendable {
                 }
         }
         return FeedbackOutput(results: results.map { $0 ?? .init(eventId: "", status: "invalid", error: "not processed") })
+    }
+
+    /// Renders for an API caller: the CLI's hints (`--var`) become the request field to fill.
+    static func render(_ prepared: PreparedVersion, _ variables: [String: PromptValue]?, field: String) throws(PromptLabError)
+        -> RenderedPrompt
+    {
+        do {
+            return try prepared.compiled.render(variables ?? [:])
+        } catch {
+            var refusal = error
+            if let hint = refusal.hint, hint.contains("--var") {
+                refusal.hint = "send it in \(field), or give it a default under input.default in the prompt"
+            }
+            throw refusal
+        }
     }
 
     // MARK: - Versions

@@ -18,16 +18,16 @@ public actor TrafficRecorder {
     public static let maximumBacklog = 200_000
 
     private let store: any RolloutStore
-    private let validate: @Sendable (String, String, Double) -> String?
+    private let validate: @Sendable (String, String, Double, Bool) -> String?
     private var pending = TrafficBatch()
     private var waiters: [(count: Int, continuation: CheckedContinuation<[MetricValueOutcome], any Error>?)] = []
     private var backlogWaiters: [CheckedContinuation<Void, Never>] = []
     private var isWriting = false
     private var writtenBatches = 0
 
-    /// - Parameter validate: Checks a metric value against its rollout (rollout, metric, value); returns
-    ///   the reason to refuse it.
-    public init(store: any RolloutStore, validate: @escaping @Sendable (String, String, Double) -> String?) {
+    /// - Parameter validate: Checks a metric value against its rollout (rollout, metric, value, sent as a
+    ///   boolean); returns the reason to refuse it.
+    public init(store: any RolloutStore, validate: @escaping @Sendable (String, String, Double, Bool) -> String?) {
         self.store = store
         self.validate = validate
     }

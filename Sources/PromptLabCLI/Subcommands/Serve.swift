@@ -45,11 +45,23 @@ extension PromptLabCommand {
         @Option(help: "Seconds between checks of active rollouts' guardrails (0: never).")
         var guardrailInterval = 60
 
+        @Option(help: "The gateway's time limit per upstream attempt, in seconds (default: each provider's).")
+        var upstreamTimeout: Int?
+
+        @Option(help: "Attempts per gateway request, the first included (default: each provider's, 4).")
+        var upstreamAttempts: Int?
+
         @OptionGroup var workspace: WorkspaceOptions
 
         func validate() throws {
             guard (0...86_400).contains(guardrailInterval) else {
                 throw ValidationError("--guardrail-interval must be between 0 and 86400 seconds")
+            }
+            if let upstreamTimeout, !(1...3_600).contains(upstreamTimeout) {
+                throw ValidationError("--upstream-timeout must be between 1 and 3600 seconds")
+            }
+            if let upstreamAttempts, !(1...10).contains(upstreamAttempts) {
+                throw ValidationError("--upstream-attempts must be between 1 and 10")
             }
         }
 
@@ -62,8 +74,12 @@ extension PromptLabCommand {
             configuration.guardrailInterval = guardrailInterval == 0 ? nil : .seconds(guardrailInterval)
             var logger = Logger(label: "promptlab.serve")
             logger.logLevel = configuration.environment["PROMPTLAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
-            try await ProviderRegistry.withRegistry(environment: configuration.environment, logger: logger, maxConnectionsPerHost: 256) {
-                registry in
+            // The same limits for every provider the gateway may call.
+            let limits = ProviderOverrides(timeout: upstreamTimeout.map { .seconds($0) }, maxAttempts: upstreamAttempts)
+            let overrides = Dictionary(uniqueKeysWithValues: ModelReference.Provider.allCases.map { ($0.rawValue, limits) })
+            try await ProviderRegistry.withRegistry(
+                environment: configuration.environment, overrides: overrides, logger: logger, maxConnectionsPerHost: 256
+            ) { registry in
                 let app = try await WebApp.make(configuration: configuration, registry: registry, logger: logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     if let interval = configuration.guardrailInterval { group.addTask { await app.monitor().run(every: interval) } }

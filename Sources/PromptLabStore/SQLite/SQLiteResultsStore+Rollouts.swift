@@ -79,7 +79,7 @@ extension SQLiteResultsStore: RolloutStore {
     // MARK: - Traffic
 
     public func recordTraffic(
-        _ batch: TrafficBatch, validate: @escaping @Sendable (String, String, Double) -> String?
+        _ batch: TrafficBatch, validate: @escaping @Sendable (String, String, Double, Bool) -> String?
     ) async throws -> [MetricValueOutcome] {
         guard !batch.isEmpty else { return [] }
         return try await write("record live traffic") { db in
@@ -132,7 +132,7 @@ extension SQLiteResultsStore: RolloutStore {
                     continue
                 }
                 let rollout: String = row[0]
-                if let problem = validate(rollout, item.metric, item.value) {
+                if let problem = validate(rollout, item.metric, item.value, item.isBoolean) {
                     outcomes.append(.refused(problem))
                     continue
                 }

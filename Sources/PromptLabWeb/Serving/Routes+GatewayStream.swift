@@ -35,11 +35,12 @@ extension WebApp {
         let created = Int(gateway.serving.configuration.now().timeIntervalSince1970)
         let model = call.modelName
         var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        if let assignment = call.assignmentID { headers[.promptLabAssignment] = assignment }
         if let arm = call.assignmentArm { headers[.promptLabArm] = arm }
         if let rollout = call.rollout { headers[.promptLabRollout] = rollout }
         headers[.promptLabVersion] = call.version.number.map { "v\($0)" } ?? call.version.sha
-        // The assignment is recorded when the stream ends (with its latency and tokens); its id is
-        // chosen now so the header can carry it.
+        // The assignment is recorded when the stream ends (with its latency and tokens); its id was
+        // chosen before sending, so the header above carries it.
         return Response(
             status: .ok, headers: headers,
             body: ResponseBody { writer in
@@ -77,7 +78,7 @@ extension WebApp {
                     }
                 }
                 let latency = GatewayService.milliseconds(started.duration(to: .now))
-                let assignment = await gateway.finishStream(
+                _ = await gateway.finishStream(
                     call, text: text, inputTokens: summary?.inputTokens, outputTokens: summary?.outputTokens, error: failure,
                     latencyMs: latency)
                 if let failure {
@@ -97,9 +98,7 @@ extension WebApp {
                             usage: GatewayUsage(promptTokens: input, completionTokens: output, totalTokens: input &+ output)))
                 }
                 try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                var trailers = HTTPFields()
-                if let assignment { trailers[.promptLabAssignment] = assignment }
-                try await writer.finish(trailers.isEmpty ? nil : trailers)
+                try await writer.finish(nil)
             })
     }
 }

@@ -7,6 +7,12 @@ import PromptLabCore
 import PromptLabProviders
 
 extension WebApp {
+    /// The serving API's operations, as the OpenAPI document names them (a test keeps the two equal).
+    static let servingOperations: Set<String> = [
+        "GET /v1/prompts/*", "POST /v1/prompts/*/resolve", "POST /v1/chat/completions", "POST /v1/feedback", "GET /v1/rollouts",
+        "GET /v1/rollouts/*", "GET /v1/openapi.json",
+    ]
+
     /// `/v1`: the serving API for applications — prompts by label, `resolve`, the OpenAI-compatible
     /// gateway and feedback — authenticated by API keys with scopes (see ``APIKeys``).
     func addServingAPI(to router: Router<WebRequestContext>) {

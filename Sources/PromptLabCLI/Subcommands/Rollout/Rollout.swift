@@ -40,7 +40,7 @@ extension RolloutChangeOutput {
         if let label {
             lines.append("label \(label.label.prompt)@\(label.label.label) → \(label.label.version.map { "v\($0)" } ?? label.label.commit)")
         }
-        return lines.joined(separator: "\n")
+        return lines.joined(separator: "\n") + "\n"
     }
 }
 

@@ -27,7 +27,7 @@ extension PromptLabCommand {
         func run() async throws {
             let readout = try await RolloutService(workspace: try workspace.open()).status(name, enforceGuardrails: !noEnforce)
             if output.isJSON { return try Terminal.writeJSON(readout) }
-            Terminal.write(Self.text(readout))
+            Terminal.write(Self.text(readout) + "\n")
         }
 
         static func text(_ readout: RolloutStatusOutput) -> String {
@@ -42,7 +42,7 @@ extension PromptLabCommand {
                     RolloutText.percent(arm.weight), "\(row.units)", "\(row.requests)",
                 ])
             }
-            lines.append(TextTable.plain(rows, rightAligned: [3, 4, 5]))
+            lines.append(Self.table(rows, rightAligned: [3, 4, 5]))
             let level = "\(Int(((1 - readout.alpha) * 100).rounded()))%"
             for metric in readout.metrics {
                 let direction = metric.higherIsBetter ? "higher is better" : "lower is better"
@@ -55,7 +55,7 @@ extension PromptLabCommand {
                         Self.interval(value.lower, value.upper, metric.kind),
                     ])
                 }
-                lines.append(TextTable.plain(table, rightAligned: [1, 2]).split(separator: "\n").map { "  " + $0 }.joined(separator: "\n"))
+                lines.append(Self.table(table, rightAligned: [1, 2]))
                 for comparison in metric.comparisons {
                     guard let difference = comparison.difference else {
                         lines.append("  \(comparison.arm) − \(readout.arms[0].arm.name): not enough data")
@@ -63,14 +63,14 @@ extension PromptLabCommand {
                     }
                     var line =
                         "  \(comparison.arm) − \(readout.arms[0].arm.name): \(Self.signed(difference, metric.kind)) "
-                        + "CI \(Self.interval(comparison.lower, comparison.upper, metric.kind, signed: true)), p = \(Self.p(comparison.pValue))"
+                        + "CI \(Self.interval(comparison.lower, comparison.upper, metric.kind, signed: true)), \(Self.p(comparison.pValue))"
                     if comparison.significant { line += "  significant" }
                     lines.append(line)
                 }
             }
             lines.append("")
             let srm = readout.sampleRatio
-            let srmStats = srm.chiSquare.map { "χ² = \(String(format: "%.2f", $0)), p = \(Self.p(srm.pValue ?? 1))" } ?? "no units yet"
+            let srmStats = srm.chiSquare.map { "χ² = \(String(format: "%.2f", $0)), \(Self.p(srm.pValue ?? 1))" } ?? "no units yet"
             lines.append("sample ratio: \(srm.mismatch ? "MISMATCH" : "ok") (\(srmStats))")
             if !readout.guardrails.isEmpty {
                 lines.append("guardrails:")
@@ -104,7 +104,7 @@ extension PromptLabCommand {
         }
 
         static func interval(_ lower: Double?, _ upper: Double?, _ kind: String, signed: Bool = false) -> String {
-            guard let lower, let upper else { return "— (too few units)" }
+            guard let lower, let upper else { return "— (not enough data yet)" }
             let format = { (value: Double) -> String in
                 if signed { return Self.signed(value, kind).replacingOccurrences(of: " points", with: "") }
                 return Self.value(value, kind)
@@ -112,8 +112,16 @@ extension PromptLabCommand {
             return "\(format(lower)) to \(format(upper))"
         }
 
+        /// `p = 0.003`, `p < 0.001`.
         static func p(_ value: Double) -> String {
-            value < 0.001 ? "< 0.001" : String(format: value < 0.01 ? "%.3f" : "%.2f", value)
+            value < 0.001 ? "p < 0.001" : "p = " + String(format: value < 0.01 ? "%.3f" : "%.2f", value)
+        }
+
+        /// A text table without its trailing newline.
+        static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+            var text = TextTable.plain(rows, rightAligned: rightAligned)
+            while text.hasSuffix("\n") { text.removeLast() }
+            return text
         }
     }
 }
