@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages PromptLab needs to build and test, if missing.
 # Works on a fresh Debian or Ubuntu machine (as root, or with sudo).
-#   --web-tests  also the web app's test tools (scripts/browser-tests.sh): Chromium, its
-#                WebDriver and Selenium from Debian, and schemathesis from PyPI.
+#   --web-tests  also the web app's test tools (scripts/browser-tests.sh, scripts/serving-tests.sh):
+#                Chromium, its WebDriver and Selenium from Debian, schemathesis and the official
+#                openai client from PyPI.
 set -euo pipefail
 web_tests=false
 for argument in "$@"; do
@@ -48,5 +49,14 @@ if $web_tests; then
       fi
     fi
     rm -f "$pip_log"
+  fi
+  # The official OpenAI Python SDK, the client of the gateway's tests: where python3 can take it,
+  # else in the same virtual environment.
+  if ! python3 -c 'import openai' 2>/dev/null && ! "$venv/bin/python" -c 'import openai' 2>/dev/null; then
+    echo "Installing: openai (Python)" >&2
+    if ! python3 -m pip install --quiet openai 2>/dev/null; then
+      [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+      "$venv/bin/python" -m pip install --quiet openai
+    fi
   fi
 fi

@@ -25,6 +25,10 @@ for program in promptlab promptlab-test-server; do
 done
 bin_dir=$(cd "$bin_dir" && pwd)
 python=${PYTHON:-python3}
+# scripts/install-deps.sh --web-tests puts openai in a virtual environment where pip may not install.
+if [ -z "${PYTHON:-}" ] && ! "$python" -c 'import openai' 2>/dev/null && [ -x "$root/.build/web-test-tools/bin/python" ]; then
+  python="$root/.build/web-test-tools/bin/python"
+fi
 if ! "$python" -c 'import openai' 2>/dev/null; then
   echo "error: $python cannot import the openai package" >&2
   echo "hint: pip install openai (or set PYTHON to a Python that has it)" >&2
