@@ -113,9 +113,11 @@ import Testing
         let service = fixture.service(workspace)
         _ = try await service.start("triage-v2")
         let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<3000, thumbsUp: 900)) { _, _, _, _ in nil
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<3000, thumbsUp: 900)) { _, _, _, _ in
+            nil
         }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<3000, thumbsUp: 1200)) { _, _, _, _ in nil }
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<3000, thumbsUp: 1200)) { _, _, _, _ in nil
+        }
         let readout = try await service.status("triage-v2")
         #expect(readout.sampleRatio.mismatch == false)
         #expect(readout.verdict.kind == "winner")
@@ -145,7 +147,9 @@ import Testing
         let service = fixture.service(workspace)
         _ = try await service.start("triage-v2")
         let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<300, thumbsUp: 90)) { _, _, _, _ in nil }
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<300, thumbsUp: 90)) { _, _, _, _ in
+            nil
+        }
         _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<300, thumbsUp: 95)) { _, _, _, _ in nil }
         let readout = try await service.status("triage-v2")
         #expect(readout.verdict.kind == "inconclusive")
@@ -171,10 +175,12 @@ import Testing
         let service = fixture.service(workspace)
         _ = try await service.start("triage-v2")
         let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<10_400, thumbsUp: 3120)) { _, _, _, _ in
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<10_400, thumbsUp: 3120)) {
+            _, _, _, _ in
             nil
         }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<9_600, thumbsUp: 4800)) { _, _, _, _ in nil }
+        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<9_600, thumbsUp: 4800)) { _, _, _, _ in nil
+        }
         let readout = try await service.status("triage-v2")
         #expect(readout.sampleRatio.units == [10_400, 9_600])
         #expect(abs((readout.sampleRatio.chiSquare ?? 0) - 32.0) < 1e-9)

@@ -530,25 +530,6 @@ private struct ExecutionState {
     }
 }
 
-extension ProviderError {
-    /// A short, stable name for the kind of failure, stored with error rows.
-    var kindName: String {
-        switch kind {
-        case .http(let status, _, _, _): isInsufficientQuota ? "insufficient_quota" : "http_\(status)"
-        case .transport: "transport"
-        case .timeout: "timeout"
-        case .malformedResponse: "malformed_response"
-        case .missingAPIKey: "missing_api_key"
-        case .invalidConfiguration: "invalid_configuration"
-        case .execFailed: "exec_failed"
-        case .contentFiltered: "content_filtered"
-        case .noTextAnswer: "no_text_answer"
-        case .unsupportedInput: "unsupported_input"
-        case .cancelled: "cancelled"
-        }
-    }
-}
-
 extension Duration {
     var seconds: Double {
         let (s, atto) = components

@@ -81,7 +81,8 @@ public final class GatewayService: Sendable {
             responseSchema: rendered.outputFormat == .json ? rendered.outputSchema.map(ProviderJSON.init) : nil)
         let messages = rendered.messages.map(ChatMessage.init) + request.messages
         return Call(
-            assignmentID: choice.isRecorded ? ServingService.assignmentID() : nil, prompt: prompt, modelName: request.model, reference: reference,
+            assignmentID: choice.isRecorded ? ServingService.assignmentID() : nil, prompt: prompt, modelName: request.model,
+            reference: reference,
             request: ChatRequest(model: reference.model, messages: messages, config: config), assignmentArm: choice.arm,
             rollout: choice.rollout?.name, version: choice.version, choice: choice)
     }
@@ -92,7 +93,8 @@ public final class GatewayService: Sendable {
         do {
             provider = try self.provider(for: call.reference)
         } catch {
-            let assignment = await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: 0), id: call.assignmentID)
+            let assignment = await serving.record(
+                call.choice, kind: .gateway, measurements: .failure(error, latencyMs: 0), id: call.assignmentID)
             return .failure(error, assignmentID: assignment)
         }
         let started = ContinuousClock.now
@@ -114,7 +116,8 @@ public final class GatewayService: Sendable {
                 assignmentID: assignment)
         } catch {
             let latency = Self.milliseconds(started.duration(to: ContinuousClock.now))
-            let assignment = await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latency), id: call.assignmentID)
+            let assignment = await serving.record(
+                call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latency), id: call.assignmentID)
             return .failure(error, assignmentID: assignment)
         }
     }
@@ -124,7 +127,8 @@ public final class GatewayService: Sendable {
         _ call: Call, text: String, inputTokens: Int?, outputTokens: Int?, error: ProviderError?, latencyMs: Double
     ) async -> String? {
         if let error {
-            return await serving.record(call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latencyMs), id: call.assignmentID)
+            return await serving.record(
+                call.choice, kind: .gateway, measurements: .failure(error, latencyMs: latencyMs), id: call.assignmentID)
         }
         var response = ChatResponse(text: text, latencySeconds: latencyMs / 1000)
         response.inputTokens = inputTokens
@@ -189,7 +193,7 @@ public struct GatewayMeasurements: Sendable {
     static func failure(_ error: ProviderError, latencyMs: Double) -> GatewayMeasurements {
         GatewayMeasurements(
             succeeded: false, latencyMs: latencyMs, inputTokens: nil, outputTokens: nil, costUSD: nil,
-            errorKind: GatewayResult.errorKindName(error))
+            errorKind: error.kindName)
     }
 }
 
@@ -221,23 +225,6 @@ public struct GatewayRequest: Sendable {
 public enum GatewayResult: Sendable {
     case success(GatewayCompletion, assignmentID: String?)
     case failure(ProviderError, assignmentID: String?)
-
-    /// A short, stable name for an error, as recorded per request.
-    public static func errorKindName(_ error: ProviderError) -> String {
-        switch error.kind {
-        case .http(let status, _, _, _): "http_\(status)"
-        case .transport: "transport"
-        case .timeout: "timeout"
-        case .malformedResponse: "malformed_response"
-        case .missingAPIKey: "missing_api_key"
-        case .invalidConfiguration: "invalid_configuration"
-        case .execFailed: "exec_failed"
-        case .contentFiltered: "content_filtered"
-        case .noTextAnswer: "no_text_answer"
-        case .unsupportedInput: "unsupported_input"
-        case .cancelled: "cancelled"
-        }
-    }
 }
 
 /// An OpenAI `chat.completion` object.

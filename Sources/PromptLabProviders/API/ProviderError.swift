@@ -211,3 +211,22 @@ extension Duration {
         return Double(parts.seconds) + Double(parts.attoseconds) * 1e-18
     }
 }
+
+extension ProviderError {
+    /// A short, stable name for the kind of failure, stored with error rows.
+    public var kindName: String {
+        switch kind {
+        case .http(let status, _, _, _): isInsufficientQuota ? "insufficient_quota" : "http_\(status)"
+        case .transport: "transport"
+        case .timeout: "timeout"
+        case .malformedResponse: "malformed_response"
+        case .missingAPIKey: "missing_api_key"
+        case .invalidConfiguration: "invalid_configuration"
+        case .execFailed: "exec_failed"
+        case .contentFiltered: "content_filtered"
+        case .noTextAnswer: "no_text_answer"
+        case .unsupportedInput: "unsupported_input"
+        case .cancelled: "cancelled"
+        }
+    }
+}

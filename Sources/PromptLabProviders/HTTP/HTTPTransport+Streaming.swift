@@ -26,6 +26,30 @@ protocol ChatStreamDecoder: Sendable {
 }
 
 extension HTTPTransport {
+    /// The stream of one exchange: `postStream` run when the stream is iterated, with every error
+    /// redacted. The vendor providers' `stream(_:)` build their exchange and call this.
+    func chatStream<Decoder: ChatStreamDecoder>(
+        _ prepared: Result<Exchange, ProviderError>, provider name: String, model: String,
+        decoder makeDecoder: @escaping @Sendable (HTTPHeaders) -> Decoder,
+        interpret: @escaping @Sendable (_ status: Int, HTTPHeaders, ByteBuffer) throws(ProviderError) -> ChatResponse
+    ) -> ChatStream {
+        let exchange: Exchange
+        switch prepared {
+        case .success(let built): exchange = built
+        case .failure(let error): return .failure(error)
+        }
+        let transport = self
+        return ChatStream(provider: name) { continuation throws(ProviderError) in
+            do throws(ProviderError) {
+                try await transport.postStream(
+                    url: exchange.url, headers: exchange.headers, body: exchange.body, model: model, decoder: makeDecoder,
+                    interpret: interpret, to: continuation)
+            } catch {
+                throw transport.redactor(error)
+            }
+        }
+    }
+
     /// POSTs `body` as JSON and delivers the server-sent events of the answer, as `decoder` reads them,
     /// to `continuation`.
     ///

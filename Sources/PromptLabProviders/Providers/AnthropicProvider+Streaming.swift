@@ -12,26 +12,13 @@ extension AnthropicProvider {
     /// outside a stream (`overloaded_error` is 529).
     /// See <https://docs.anthropic.com/en/docs/build-with-claude/streaming>.
     public func stream(_ request: ChatRequest) -> ChatStream {
-        let exchange: HTTPTransport.Exchange
-        do {
-            exchange = try self.exchange(for: request, streaming: true)
-        } catch {
-            return .failure(error)
-        }
-        let (transport, name, model) = (self.transport, self.name, request.model)
-        return ChatStream(provider: name) { continuation throws(ProviderError) in
-            do throws(ProviderError) {
-                try await transport.postStream(
-                    url: exchange.url, headers: exchange.headers, body: exchange.body, model: model,
-                    decoder: { AnthropicStreamDecoder(headers: $0, model: model, provider: name) },
-                    interpret: { (status, headers, body) throws(ProviderError) in
-                        try AnthropicProvider.interpretResponse(status: status, headers: headers, body: body, provider: name)
-                    },
-                    to: continuation)
-            } catch {
-                throw transport.redactor(error)
-            }
-        }
+        let (name, model) = (self.name, request.model)
+        return transport.chatStream(
+            Result { () throws(ProviderError) in try self.exchange(for: request, streaming: true) }, provider: name, model: model,
+            decoder: { AnthropicStreamDecoder(headers: $0, model: model, provider: name) },
+            interpret: { (status, headers, body) throws(ProviderError) in
+                try AnthropicProvider.interpretResponse(status: status, headers: headers, body: body, provider: name)
+            })
     }
 }
 

@@ -85,7 +85,7 @@ extension WebApp {
                     let body = OpenAIErrorBody(
                         error: .init(
                             message: "the model provider failed: \(failure.description)", type: "upstream_error",
-                            code: GatewayResult.errorKindName(failure), param: nil))
+                            code: failure.kindName, param: nil))
                     try await send(body)
                     try await writer.finish(nil)
                     return

@@ -168,7 +168,7 @@ extension WebApp {
             type = refusal.status == .unauthorized ? "authentication_error" : "permission_error"
             message = refusal.message
         case let error as ProviderError:
-            code = GatewayResult.errorKindName(error)
+            code = error.kindName
             switch error.kind {
             case .http(let upstream, _, _, _) where upstream == 429: status = .tooManyRequests
             case .timeout: status = .gatewayTimeout

@@ -29,6 +29,22 @@ extension PromptLabCommand {
     }
 }
 
+/// A command that changes a rollout's state and prints what it did.
+protocol RolloutChangeCommand: AsyncParsableCommand {
+    var workspace: WorkspaceOptions { get }
+    var output: OutputOptions { get }
+    /// Makes the change.
+    func change(with service: RolloutService) async throws -> RolloutChangeOutput
+}
+
+extension RolloutChangeCommand {
+    func run() async throws {
+        let changed = try await change(with: RolloutService(workspace: try workspace.open()))
+        if output.isJSON { return try Terminal.writeJSON(changed) }
+        Terminal.write(changed.printed())
+    }
+}
+
 extension RolloutChangeOutput {
     /// The change in a line, then the arms.
     func printed() -> String {

@@ -3,7 +3,7 @@ import PromptLab
 
 extension PromptLabCommand {
     /// `promptlab rollout pause NAME`
-    struct RolloutPause: AsyncParsableCommand {
+    struct RolloutPause: RolloutChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "pause", abstract: "Send every unit to the control, recording nothing, until resume.")
 
@@ -14,11 +14,8 @@ extension PromptLabCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            let service = RolloutService(workspace: try workspace.open())
-            let changed = try await service.pause(name, actor: change.actor, reason: change.reason)
-            if output.isJSON { return try Terminal.writeJSON(changed) }
-            Terminal.write(changed.printed())
+        func change(with service: RolloutService) async throws -> RolloutChangeOutput {
+            try await service.pause(name, actor: change.actor, reason: change.reason)
         }
     }
 }

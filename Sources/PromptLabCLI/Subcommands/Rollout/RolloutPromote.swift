@@ -3,7 +3,7 @@ import PromptLab
 
 extension PromptLabCommand {
     /// `promptlab rollout promote NAME [--arm ARM]`
-    struct RolloutPromote: AsyncParsableCommand {
+    struct RolloutPromote: RolloutChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "promote",
             abstract: "Move the control's label to the winning arm's version and end the rollout.",
@@ -22,11 +22,8 @@ extension PromptLabCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            let service = RolloutService(workspace: try workspace.open())
-            let promoted = try await service.promote(name, arm: arm, actor: change.actor, reason: change.reason)
-            if output.isJSON { return try Terminal.writeJSON(promoted) }
-            Terminal.write(promoted.printed())
+        func change(with service: RolloutService) async throws -> RolloutChangeOutput {
+            try await service.promote(name, arm: arm, actor: change.actor, reason: change.reason)
         }
     }
 }

@@ -3,7 +3,7 @@ import PromptLab
 
 extension PromptLabCommand {
     /// `promptlab rollout ramp NAME`
-    struct RolloutRamp: AsyncParsableCommand {
+    struct RolloutRamp: RolloutChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "ramp", abstract: "Set new weights (such as 50/50); a new analysis phase begins.")
 
@@ -17,12 +17,9 @@ extension PromptLabCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            let service = RolloutService(workspace: try workspace.open())
-            let changed = try await service.ramp(
+        func change(with service: RolloutService) async throws -> RolloutChangeOutput {
+            try await service.ramp(
                 name, weights: try RolloutService.parseWeights(weights), actor: change.actor, reason: change.reason)
-            if output.isJSON { return try Terminal.writeJSON(changed) }
-            Terminal.write(changed.printed())
         }
     }
 }

@@ -3,7 +3,7 @@ import PromptLab
 
 extension PromptLabCommand {
     /// `promptlab rollout resume NAME`
-    struct RolloutResume: AsyncParsableCommand {
+    struct RolloutResume: RolloutChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "resume", abstract: "Split traffic again (also arms a guardrail paused), in a new analysis phase.")
 
@@ -14,11 +14,8 @@ extension PromptLabCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            let service = RolloutService(workspace: try workspace.open())
-            let changed = try await service.resume(name, actor: change.actor, reason: change.reason)
-            if output.isJSON { return try Terminal.writeJSON(changed) }
-            Terminal.write(changed.printed())
+        func change(with service: RolloutService) async throws -> RolloutChangeOutput {
+            try await service.resume(name, actor: change.actor, reason: change.reason)
         }
     }
 }

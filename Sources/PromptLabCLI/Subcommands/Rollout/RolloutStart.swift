@@ -3,7 +3,7 @@ import PromptLab
 
 extension PromptLabCommand {
     /// `promptlab rollout start FILE`
-    struct RolloutStart: AsyncParsableCommand {
+    struct RolloutStart: RolloutChangeCommand {
         static let configuration = CommandConfiguration(
             commandName: "start",
             abstract: "Start the rollout a file describes (committing the file when it is new or changed).",
@@ -20,11 +20,8 @@ extension PromptLabCommand {
         @OptionGroup var workspace: WorkspaceOptions
         @OptionGroup var output: OutputOptions
 
-        func run() async throws {
-            let service = RolloutService(workspace: try workspace.open())
-            let started = try await service.start(file, actor: change.actor, reason: change.reason, author: try author.signature())
-            if output.isJSON { return try Terminal.writeJSON(started) }
-            Terminal.write(started.printed())
+        func change(with service: RolloutService) async throws -> RolloutChangeOutput {
+            try await service.start(file, actor: change.actor, reason: change.reason, author: try author.signature())
         }
     }
 }
