@@ -129,11 +129,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Live A/B testing: rollout files, GrowthBook-compatible sticky assignment and the readout's statistics.
+        // Live A/B testing: rollout files, their state, and GrowthBook-compatible sticky assignment.
+        // (The readout's statistics are in PromptLabStats/Online, the readout in PromptLab/Rollouts.)
         .target(
             name: "PromptRollouts",
             dependencies: [
-                "PromptLabCore", "PromptFormat", "PromptExperiments", "PromptLabStats",
+                "PromptLabCore", "PromptFormat", "PromptExperiments",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

@@ -3,11 +3,12 @@
 local key = os.getenv("PROMPTLAB_BENCH_KEY") or ""
 local assignment = os.getenv("PROMPTLAB_BENCH_ASSIGNMENT") or ""
 local per = tonumber(os.getenv("EVENTS_PER_REQUEST") or "1")
+-- Each thread gets its own prefix (a global set in its state by setup), so event ids never repeat.
 local threads = {}
 local counter = 0
-local prefix = "t"
+prefix = "t"
 setup = function(thread)
-  thread:set("prefix", "t" .. #threads)
+  thread:set("prefix", "t" .. #threads .. "-" .. os.time())
   table.insert(threads, thread)
 end
 request = function()

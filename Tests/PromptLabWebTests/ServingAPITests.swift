@@ -284,6 +284,11 @@ import Testing
             #expect(try await client.execute(uri: "/", method: .get).status == .notFound)
             #expect(try await client.execute(uri: "/api/v1/prompts", method: .get).status == .notFound)
             #expect(try await client.execute(uri: "/v1/openapi.json", method: .get).status == .ok)
+            let wrongMethod = try await client.execute(uri: "/v1/prompts/support/triage/resolve", method: .get)
+            #expect(wrongMethod.status == .methodNotAllowed && wrongMethod.headers[.allow] == "POST")
+            #expect(wrongMethod.headers[.xContentTypeOptions] == "nosniff")
+            #expect(try await client.execute(uri: "/v1/feedback", method: .put).headers[.allow] == "POST")
+            #expect(try await client.execute(uri: "/v1/rollouts/x", method: .delete).headers[.allow] == "GET")
             let prompt = try await client.execute(
                 uri: "/v1/prompts/support/triage?label=production", method: .get, headers: Self.headers(Self.resolveKey))
             #expect(prompt.status == .ok)

@@ -44,6 +44,19 @@ ENDPOINTS = {
     ("get", "/api/v1/openapi.json"): None,
 }
 
+# The serving API for applications (docs/production-ab.md): its own conventions (OpenAI's error
+# object on chat completions, a JSON body that takes unknown OpenAI fields), so only its operations,
+# ids, success documents and 401 are checked.
+SERVING = {
+    ("get", "/v1/prompts/{name}"): "ServedPromptOutput",
+    ("post", "/v1/prompts/{name}/resolve"): "ResolveOutput",
+    ("post", "/v1/chat/completions"): "ChatCompletion",
+    ("post", "/v1/feedback"): "FeedbackOutput",
+    ("get", "/v1/rollouts"): "RolloutListOutput",
+    ("get", "/v1/rollouts/{name}"): "RolloutStatusOutput",
+    ("get", "/v1/openapi.json"): None,
+}
+
 # Error statuses every POST answers with (it needs JSON, a same-host Origin when one is sent, and a
 # body of at most 1 MiB), and the POSTs that change something, which also answer 409 when the
 # state moved under them.
@@ -66,9 +79,9 @@ def check(document):
     problems = []
     paths = document.get("paths", {})
     found = {(method, path) for path, item in paths.items() for method in item if method in METHODS}
-    for missing in sorted(set(ENDPOINTS) - found):
+    for missing in sorted((set(ENDPOINTS) | set(SERVING)) - found):
         problems.append(f"{missing[0].upper()} {missing[1]}: missing")
-    for extra in sorted(found - set(ENDPOINTS)):
+    for extra in sorted(found - set(ENDPOINTS) - set(SERVING)):
         problems.append(f"{extra[0].upper()} {extra[1]}: not an endpoint of the design")
     if document.get("openapi") != "3.1.0":
         problems.append("openapi must be 3.1.0")
@@ -122,6 +135,23 @@ def check(document):
             schema = resolve(document, body.get("content", {}).get("application/json", {}).get("schema", {}))
             if not body.get("required") or schema.get("additionalProperties") is not False or "required" not in schema:
                 problems.append(f"{where}: needs a required JSON body with additionalProperties false and required fields")
+
+    for (method, path), schema_name in sorted(SERVING.items()):
+        operation = paths.get(path, {}).get(method)
+        if operation is None:
+            continue
+        where = f"{method.upper()} {path}"
+        if not operation.get("operationId") or operation.get("operationId") in operation_ids:
+            problems.append(f"{where}: no operationId, or one used twice")
+        operation_ids.add(operation.get("operationId"))
+        responses = operation.get("responses", {})
+        if schema_name is not None:
+            success = resolve(document, responses.get("200", {})).get("content", {})
+            given = success.get("application/json", {}).get("schema", {}).get("$ref")
+            if given != f"#/components/schemas/{schema_name}":
+                problems.append(f"{where}: 200 must be application/json {schema_name}, is {given}")
+            if "401" not in responses:
+                problems.append(f"{where}: no 401 (API keys may be set)")
 
     for name, schema in document.get("components", {}).get("schemas", {}).items():
         for each in [schema] + schema.get("oneOf", []):

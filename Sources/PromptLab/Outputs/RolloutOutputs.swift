@@ -58,7 +58,7 @@ public struct RolloutChangeOutput: Codable, Sendable, Equatable {
     public var status: String
     public var phase: Int
     public var arms: [RolloutArmOutput]
-    /// The commit that recorded the rollout file (`start`, when the file was new or changed).
+    /// `start`: the commit holding the rollout file (a new one when the file was new or changed, else HEAD).
     public var fileCommit: String?
     /// `promote`: the label moved and where it points now.
     public var label: LabelChangeOutput?
@@ -170,13 +170,14 @@ public struct RolloutStatusOutput: Codable, Sendable, Equatable {
         /// The arm the verdict names, if any.
         public var arm: String?
         public var text: String
-        /// The command that would promote the winner.
+        /// The command the verdict suggests (promote, stop or pause), if any.
         public var command: String?
     }
 }
 
 /// `GET /v1/prompts/{name}`: a prompt version for applications that render it themselves.
 public struct ServedPromptOutput: Codable, Sendable, Equatable {
+    public var schemaVersion = JSONOutput.schemaVersion
     public var name: String
     public var version: ServedVersion
     /// The labels pointing at this version.
@@ -186,7 +187,7 @@ public struct ServedPromptOutput: Codable, Sendable, Equatable {
     public var config: PromptValue
     /// The template: the prompt file's body, in the Dotprompt (Handlebars) language.
     public var template: String
-    /// The input schema and defaults, as the front matter declares them.
+    /// The input schema as the front matter declares it (`{"schema": …}`), when it declares one.
     public var input: PromptValue?
     public var output: RenderOutput.OutputSpec
 }
@@ -204,6 +205,7 @@ public struct ServedVersion: Codable, Sendable, Equatable, Hashable {
 
 /// `POST /v1/prompts/{name}/resolve`: the arm for a unit, with the prompt rendered.
 public struct ResolveOutput: Codable, Sendable, Equatable {
+    public var schemaVersion = JSONOutput.schemaVersion
     /// The assignment to send feedback about; null when the unit is not in an experiment
     /// (no active rollout, outside coverage, rollout or arm paused).
     public var assignmentId: String?
@@ -219,6 +221,7 @@ public struct ResolveOutput: Codable, Sendable, Equatable {
 
 /// `POST /v1/feedback`: what became of each event.
 public struct FeedbackOutput: Codable, Sendable, Equatable {
+    public var schemaVersion = JSONOutput.schemaVersion
     public var results: [Result]
     /// Events recorded now or before (duplicates of an `event_id` already recorded).
     public var accepted: Int

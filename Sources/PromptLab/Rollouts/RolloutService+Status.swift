@@ -175,7 +175,9 @@ extension RolloutService {
             output.estimate = finite(result.exceedance.mean)
             output.lower = finite(result.exceedance.interval.lower)
             output.upper = finite(result.exceedance.interval.upper)
-            output.description += " (share of requests above \(Self.number(threshold)) ms, the control's p95 + tolerance; allowed 5%)"
+            let unit = metric.name == "latency_ms" ? " ms" : ""
+            output.description +=
+                " (share of requests above \(Self.number(threshold))\(unit), the control's p95 × \(Self.number(1 + guardrail.tolerance)); 5% allowed)"
         }
         return output
     }

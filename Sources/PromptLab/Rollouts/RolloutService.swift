@@ -145,6 +145,11 @@ public struct RolloutService {
                 hint: "give one weight per arm, control first: \(state.plan.arms.map(\.name).joined(separator: "/"))")
         }
         let split = try Self.split(weights, coverage: state.plan.definition.coverage)
+        guard split.weights != state.split.weights else {
+            throw PromptLabError(
+                .usage, "rollout \(name) already runs at \(Self.describe(state))",
+                hint: "a ramp starts a new analysis phase; give other weights")
+        }
         let moved = state.split.movedShare(to: split)
         state.split = split
         state.phase += 1
@@ -224,7 +229,8 @@ public struct RolloutService {
         }
         let prompt = state.plan.definition.prompt
         let current = try repository.labels(of: try PromptName(prompt)).first { $0.label == label }?.commit.hex
-        let summary = "rollout \(name): \(readout.verdict.text)"
+        let verdict = readout.verdict.text.components(separatedBy: "; promote with").first ?? readout.verdict.text
+        let summary = "rollout \(name): \(verdict)"
         let moved = try PromptService(workspace: workspace).setLabel(
             label, to: "\(prompt)@\(target.commit)", expectedCommit: .some(current), reason: summary)
         state.status = .promoted

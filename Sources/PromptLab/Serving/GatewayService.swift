@@ -202,7 +202,8 @@ public struct GatewayRequest: Sendable {
     public var model: String
     /// The request's own messages, sent after the rendered prompt's.
     public var messages: [ChatMessage]
-    /// The unit: `user`, else the `X-PromptLab-Unit` header, else `promptlab.attributes[unit field]`.
+    /// The unit: `user`, else the `X-PromptLab-Unit` header, else `promptlab.unit`, else
+    /// `promptlab.attributes[unit field]`.
     public var unit: String?
     public var variables: [String: PromptValue]?
     public var attributes: [String: PromptValue]?

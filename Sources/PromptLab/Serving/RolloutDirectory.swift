@@ -79,7 +79,7 @@ public final class RolloutDirectory: Sendable {
     /// binary metric takes 0 or 1, a numeric one a finite number within its bounds.
     public func validate(rollout: String, metric: String, value: Double, isBoolean: Bool = false) -> String? {
         guard let plan = plan(named: rollout) else { return "rollout '\(rollout)' is unknown to this server" }
-        guard let definition = plan.definition.metric(named: metric), definition.source != .request else {
+        guard let definition = plan.definition.metric(named: metric), definition.source == .feedback else {
             let names = plan.definition.metrics.filter { $0.source == .feedback }.map(\.name)
             return "rollout '\(rollout)' has no feedback metric '\(metric)'"
                 + (names.isEmpty ? "" : "; its metrics: \(names.joined(separator: ", "))")

@@ -132,7 +132,8 @@ extension SQLiteResultsStore: RolloutStore {
                     continue
                 }
                 let rollout: String = row[0]
-                if let problem = validate(rollout, item.metric, item.value, item.isBoolean) {
+                // Online grades come from the server itself; feedback is checked against the rollout.
+                if item.source == .feedback, let problem = validate(rollout, item.metric, item.value, item.isBoolean) {
                     outcomes.append(.refused(problem))
                     continue
                 }

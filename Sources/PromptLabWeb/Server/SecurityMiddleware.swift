@@ -31,13 +31,8 @@ struct SecurityMiddleware: RouterMiddleware {
         var context = context
         let path = request.uri.path
         // The serving API is for applications, authenticated by API keys (see `authorize`): no
-        // cookies, sessions or browser checks.
-        if path.hasPrefix("/v1/") {
-            var response = try await next(request, context)
-            response.headers[.xContentTypeOptions] = "nosniff"
-            if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
-            return response
-        }
+        // cookies, sessions or browser checks; ``ServingMiddleware`` sets its headers.
+        if path.hasPrefix("/v1/") { return try await next(request, context) }
         let isAPI = path.hasPrefix("/api/")
         if let existing = request.cookies[Self.csrfCookie]?.value, Self.isWellFormedSecret(existing) {
             context.csrfToken = existing

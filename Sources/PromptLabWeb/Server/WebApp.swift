@@ -83,6 +83,7 @@ public struct WebApp: Sendable {
     func router() -> Router<WebRequestContext> {
         let router = Router(context: WebRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ServingMiddleware())
         if configuration.apiOnly {
             // Production serving: the /v1 API alone, without the pages, their cookies and checks.
             addServingAPI(to: router)

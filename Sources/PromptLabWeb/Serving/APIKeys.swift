@@ -48,9 +48,11 @@ public struct APIKeys: Sendable {
                     hint: "scopes: \(Scope.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let key = parts[0]
-            guard key.utf8.count >= 16, key.utf8.allSatisfy({ $0 > 32 && $0 < 127 }) else {
+            let separators: Set<UInt8> = [UInt8(ascii: "#"), UInt8(ascii: "="), UInt8(ascii: ";"), UInt8(ascii: ",")]
+            guard key.utf8.count >= 16, key.utf8.allSatisfy({ $0 > 32 && $0 < 127 && !separators.contains($0) }) else {
                 throw PromptLabError(
-                    .usage, "\(source): the key of entry \(index + 1) is shorter than 16 characters or not printable ASCII",
+                    .usage,
+                    "\(source): the key of entry \(index + 1) is shorter than 16 characters, not printable ASCII, or holds # = ; or ,",
                     hint: "use at least 16 random characters, such as: openssl rand -hex 24")
             }
             var scopes = Set<Scope>()

@@ -49,7 +49,7 @@ extension WebApp {
             let body = try await readServingJSON(FeedbackBody.self, request, context: context)
             let events = body.events ?? body.single.map { [$0] } ?? []
             let output = try await serving.feedback(events)
-            if events.count == 1, let result = output.results.first, output.refused == 1 {
+            if body.single != nil, let result = output.results.first, output.refused == 1 {
                 let status: HTTPResponse.Status =
                     switch result.status {
                     case "unknown_assignment": .notFound
@@ -178,7 +178,7 @@ extension WebApp {
             }
             type = status == .tooManyRequests ? "rate_limit_error" : "upstream_error"
             message = "the model provider failed: \(error.description)"
-        case let error as PromptLabError:
+        case let error as PromptLabError where WebErrors.status(for: error.kind) != .internalServerError:
             status = WebErrors.status(for: error.kind)
             type = status == .notFound ? "not_found_error" : "invalid_request_error"
             message = error.message + (error.hint.map { " (\($0))" } ?? "")

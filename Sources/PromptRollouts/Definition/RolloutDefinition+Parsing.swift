@@ -282,7 +282,10 @@ private struct RolloutParser {
                 throw reader.problem(
                     item, "a p95 guardrail needs a numeric request metric: latency_ms, input_tokens, output_tokens or cost_usd")
             }
-            let chosen = tolerance ?? (0, false)
+            if statistic == .p95, let tolerance, !tolerance.relative {
+                throw reader.problem(item, "a p95 guardrail's tolerance is a percentage of the control's p95, such as 10%")
+            }
+            let chosen = tolerance ?? (0, statistic == .p95)
             guardrails.append(RolloutGuardrail(metric: metric, statistic: statistic, tolerance: chosen.value, isRelative: chosen.relative))
         }
         return guardrails

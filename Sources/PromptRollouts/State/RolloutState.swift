@@ -6,7 +6,7 @@ public enum RolloutStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case running
     /// Everyone gets the control; nothing is recorded until `resume`.
     case paused
-    /// Ended without a promotion; everyone gets the control's label again.
+    /// Ended without a promotion; the prompt's default label is served again.
     case stopped
     /// Ended by moving the control's label to the winning arm's version.
     case promoted
