@@ -33,7 +33,8 @@ struct ServingMiddleware: RouterMiddleware {
         switch segments.first {
         case "prompts" where segments.count > 2 && segments.last == "resolve": template = "/v1/prompts/*/resolve"
         case "prompts" where segments.count > 1: template = "/v1/prompts/*"
-        case "rollouts" where segments.count == 2: template = "/v1/rollouts/*"
+        // A name with a slash is no rollout, but the address is still the readout's (405, then 404).
+        case "rollouts" where segments.count >= 2: template = "/v1/rollouts/*"
         default: template = "/" + "v1/" + segments.joined(separator: "/")
         }
         let methods = WebApp.servingOperations.compactMap { operation -> HTTPRequest.Method? in
