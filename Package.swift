@@ -179,7 +179,7 @@ let package = Package(
         .target(
             name: "PromptLabFuzzTargets",
             dependencies: [
-                "PromptLab", "PromptLabCore", "PromptFormat", "PromptExperiments", "PromptLabProviders",
+                "PromptLab", "PromptLabCore", "PromptFormat", "PromptExperiments", "PromptLabProviders", "PromptRollouts",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Fuzz/Targets"

@@ -23,6 +23,7 @@ public struct FuzzTarget: Sendable {
     /// Every target, in the order `scripts/fuzz.sh` runs them.
     public static let all: [FuzzTarget] = [
         .promptFile, .template, .experimentFile, .datasetYAML, .variables, .datasetCSV, .datasetJSONL, .providerResponse,
+        .rolloutFile, .streamedAnswer,
     ]
 
     public static func named(_ name: String) -> FuzzTarget? {

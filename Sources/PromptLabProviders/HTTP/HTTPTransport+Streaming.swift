@@ -8,6 +8,9 @@ import NIOHTTP1
 /// A pure state machine over parsed events, with no I/O, clock or secrets, so that tests can drive it
 /// with any input; it never traps. Vendor text in its errors is not redacted here.
 protocol ChatStreamDecoder: Sendable {
+    /// The provider's name, for errors.
+    var provider: String { get }
+
     /// Whether the vendor's terminator has been read (`data: [DONE]`, `message_stop`): the answer is
     /// complete and nothing after it is read.
     var isComplete: Bool { get }
