@@ -65,6 +65,26 @@ struct RolloutFixture {
 
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 
+    /// Closes the workspace, then removes the repository.
+    func remove(_ workspace: Workspace) {
+        workspace.close()
+        remove()
+    }
+
+    /// A fixture with the rollout started: its workspace, a service and the rollout store.
+    static func started() async throws -> (RolloutFixture, Workspace, RolloutService, any RolloutStore) {
+        let fixture = try make()
+        let workspace = try fixture.workspace()
+        let service = fixture.service(workspace)
+        _ = try await service.start("triage-v2")
+        return (fixture, workspace, service, try workspace.rollouts())
+    }
+
+    /// Writes traffic as the serving API would, without checks (the values are the test's own).
+    static func record(_ batch: TrafficBatch, in store: any RolloutStore) async throws {
+        _ = try await store.recordTraffic(batch) { _, _, _, _ in nil }
+    }
+
     /// Writes `count` units' exposures and one resolve assignment each to `arm`, with `thumbs` of them
     /// sending a thumbs-up (1) and the others a thumbs-down (0).
     static func traffic(

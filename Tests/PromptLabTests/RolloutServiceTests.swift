@@ -106,18 +106,10 @@ import Testing
     }
 
     @Test func aClearWinnerIsPromotedByMovingTheLabelWithTheReadoutInTheReflog() async throws {
-        let fixture = try RolloutFixture.make()
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        let service = fixture.service(workspace)
-        _ = try await service.start("triage-v2")
-        let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<3000, thumbsUp: 900)) { _, _, _, _ in
-            nil
-        }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<3000, thumbsUp: 1200)) { _, _, _, _ in nil
-        }
+        let (fixture, workspace, service, store) = try await RolloutFixture.started()
+        defer { fixture.remove(workspace) }
+        try await RolloutFixture.record(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<3000, thumbsUp: 900), in: store)
+        try await RolloutFixture.record(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<3000, thumbsUp: 1200), in: store)
         let readout = try await service.status("triage-v2")
         #expect(readout.sampleRatio.mismatch == false)
         #expect(readout.verdict.kind == "winner")
@@ -140,17 +132,10 @@ import Testing
     }
 
     @Test func noWinnerMeansNoPromotionWithoutAnArm() async throws {
-        let fixture = try RolloutFixture.make()
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        let service = fixture.service(workspace)
-        _ = try await service.start("triage-v2")
-        let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<300, thumbsUp: 90)) { _, _, _, _ in
-            nil
-        }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<300, thumbsUp: 95)) { _, _, _, _ in nil }
+        let (fixture, workspace, service, store) = try await RolloutFixture.started()
+        defer { fixture.remove(workspace) }
+        try await RolloutFixture.record(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<300, thumbsUp: 90), in: store)
+        try await RolloutFixture.record(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<300, thumbsUp: 95), in: store)
         let readout = try await service.status("triage-v2")
         #expect(readout.verdict.kind == "inconclusive")
         #expect(readout.verdict.text.contains("more units per arm"))
@@ -168,19 +153,10 @@ import Testing
     /// STATS.md: an injected 52/48 split on a 50/50 rollout with 20,000 units must be flagged,
     /// and then the readout claims nothing, whatever the metric says.
     @Test func aSampleRatioMismatchIsFlaggedAndSilencesTheVerdict() async throws {
-        let fixture = try RolloutFixture.make()
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        let service = fixture.service(workspace)
-        _ = try await service.start("triage-v2")
-        let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<10_400, thumbsUp: 3120)) {
-            _, _, _, _ in
-            nil
-        }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<9_600, thumbsUp: 4800)) { _, _, _, _ in nil
-        }
+        let (fixture, workspace, service, store) = try await RolloutFixture.started()
+        defer { fixture.remove(workspace) }
+        try await RolloutFixture.record(RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<10_400, thumbsUp: 3120), in: store)
+        try await RolloutFixture.record(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<9_600, thumbsUp: 4800), in: store)
         let readout = try await service.status("triage-v2")
         #expect(readout.sampleRatio.units == [10_400, 9_600])
         #expect(abs((readout.sampleRatio.chiSquare ?? 0) - 32.0) < 1e-9)
@@ -191,19 +167,12 @@ import Testing
     }
 
     @Test func aBreachedGuardrailPausesTheTreatmentAndSaysSo() async throws {
-        let fixture = try RolloutFixture.make()
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        let service = fixture.service(workspace)
-        _ = try await service.start("triage-v2")
-        let store = try workspace.rollouts()
-        _ = try await store.recordTraffic(
-            RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<2000, thumbsUp: 600, latency: 100)
-        ) { _, _, _, _ in nil }
-        _ = try await store.recordTraffic(RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<2000, thumbsUp: 600, latency: 150)) {
-            _, _, _, _ in nil
-        }
+        let (fixture, workspace, service, store) = try await RolloutFixture.started()
+        defer { fixture.remove(workspace) }
+        try await RolloutFixture.record(
+            RolloutFixture.traffic(phase: 1, arm: "control", units: 0..<2000, thumbsUp: 600, latency: 100), in: store)
+        try await RolloutFixture.record(
+            RolloutFixture.traffic(phase: 1, arm: "v2", units: 0..<2000, thumbsUp: 600, latency: 150), in: store)
         let report = try await service.status("triage-v2", enforceGuardrails: false)
         let latency = try #require(report.guardrails.first { $0.metric == "latency_ms" })
         #expect(latency.state == "breached")
