@@ -183,6 +183,8 @@ import Testing
             let assignment = try #require(response.headers[.promptLabAssignment])
             let arm = try #require(response.headers[.promptLabArm])
             #expect(response.headers[.promptLabRollout] == "careful")
+            let bucket = try #require(response.headers[.promptLabBucket].flatMap(Double.init))
+            #expect(bucket >= 0 && bucket < 1 && response.headers[.promptLabBucket]?.count == 6)
             #expect(response.headers[.promptLabVersion] == (arm == "control" ? "v1" : "v2"))
             let document = try Self.object(response)
             #expect(document["object"] as? String == "chat.completion")

@@ -45,6 +45,8 @@ public final class GatewayService: Sendable {
         public var request: ChatRequest
         public var assignmentArm: String?
         public var rollout: String?
+        /// The unit's bucket (0 ≤ b < 1, 4 decimals) when a rollout is active, for auditing assignments.
+        public var bucket: Double?
         public var version: ServedVersion
         let choice: ServingService.Choice
     }
@@ -84,7 +86,8 @@ public final class GatewayService: Sendable {
             assignmentID: choice.isRecorded ? ServingService.assignmentID() : nil, prompt: prompt, modelName: request.model,
             reference: reference,
             request: ChatRequest(model: reference.model, messages: messages, config: config), assignmentArm: choice.arm,
-            rollout: choice.rollout?.name, version: choice.version, choice: choice)
+            rollout: choice.rollout?.name, bucket: choice.bucket.map { ($0 * 10_000).rounded() / 10_000 }, version: choice.version,
+            choice: choice)
     }
 
     /// Sends the call and records what happened; the answer in OpenAI's format, or the provider's error.

@@ -38,6 +38,7 @@ extension WebApp {
         if let assignment = call.assignmentID { headers[.promptLabAssignment] = assignment }
         if let arm = call.assignmentArm { headers[.promptLabArm] = arm }
         if let rollout = call.rollout { headers[.promptLabRollout] = rollout }
+        if let bucket = call.bucket { headers[.promptLabBucket] = String(format: "%.4f", bucket) }
         headers[.promptLabVersion] = call.version.number.map { "v\($0)" } ?? call.version.sha
         // The assignment is recorded when the stream ends (with its latency and tokens); its id was
         // chosen before sending, so the header above carries it.

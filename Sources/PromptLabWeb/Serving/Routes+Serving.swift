@@ -153,6 +153,7 @@ extension WebApp {
         if let assignment { response.headers[.promptLabAssignment] = assignment }
         if let arm = call.assignmentArm { response.headers[.promptLabArm] = arm }
         if let rollout = call.rollout { response.headers[.promptLabRollout] = rollout }
+        if let bucket = call.bucket { response.headers[.promptLabBucket] = String(format: "%.4f", bucket) }
         response.headers[.promptLabVersion] = call.version.number.map { "v\($0)" } ?? call.version.sha
     }
 
@@ -274,4 +275,5 @@ extension HTTPField.Name {
     static let promptLabArm = Self("X-PromptLab-Arm")!
     static let promptLabRollout = Self("X-PromptLab-Rollout")!
     static let promptLabVersion = Self("X-PromptLab-Version")!
+    static let promptLabBucket = Self("X-PromptLab-Bucket")!
 }
