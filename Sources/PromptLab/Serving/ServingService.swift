@@ -122,8 +122,9 @@ public final class ServingService: Sendable {
         let id = chosen ?? Self.assignmentID()
         let now = configuration.now()
         let key = "\(rollout.name)|\(rollout.phase)|\(unit)"
+        // Only saves writes: the store keeps the first exposure anyway. Bounded to about 20 MB.
         let isNew = exposed.withLock { seen -> Bool in
-            if seen.count >= 1_000_000 { seen.removeAll(keepingCapacity: true) }
+            if seen.count >= 200_000 { seen.removeAll(keepingCapacity: true) }
             return seen.insert(key).inserted
         }
         var assignment = AssignmentRecord(
