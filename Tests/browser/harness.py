@@ -7,13 +7,11 @@ when the test run ends (also on Ctrl-C or SIGTERM from scripts/browser-tests.sh)
 """
 import base64
 import contextlib
-import json
 import os
 import pathlib
 import re
-import signal
 import subprocess
-import time
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -24,6 +22,11 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+# The suites' shared helpers (Tests/harness/script_tests.py).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "harness"))
+from script_tests import StartsProcesses, child_environment, parse_json, served_url, wait_for  # noqa: E402,F401
+
+
 CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -31,7 +34,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FAVICON = "/favicon.ico"
 
 
-class Context:
+class Context(StartsProcesses):
     """The server under test and everything the tests need around it."""
 
     def __init__(self, url, repo, bin_dir, screenshots, work):
@@ -90,33 +93,6 @@ class Context:
         return process.stdout
 
     # MARK: - Programs started for a test
-
-    def start(self, arguments, env=None, stdout=None, cwd=None):
-        """Starts a program that is stopped when the test run ends."""
-        self.started += 1
-        log_path = self.work / f"process-{self.started}.log"
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(
-                arguments, cwd=cwd or self.repo, env=child_environment(env), stdout=stdout or log, stderr=log,
-                stdin=subprocess.DEVNULL)
-        process.log_path = log_path
-        self.processes.append(process)
-        return process
-
-    def stop(self, process):
-        """Stops a program started with ``start``: SIGTERM, then SIGKILL after 10 seconds."""
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def stop_all(self):
-        for process in reversed(self.processes):
-            self.stop(process)
-        self.processes.clear()
 
     def serve(self, repo, env=None):
         """Starts another `promptlab serve --port 0` on `repo`; returns `(process, url)`."""
@@ -224,42 +200,6 @@ def error_page(driver):
     return f"{title.split(' · ')[0]} at {driver.current_url}: " + (message[0].text.replace("\n", " ")[:300] if message else "")
 
 
-def wait_for(condition, seconds, what, interval=0.2):
-    """Polls `condition()` outside a browser until it returns something truthy."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-        time.sleep(interval)
-
-
-# MARK: - Small helpers
-
-
 def quote(text):
     """One path segment or query value, as the app's links encode it (`support/triage` → `support%2Ftriage`)."""
     return urllib.parse.quote(text, safe="")
-
-
-def parse_json(body):
-    try:
-        return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return body.decode("utf-8", "replace")
-
-
-def served_url(output, process):
-    if process.poll() is not None:
-        raise AssertionError(f"promptlab serve exited with {process.returncode}: {process.log_path.read_text()}")
-    match = re.search(r"PromptLab is serving (http://\S+?)/?$", output.read_text(), re.MULTILINE)
-    return match and match.group(1)
-
-
-def child_environment(extra):
-    environment = dict(os.environ)
-    environment.pop("PROMPTLAB_TOKEN", None)
-    environment.update(extra or {})
-    return environment

@@ -21,6 +21,7 @@ import traceback
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from harness import Context  # noqa: E402
+from script_tests import failure_location  # noqa: E402
 
 # Read-only pages first, then the tests that write: reviews, labels and rollbacks, new runs, a second server.
 MODULES = ["test_pages", "test_grid", "test_review", "test_labels", "test_live_run", "test_xss", "test_auth"]
@@ -43,13 +44,7 @@ def collect(pattern):
 
 def describe(error):
     """The failure's message and where in the tests it happened (the whole trace for a crash)."""
-    here = str(pathlib.Path(__file__).resolve().parent)
-    frames = [f"{pathlib.Path(frame.filename).name}:{frame.lineno}"
-              for frame in traceback.extract_tb(error.__traceback__) if frame.filename.startswith(here)]
-    in_tests = [frame for frame in frames if frame.startswith("test_")]
-    where = in_tests[-1] if in_tests else "?"
-    if frames and frames[-1] != where:
-        where += " via " + frames[-1]
+    where = failure_location(error, pathlib.Path(__file__).parent)
     if isinstance(error, AssertionError):
         return f"{str(error).strip() or 'assertion failed'} ({where})"
     if type(error).__name__ == "TimeoutException":  # selenium's own message, without chromedriver's stack

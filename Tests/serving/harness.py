@@ -8,16 +8,19 @@ Ctrl-C or SIGTERM from scripts/serving-tests.sh).
 """
 import contextlib
 import json
-import os
 import pathlib
 import re
-import signal
 import sqlite3
 import subprocess
-import time
+import sys
 import uuid
 
 import openai
+
+# The suites' shared helpers (Tests/harness/script_tests.py).
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "harness"))
+from script_tests import StartsProcesses, child_environment, parse_json, served_url, wait_for  # noqa: E402,F401
+
 
 PROMPT = "support/triage"
 MODEL = "promptlab/" + PROMPT
@@ -29,8 +32,11 @@ ARM_VERSIONS = {"control": "v1", "v2": "v2"}
 ASSIGNMENT_ID = re.compile(r"^asg_[0-9a-f]{32}$")
 
 
-class Context:
+class Context(StartsProcesses):
     """The server under test and everything the tests need around it."""
+
+    # scripts/serving-tests.sh stops these too, should this runner itself be killed.
+    pids_file = "children.pids"
 
     def __init__(self, url, repo, bin_dir, work, provider_url, keys):
         self.url = url.rstrip("/")
@@ -135,35 +141,6 @@ class Context:
 
     # MARK: - Programs started for a test
 
-    def start(self, arguments, env=None, stdout=None):
-        """Starts a program that is stopped when the test ends."""
-        self.started += 1
-        log_path = self.work / f"process-{self.started}.log"
-        with open(log_path, "w") as log:
-            process = subprocess.Popen(arguments, cwd=self.repo, env=child_environment(env), stdout=stdout or log,
-                                       stderr=log, stdin=subprocess.DEVNULL)
-        process.log_path = log_path
-        self.processes.append(process)
-        # scripts/serving-tests.sh stops these too, should this runner itself be killed.
-        with open(self.work / "children.pids", "a") as pids:
-            pids.write(f"{process.pid}\n")
-        return process
-
-    def stop(self, process):
-        """Stops a program started with ``start``: SIGTERM, then SIGKILL after 10 seconds."""
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-    def stop_all(self):
-        for process in reversed(self.processes):
-            self.stop(process)
-        self.processes.clear()
-
     def provider(self, *flags):
         """Starts another loopback provider server (`promptlab-test-server FLAGS`); returns `(process, url)`."""
         url_file = self.work / f"provider-{uuid.uuid4().hex}.url"
@@ -256,39 +233,3 @@ def units(status):
 
 
 # MARK: - Small helpers
-
-
-def wait_for(condition, seconds, what, interval=0.1):
-    """Polls `condition()` until it returns something truthy; fails saying what was awaited."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {seconds}s waiting for {what}")
-        time.sleep(interval)
-
-
-def parse_json(body):
-    try:
-        return json.loads(body.decode("utf-8")) if body else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return body.decode("utf-8", "replace")
-
-
-def served_url(output, process):
-    if process.poll() is not None:
-        raise AssertionError(f"promptlab serve exited with {process.returncode}: {process.log_path.read_text()}")
-    match = re.search(r"PromptLab is serving (http://\S+?)/?$", output.read_text(), re.MULTILINE)
-    return match and match.group(1)
-
-
-def child_environment(extra=None):
-    """This environment without settings that would change what `promptlab` serves or reads."""
-    environment = dict(os.environ)
-    for name in ("PROMPTLAB_TOKEN", "PROMPTLAB_DB", "PROMPTLAB_API_KEYS", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
-        environment.pop(name, None)
-    environment.update(extra or {})
-    return environment
-
