@@ -72,8 +72,8 @@ struct RolloutFixture {
     }
 
     /// A fixture with the rollout started: its workspace, a service and the rollout store.
-    static func started() async throws -> (RolloutFixture, Workspace, RolloutService, any RolloutStore) {
-        let fixture = try make()
+    static func started(rollout: String = rolloutYAML) async throws -> (RolloutFixture, Workspace, RolloutService, any RolloutStore) {
+        let fixture = try make(rollout: rollout)
         let workspace = try fixture.workspace()
         let service = fixture.service(workspace)
         _ = try await service.start("triage-v2")

@@ -19,11 +19,8 @@ import Testing
     }
 
     @Test func everyServerProcessAssignsEveryUnitTheSameArmAndRecordsOneExposure() async throws {
-        let fixture = try RolloutFixture.make()
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        _ = try await fixture.service(workspace).start("triage-v2")
+        let (fixture, workspace, _, _) = try await RolloutFixture.started()
+        defer { fixture.remove(workspace) }
         let first = try Self.server(fixture)
         let second = try Self.server(fixture)
         let split = try TrafficSplit(weights: [0.5, 0.5])
@@ -80,11 +77,8 @@ import Testing
     }
 
     @Test func anActiveRolloutNeedsAUnitAndRenderingErrorsAreTheCallers() async throws {
-        let fixture = try RolloutFixture.make()
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        _ = try await fixture.service(workspace).start("triage-v2")
+        let (fixture, workspace, _, _) = try await RolloutFixture.started()
+        defer { fixture.remove(workspace) }
         let server = try Self.server(fixture)
         do {
             _ = try await server.resolve("support/triage", request: ResolveRequest(variables: ["text": .string("x")]))
@@ -112,11 +106,8 @@ import Testing
     @Test func feedbackIsIdempotentAndCheckedAgainstTheRollout() async throws {
         let rollout = RolloutFixture.rolloutYAML.replacingOccurrences(
             of: "    type: binary\n", with: "    type: binary\n  - name: rating\n    type: numeric\n    min: 1\n    max: 5\n")
-        let fixture = try RolloutFixture.make(rollout: rollout)
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        _ = try await fixture.service(workspace).start("triage-v2")
+        let (fixture, workspace, _, _) = try await RolloutFixture.started(rollout: rollout)
+        defer { fixture.remove(workspace) }
         let server = try Self.server(fixture)
         let served = try await server.resolve("support/triage", request: ResolveRequest(unit: "user-1", variables: ["text": .string("x")]))
         let assignment = try #require(served.assignmentId)
@@ -156,11 +147,8 @@ import Testing
     }
 
     @Test func concurrentFeedbackIsAllRecordedThroughGroupCommit() async throws {
-        let fixture = try RolloutFixture.make()
-        defer { fixture.remove() }
-        let workspace = try fixture.workspace()
-        defer { workspace.close() }
-        _ = try await fixture.service(workspace).start("triage-v2")
+        let (fixture, workspace, _, _) = try await RolloutFixture.started()
+        defer { fixture.remove(workspace) }
         let server = try Self.server(fixture)
         let served = try await server.resolve("support/triage", request: ResolveRequest(unit: "user-1", variables: ["text": .string("x")]))
         let assignment = try #require(served.assignmentId)
