@@ -75,10 +75,14 @@ public final class RolloutDirectory: Sendable {
         try await refresh()
     }
 
+    /// The end of the refusal of a value whose rollout this snapshot does not know yet (started by
+    /// another process since the last refresh): ``ServingService`` refreshes and tries once more.
+    static let unknownRollout = "is unknown to this server"
+
     /// Checks a metric value against the plan of its rollout: the metric must be declared, and a
     /// binary metric takes 0 or 1, a numeric one a finite number within its bounds.
     public func validate(rollout: String, metric: String, value: Double, isBoolean: Bool = false) -> String? {
-        guard let plan = plan(named: rollout) else { return "rollout '\(rollout)' is unknown to this server" }
+        guard let plan = plan(named: rollout) else { return "rollout '\(rollout)' " + Self.unknownRollout }
         guard let definition = plan.definition.metric(named: metric), definition.source == .feedback else {
             let names = plan.definition.metrics.filter { $0.source == .feedback }.map(\.name)
             return "rollout '\(rollout)' has no feedback metric '\(metric)'"

@@ -203,7 +203,7 @@ public final class ServingService: Sendable {
         var outcomes = try await recorder.submit(values)
         // A rollout started by another process since the last refresh: look again once.
         let unknownRollout = outcomes.indices.filter {
-            if case .refused(let reason) = outcomes[$0] { return reason.contains("unknown to this server") }
+            if case .refused(let reason) = outcomes[$0] { return reason.hasSuffix(RolloutDirectory.unknownRollout) }
             return false
         }
         if !unknownRollout.isEmpty {

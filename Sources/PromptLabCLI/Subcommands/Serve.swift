@@ -45,6 +45,9 @@ extension PromptLabCommand {
         @Option(help: "Seconds between checks of active rollouts' guardrails (0: never).")
         var guardrailInterval = 60
 
+        @Option(help: "A pricing file that overrides the bundled one, for the gateway's costs (same JSON format).")
+        var pricing: String?
+
         @Option(help: "The gateway's time limit per upstream attempt, in seconds (default: each provider's).")
         var upstreamTimeout: Int?
 
@@ -71,6 +74,7 @@ extension PromptLabCommand {
             configuration.apiOnly = apiOnly
             configuration.apiKeys = try keys(environment: configuration.environment)
             configuration.serving.defaultLabel = defaultLabel
+            configuration.pricingPath = pricing
             configuration.guardrailInterval = guardrailInterval == 0 ? nil : .seconds(guardrailInterval)
             var logger = Logger(label: "promptlab.serve")
             logger.logLevel = configuration.environment["PROMPTLAB_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .warning

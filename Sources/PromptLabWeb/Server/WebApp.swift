@@ -51,7 +51,7 @@ public struct WebApp: Sendable {
         let serving = ServingService(pool: pool, store: store, configuration: configuration.serving)
         let gateway = try registry.map { registry in
             GatewayService(
-                serving: serving, registry: registry, pricing: try Pricing.load(overridePath: environment["PROMPTLAB_PRICING"]),
+                serving: serving, registry: registry, pricing: try Pricing.load(overridePath: configuration.pricingPath),
                 logger: logger)
         }
         return WebApp(

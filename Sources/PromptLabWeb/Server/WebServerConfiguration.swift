@@ -25,6 +25,8 @@ public struct WebServerConfiguration: Sendable {
     public var apiKeys = APIKeys()
     /// How the serving API resolves prompts and rollouts.
     public var serving = ServingConfiguration()
+    /// A pricing file over the bundled one (`--pricing`, as `promptlab run` takes it), for the gateway's costs.
+    public var pricingPath: String?
     /// How often the server checks active rollouts' guardrails (pausing a breached arm); nil: never.
     public var guardrailInterval: Duration? = .seconds(60)
 
